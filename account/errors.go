@@ -1,0 +1,58 @@
+package account
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/entaccess/entaccess/permission"
+)
+
+// Sentinel errors, for [errors.Is]. Errors returned by this package wrap one
+// of them and say which entry, user or team they concern.
+var (
+	// ErrInvalid: malformed input, such as an empty name or an unknown role.
+	// It is the same value as [permission.ErrInvalid], so one test covers
+	// bad input from either package.
+	ErrInvalid = permission.ErrInvalid
+	// ErrForbidden: the actor may not perform the change (see [ForbiddenError]).
+	ErrForbidden = errors.New("forbidden")
+	// ErrLastManager: the change would leave no member holding Manage.
+	ErrLastManager = errors.New("no member would hold manage")
+	// ErrLastTeamAdmin: the change would leave a team without an admin.
+	ErrLastTeamAdmin = errors.New("team would have no admin")
+	// ErrNotMember: the user is not an account member.
+	ErrNotMember = errors.New("not an account member")
+	// ErrNoTeam: no such team, or none the actor can view.
+	ErrNoTeam = errors.New("no such team")
+	// ErrExists: the user or team already exists.
+	ErrExists = errors.New("already exists")
+)
+
+// A PathError reports a malformed entry of a [Spec], in JSON or in Go, by its
+// path, such as teams[2].members[0].user. Err says what is wrong and wraps
+// one of the sentinel errors, [ErrInvalid] at least.
+type PathError struct {
+	Path string // the entry, as in "teams[2].members[0].user"; "" for the whole input
+	Err  error
+}
+
+func (e *PathError) Error() string {
+	if e.Path == "" {
+		return "account: " + e.Err.Error()
+	}
+	return "account: " + e.Path + ": " + e.Err.Error()
+}
+
+func (e *PathError) Unwrap() error { return e.Err }
+
+// In returns a copy of e whose path sits under parent, as when a team's error
+// "members[0].role" becomes "teams[2].members[0].role".
+func (e *PathError) In(parent string) *PathError {
+	switch {
+	case e.Path == "":
+		return &PathError{Path: parent, Err: e.Err}
+	case strings.HasPrefix(e.Path, "["):
+		return &PathError{Path: parent + e.Path, Err: e.Err}
+	}
+	return &PathError{Path: parent + "." + e.Path, Err: e.Err}
+}
