@@ -1,0 +1,325 @@
+package account
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/entaccess/entaccess/permission"
+)
+
+// An Account is an immutable snapshot of an Enterprise Account: its members
+// with their permissions, and its Enterprise Teams. Build one with [New] or
+// [ParseJSON]; change one through a [Store], which publishes a new snapshot
+// per committed update and never changes an old one.
+//
+// An Account is safe for use by any number of goroutines. The zero Account
+// and a nil *Account have no members: every check on them is false.
+type Account struct {
+	name     string
+	rev      uint64
+	members  layered[string, permission.Set] // user → permissions, View always included
+	teams    layered[string, *team]          // team name → team; a *team is never changed once published
+	managers int                             // members holding Manage
+}
+
+// A team is one Enterprise Team. Published teams are never changed: a Tx
+// that changes a team changes its own copy.
+type team struct {
+	name     string
+	licensed bool
+	roles    map[string]Role // user → role, never the zero Role
+	admins   int             // users with RoleAdmin
+}
+
+func (t *team) clone() *team {
+	c := *t
+	c.roles = make(map[string]Role, len(t.roles)+1)
+	for u, r := range t.roles {
+		c.roles[u] = r
+	}
+	return &c
+}
+
+// New validates spec and returns the account it describes. The account does
+// not share memory with spec. Members' permission sets gain View when they
+// lack it.
+//
+// An invalid spec is an error, a [*PathError] naming the first offending
+// entry and wrapping [ErrInvalid]:
+//   - an empty account name (name);
+//   - an empty or repeated user (members[3].user), permission bits outside
+//     the four (members[3].permissions);
+//   - no member holding Manage (members), which also wraps [ErrLastManager];
+//   - an empty or repeated team name (teams[1].name);
+//   - a team with no admin (teams[1]), which also wraps [ErrLastTeamAdmin];
+//   - an empty user or a user listed twice in one team
+//     (teams[1].members[0].user), or a role outside the four
+//     (teams[1].members[0].role).
+//
+// Team members need not be account members: collaborators usually are not.
+// A new Account has revision 0.
+func New(spec Spec) (*Account, error) {
+	a := &Account{name: spec.Name}
+	if spec.Name == "" {
+		return nil, &PathError{Path: "name", Err: fmt.Errorf("empty account name: %w", ErrInvalid)}
+	}
+	members := make(map[string]permission.Set, len(spec.Members))
+	first := make(map[string]int, len(spec.Members))
+	for i, m := range spec.Members {
+		at := "members[" + strconv.Itoa(i) + "]"
+		if m.User == "" {
+			return nil, &PathError{Path: at + ".user", Err: fmt.Errorf("empty user: %w", ErrInvalid)}
+		}
+		if j, dup := first[m.User]; dup {
+			return nil, &PathError{Path: at + ".user", Err: fmt.Errorf("%q: listed twice, first at members[%d]: %w", m.User, j, ErrInvalid)}
+		}
+		first[m.User] = i
+		if !m.Permissions.Valid() {
+			return nil, &PathError{Path: at + ".permissions", Err: fmt.Errorf("user %q: permission bits outside the table (%s): %w", m.User, m.Permissions, ErrInvalid)}
+		}
+		p := m.Permissions | permission.View
+		members[m.User] = p
+		if p.Has(permission.Manage) {
+			a.managers++
+		}
+	}
+	if a.managers == 0 {
+		return nil, &PathError{Path: "members", Err: fmt.Errorf("no member holds manage, so no one could manage users: %w (%w)", ErrInvalid, ErrLastManager)}
+	}
+	a.members = layered[string, permission.Set]{base: members, n: len(members)}
+
+	teams := make(map[string]*team, len(spec.Teams))
+	firstTeam := make(map[string]int, len(spec.Teams))
+	for i, st := range spec.Teams {
+		at := "teams[" + strconv.Itoa(i) + "]"
+		if st.Name == "" {
+			return nil, &PathError{Path: at + ".name", Err: fmt.Errorf("empty team name: %w", ErrInvalid)}
+		}
+		if j, dup := firstTeam[st.Name]; dup {
+			return nil, &PathError{Path: at + ".name", Err: fmt.Errorf("%q: listed twice, first at teams[%d]: %w", st.Name, j, ErrInvalid)}
+		}
+		firstTeam[st.Name] = i
+		t := &team{name: st.Name, licensed: st.Licensed, roles: make(map[string]Role, len(st.Members))}
+		for k, tm := range st.Members {
+			mat := at + ".members[" + strconv.Itoa(k) + "]"
+			if tm.User == "" {
+				return nil, &PathError{Path: mat + ".user", Err: fmt.Errorf("empty user: %w", ErrInvalid)}
+			}
+			if _, dup := t.roles[tm.User]; dup {
+				return nil, &PathError{Path: mat + ".user", Err: fmt.Errorf("%q: listed twice in team %q: %w", tm.User, st.Name, ErrInvalid)}
+			}
+			if !tm.Role.Valid() {
+				return nil, &PathError{Path: mat + ".role", Err: fmt.Errorf("user %q: %s is not a team role: %w", tm.User, tm.Role, ErrInvalid)}
+			}
+			t.roles[tm.User] = tm.Role
+			if tm.Role == RoleAdmin {
+				t.admins++
+			}
+		}
+		if t.admins == 0 {
+			return nil, &PathError{Path: at, Err: fmt.Errorf("team %q has no admin: %w (%w)", st.Name, ErrInvalid, ErrLastTeamAdmin)}
+		}
+		teams[st.Name] = t
+	}
+	a.teams = layered[string, *team]{base: teams, n: len(teams)}
+	return a, nil
+}
+
+// ParseJSON decodes a [Spec] from JSON, strictly (see [Spec]), and returns
+// the account it describes, as [New] does. Every error names the offending
+// entry and wraps [ErrInvalid].
+func ParseJSON(data []byte) (*Account, error) {
+	var s Spec
+	if err := json.Unmarshal(data, &s); err != nil {
+		if _, ok := err.(*PathError); ok {
+			return nil, err
+		}
+		return nil, &PathError{Err: fmt.Errorf("malformed JSON: %v: %w", err, ErrInvalid)}
+	}
+	return New(s)
+}
+
+// MarshalJSON writes a's [Account.Spec] as JSON; [ParseJSON] reads it back.
+func (a *Account) MarshalJSON() ([]byte, error) { return json.Marshal(a.Spec()) }
+
+// Name returns the account's name.
+func (a *Account) Name() string {
+	if a == nil {
+		return ""
+	}
+	return a.name
+}
+
+// Revision returns the number of committed updates that led from the
+// account given to [NewStore] to a; an account from [New] is revision 0.
+func (a *Account) Revision() uint64 {
+	if a == nil {
+		return 0
+	}
+	return a.rev
+}
+
+// perms returns what user holds: the empty set for anyone who is not a member.
+func (a *Account) perms(user string) permission.Set {
+	if len(a.members.diff) != 0 {
+		if p, ok := a.members.diff[user]; ok {
+			return p
+		}
+	}
+	return a.members.base[user]
+}
+
+// Can reports whether user may perform act: whether user is an account
+// member whose permissions allow act by the table. It is false for
+// non-members, the empty user and actions outside the table. Can does not
+// allocate.
+func (a *Account) Can(user string, act permission.Action) bool {
+	if a == nil {
+		return false
+	}
+	return permission.Allows(a.perms(user), act)
+}
+
+// Permissions returns the permissions user holds, always including View,
+// and whether user is an account member. Non-members hold nothing.
+func (a *Account) Permissions(user string) (permission.Set, bool) {
+	if a == nil {
+		return 0, false
+	}
+	p := a.perms(user)
+	return p, p != 0
+}
+
+// IsMember reports whether user is an account member.
+func (a *Account) IsMember(user string) bool {
+	_, ok := a.Permissions(user)
+	return ok
+}
+
+// CanViewTeam reports whether user can see team: whether user is an account
+// member whose role in the team is admin, member or viewer. It is false for
+// collaborators, for users who are in the team but not account members, and
+// for teams that do not exist.
+func (a *Account) CanViewTeam(user, team string) bool {
+	if a == nil || a.perms(user) == 0 {
+		return false
+	}
+	t, ok := a.teams.get(team)
+	return ok && t.roles[user].Sees()
+}
+
+// Role returns user's role in team, and whether the team exists. The zero
+// Role means user has no role there. Roles are kept for users who are not
+// account members too; see [Tx.RemoveMember].
+func (a *Account) Role(team, user string) (Role, bool) {
+	if a == nil {
+		return 0, false
+	}
+	t, ok := a.teams.get(team)
+	if !ok {
+		return 0, false
+	}
+	return t.roles[user], true
+}
+
+// isTeamAdmin reports whether user is an account member and admin of t.
+func (a *Account) isTeamAdmin(user string, t *team) bool {
+	return a.perms(user) != 0 && t.roles[user] == RoleAdmin
+}
+
+// Spec returns a as plain data, in canonical order: members by user, teams by
+// name, team members by user. The result is a fresh copy: changing it
+// changes nothing in a. New(a.Spec()) describes the same account.
+func (a *Account) Spec() Spec {
+	if a == nil {
+		return Spec{Members: []Member{}, Teams: []Team{}}
+	}
+	s := Spec{Name: a.name, Members: make([]Member, 0, a.members.n), Teams: make([]Team, 0, a.teams.n)}
+	for u, p := range a.members.all {
+		s.Members = append(s.Members, Member{User: u, Permissions: p})
+	}
+	slices.SortFunc(s.Members, func(x, y Member) int { return strings.Compare(x.User, y.User) })
+	for _, t := range a.teams.all {
+		s.Teams = append(s.Teams, t.spec())
+	}
+	slices.SortFunc(s.Teams, func(x, y Team) int { return strings.Compare(x.Name, y.Name) })
+	return s
+}
+
+// spec returns t as a Team with members sorted by user.
+func (t *team) spec() Team {
+	st := Team{Name: t.name, Licensed: t.licensed, Members: make([]TeamMember, 0, len(t.roles))}
+	for u, r := range t.roles {
+		st.Members = append(st.Members, TeamMember{User: u, Role: r})
+	}
+	slices.SortFunc(st.Members, func(x, y TeamMember) int { return strings.Compare(x.User, y.User) })
+	return st
+}
+
+// A Decision is the answer to one check, with what it was based on. Its
+// Allowed field always equals what [Account.Can] returns for the same user
+// and action.
+type Decision struct {
+	Allowed bool
+	User    string
+	Action  permission.Action
+	Member  bool           // the user is an account member
+	Holds   permission.Set // what the user holds; empty for non-members
+	Needs   permission.Set // Action.AllowedBy(): any one of these allows the action
+}
+
+// Explain answers the same question as [Account.Can] and says why.
+// It does not allocate.
+func (a *Account) Explain(user string, act permission.Action) Decision {
+	var p permission.Set
+	if a != nil {
+		p = a.perms(user)
+	}
+	return Decision{
+		Allowed: permission.Allows(p, act),
+		User:    user,
+		Action:  act,
+		Member:  p != 0,
+		Holds:   p,
+		Needs:   act.AllowedBy(),
+	}
+}
+
+// String returns d as one sentence, such as
+//
+//	"bob" may not view-usage: holds view,create; view-usage needs billing
+func (d Decision) String() string {
+	var b strings.Builder
+	b.WriteString(strconv.Quote(d.User))
+	if d.Allowed {
+		b.WriteString(" may ")
+	} else {
+		b.WriteString(" may not ")
+	}
+	b.WriteString(d.Action.String())
+	b.WriteString(": ")
+	switch {
+	case !d.Action.Valid():
+		b.WriteString("not an action of the permission table")
+	case !d.Member:
+		b.WriteString("not an account member")
+	case d.Allowed:
+		b.WriteString("holds ")
+		b.WriteString((d.Holds & d.Needs).String())
+		b.WriteString(", which allows it")
+	default:
+		b.WriteString("holds ")
+		b.WriteString(d.Holds.String())
+		b.WriteString("; ")
+		b.WriteString(d.Action.String())
+		b.WriteString(" needs ")
+		if d.Needs.Len() > 1 {
+			b.WriteString("one of ")
+		}
+		b.WriteString(d.Needs.String())
+	}
+	return b.String()
+}

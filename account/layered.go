@@ -1,0 +1,117 @@
+package account
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+)
+
+// A layered map is the storage of one snapshot: a base map shared, never
+// changed, by many snapshots, and a small diff of the entries changed since
+// that base. A zero V in diff means the key was deleted. A snapshot's layered
+// map is never written after it is published; a Tx writes only a diff it
+// has cloned for itself (see [layered.own]).
+//
+// Lookups check diff first, and only when it is not empty. When diff grows
+// past a threshold, [layered.compact] folds it into a fresh base, so the
+// cost of a change stays small and the cost of copying the base is
+// amortised over many changes.
+type layered[K cmp.Ordered, V comparable] struct {
+	base map[K]V
+	diff map[K]V
+	n    int // live entries
+}
+
+// get returns the value stored for k, if any.
+func (l *layered[K, V]) get(k K) (V, bool) {
+	if len(l.diff) != 0 {
+		if v, ok := l.diff[k]; ok {
+			var zero V
+			return v, v != zero
+		}
+	}
+	v, ok := l.base[k]
+	return v, ok
+}
+
+// own makes l's diff private to the caller, which may then call set and del.
+func (l *layered[K, V]) own() {
+	l.diff = maps.Clone(l.diff)
+	if l.diff == nil {
+		l.diff = make(map[K]V)
+	}
+}
+
+// set stores v (not the zero V) for k. The diff must be owned.
+func (l *layered[K, V]) set(k K, v V) {
+	if _, ok := l.get(k); !ok {
+		l.n++
+	}
+	if bv, ok := l.base[k]; ok && bv == v {
+		delete(l.diff, k)
+		return
+	}
+	l.diff[k] = v
+}
+
+// del deletes k, which must be present. The diff must be owned.
+func (l *layered[K, V]) del(k K) {
+	l.n--
+	if _, ok := l.base[k]; ok {
+		var zero V
+		l.diff[k] = zero
+		return
+	}
+	delete(l.diff, k)
+}
+
+// compact folds the diff into a fresh base if it has more than limit entries.
+func (l *layered[K, V]) compact(limit int) {
+	if len(l.diff) <= limit {
+		return
+	}
+	var zero V
+	base := maps.Clone(l.base)
+	if base == nil {
+		base = make(map[K]V, len(l.diff))
+	}
+	for k, v := range l.diff {
+		if v == zero {
+			delete(base, k)
+		} else {
+			base[k] = v
+		}
+	}
+	l.base, l.diff = base, nil
+}
+
+// all calls yield for each live entry, in no particular order, until yield
+// returns false.
+func (l *layered[K, V]) all(yield func(K, V) bool) {
+	var zero V
+	for k, v := range l.base {
+		if len(l.diff) != 0 {
+			if _, ok := l.diff[k]; ok {
+				continue
+			}
+		}
+		if !yield(k, v) {
+			return
+		}
+	}
+	for k, v := range l.diff {
+		if v != zero && !yield(k, v) {
+			return
+		}
+	}
+}
+
+// sortedKeys returns the live keys in ascending order.
+func (l *layered[K, V]) sortedKeys() []K {
+	keys := make([]K, 0, l.n)
+	for k := range l.all {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
