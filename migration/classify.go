@@ -1,0 +1,366 @@
+package migration
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/permission"
+)
+
+// Classify decides what happens to org, by these rules in order:
+//
+//  1. Malformed input is an error: an empty or repeated team name, an empty
+//     user, a user listed twice in one team, a role outside the four. The
+//     error names the entry (teams[1].members[0].role); errors.As finds an
+//     [*account.PathError] and errors.Is finds [account.ErrInvalid].
+//     Nothing else is an error: a team without members or without an admin,
+//     or an organization without teams, is classified like any other.
+//  2. An organization that took part in the public beta gets [NoChange],
+//     whatever else is true of it.
+//  3. Each of these is a [Reason] for [Manual]: more than one licensed team
+//     ([MultipleLicensedTeams]); no user who is admin of every team
+//     ([NoUniversalAdmin]); no licensed team ([NoLicensedTeam]). An
+//     organization without teams has no users, so no universal admin either:
+//     it is Manual with both NoUniversalAdmin and NoLicensedTeam.
+//  4. Otherwise the outcome is [Automatic], with an account named after the
+//     licensed team that holds every team unchanged and, as members, every
+//     user with an admin, member or viewer role in some team: the admins of
+//     every team get [permission.Admin], the others [permission.View].
+//     Collaborator-only users do not become members.
+//  5. A Manual decision's [Decision.Banner] lists the users with an admin,
+//     member or viewer role in some team; collaborator-only users never see
+//     it.
+//  6. The decision depends only on org's content: not on the order of teams
+//     or of members. Everything it lists is sorted, and an automatic plan is
+//     in the canonical order of [account.Account.Spec].
+//  7. An automatic plan is a valid account, and no member can view a team
+//     in which they had no role.
+//
+// Classify reads org without keeping or changing any of it. It runs in time
+// linear in the number of memberships, plus sorting the distinct users and
+// team names once.
+func Classify(org Organization) (Decision, error) {
+	var c classifier
+	if pe := c.scan(org.Teams); pe != nil {
+		return Decision{}, &pathError{op: "classify " + strconv.Quote(org.Name), err: pe}
+	}
+	if org.PublicBeta {
+		return Decision{Outcome: NoChange}, nil
+	}
+	if reasons := c.reasons(); reasons != nil {
+		return c.manual(reasons), nil
+	}
+	return c.automatic(), nil
+}
+
+// A user is what the classifier knows about one distinct user.
+type user struct {
+	name  string
+	stamp int32 // 1 + index of the last team the user was listed in
+	at    int32 // the user's index in that team's members
+	admin int32 // teams the user is admin of
+	roles int32 // teams the user has any role in
+	rank  int32 // position among all users sorted by name (automatic only)
+	entry int32 // index in Decision.Admins (manual only)
+	sees  bool  // admin, member or viewer of some team
+}
+
+// A classifier holds one organization's teams and what one pass over them
+// found.
+type classifier struct {
+	teams    []account.Team
+	users    []user  // indexed by user id, in order of first appearance
+	uids     []int32 // the user id of each membership, teams and members in input order
+	hasAdmin []bool  // by team index
+	licensed int     // teams holding licenses
+}
+
+// scan checks every entry of teams and gathers, in one pass over the
+// memberships, what the rules need.
+func (c *classifier) scan(teams []account.Team) *account.PathError {
+	c.teams = teams
+	index := make(map[string]int, len(teams))
+	roster, total := 0, 0
+	for i, t := range teams {
+		if t.Name == "" {
+			return invalidAt(teamPath(i)+".name", "empty team name")
+		}
+		if first, dup := index[t.Name]; dup {
+			return invalidAt(teamPath(i)+".name", "team %q repeated (first at teams[%d])", t.Name, first)
+		}
+		index[t.Name] = i
+		if t.Licensed {
+			c.licensed++
+		}
+		roster = max(roster, len(t.Members))
+		total += len(t.Members)
+	}
+
+	// The largest roster is a lower bound on the number of distinct users:
+	// the map never starts larger than it must end, and grows at most a few
+	// times when teams hold different people.
+	ids := make(map[string]int32, roster)
+	c.users = make([]user, 0, roster)
+	c.uids = make([]int32, 0, total)
+	c.hasAdmin = make([]bool, len(teams))
+	for i, t := range teams {
+		stamp := int32(i + 1)
+		for j, m := range t.Members {
+			if m.User == "" {
+				return invalidAt(memberPath(i, j)+".user", "empty user")
+			}
+			if !m.Role.Valid() {
+				return invalidAt(memberPath(i, j)+".role", "%s is not a team role", m.Role)
+			}
+			id, ok := ids[m.User]
+			if !ok {
+				id = int32(len(c.users))
+				ids[m.User] = id
+				c.users = append(c.users, user{name: m.User})
+			}
+			u := &c.users[id]
+			if u.stamp == stamp {
+				return invalidAt(memberPath(i, j)+".user", "user %q repeated (first at members[%d])", m.User, u.at)
+			}
+			u.stamp, u.at = stamp, int32(j)
+			u.roles++
+			switch m.Role {
+			case account.RoleAdmin:
+				u.admin++
+				u.sees = true
+				c.hasAdmin[i] = true
+			case account.RoleMember, account.RoleViewer:
+				u.sees = true
+			}
+			c.uids = append(c.uids, id)
+		}
+	}
+	return nil
+}
+
+// universal reports whether u is admin of every team. A user is listed at
+// most once per team, so counting is enough.
+func (c *classifier) universal(u *user) bool {
+	return len(c.teams) > 0 && int(u.admin) == len(c.teams)
+}
+
+// anyUniversal reports whether some user is admin of every team.
+func (c *classifier) anyUniversal() bool {
+	for i := range c.users {
+		if c.universal(&c.users[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// reasons returns every reason that applies, ascending, or nil.
+func (c *classifier) reasons() []Reason {
+	var rs []Reason
+	if c.licensed > 1 {
+		rs = append(rs, MultipleLicensedTeams)
+	}
+	if !c.anyUniversal() {
+		rs = append(rs, NoUniversalAdmin)
+	}
+	if c.licensed == 0 {
+		rs = append(rs, NoLicensedTeam)
+	}
+	return rs
+}
+
+// A named is a user id or team index with its name, for sorting by name.
+type named struct {
+	name string
+	id   int32
+}
+
+func byName(a, b named) int { return strings.Compare(a.name, b.name) }
+
+// sortedUsers returns the users for which keep is true, sorted by name.
+func (c *classifier) sortedUsers(keep func(*user) bool) []named {
+	out := make([]named, 0, len(c.users))
+	for id := range c.users {
+		if u := &c.users[id]; keep(u) {
+			out = append(out, named{u.name, int32(id)})
+		}
+	}
+	slices.SortFunc(out, byName)
+	return out
+}
+
+// sortedTeams returns the teams' indexes sorted by team name.
+func (c *classifier) sortedTeams() []named {
+	out := make([]named, len(c.teams))
+	for i, t := range c.teams {
+		out[i] = named{t.Name, int32(i)}
+	}
+	slices.SortFunc(out, byName)
+	return out
+}
+
+// offsets returns, for each team, the index in c.uids of its first member.
+func (c *classifier) offsets() []int {
+	off := make([]int, len(c.teams))
+	n := 0
+	for i, t := range c.teams {
+		off[i] = n
+		n += len(t.Members)
+	}
+	return off
+}
+
+func sees(u *user) bool { return u.sees }
+
+// manual returns the Manual decision for reasons, with the details that
+// say what to fix.
+func (c *classifier) manual(reasons []Reason) Decision {
+	d := Decision{Outcome: Manual, Reasons: reasons}
+	audience := c.sortedUsers(sees)
+	if len(audience) > 0 {
+		d.Banner = make([]string, len(audience))
+		for i, u := range audience {
+			d.Banner[i] = u.name
+		}
+	}
+	for _, t := range c.teams {
+		if t.Licensed {
+			d.LicensedTeams = append(d.LicensedTeams, t.Name)
+		}
+	}
+	slices.Sort(d.LicensedTeams)
+	if slices.Contains(reasons, NoUniversalAdmin) {
+		c.admins(&d, audience)
+	}
+	return d
+}
+
+// admins fills d.Admins and d.TeamsWithoutAdmin. Every admin sees their
+// team, so audience (sorted by name) holds them all; walking the teams in
+// name order appends each admin's teams already sorted.
+func (c *classifier) admins(d *Decision, audience []named) {
+	entries, adminships := 0, 0
+	for _, a := range audience {
+		if k := int(c.users[a.id].admin); k > 0 {
+			entries++
+			adminships += k
+		}
+	}
+	if entries > 0 {
+		// One backing array for every list, each with room for exactly its teams.
+		d.Admins = make([]AdminOf, 0, entries)
+		backing := make([]string, adminships)
+		n := 0
+		for _, a := range audience {
+			u := &c.users[a.id]
+			if k := int(u.admin); k > 0 {
+				u.entry = int32(len(d.Admins))
+				d.Admins = append(d.Admins, AdminOf{User: u.name, Teams: backing[n : n : n+k]})
+				n += k
+			}
+		}
+	}
+	off := c.offsets()
+	for _, t := range c.sortedTeams() {
+		team := &c.teams[t.id]
+		if !c.hasAdmin[t.id] {
+			d.TeamsWithoutAdmin = append(d.TeamsWithoutAdmin, team.Name)
+			continue
+		}
+		for j, m := range team.Members {
+			if m.Role == account.RoleAdmin {
+				e := &d.Admins[c.users[c.uids[off[t.id]+j]].entry]
+				e.Teams = append(e.Teams, team.Name)
+			}
+		}
+	}
+}
+
+// A slot is one membership placed in its user's bucket: the team it goes to
+// in the plan and the role.
+type slot struct {
+	team int32
+	role account.Role
+}
+
+// automatic returns the Automatic decision: the account named after the
+// only licensed team. Members are sorted by user, teams by name, and each
+// team's members by user; team members are put in order by bucketing the
+// memberships by the rank of their user, which is linear.
+func (c *classifier) automatic() Decision {
+	all := c.sortedUsers(func(*user) bool { return true })
+	spec := &account.Spec{}
+	nsee := 0
+	for r, a := range all {
+		u := &c.users[a.id]
+		u.rank = int32(r)
+		if u.sees {
+			nsee++
+		}
+	}
+	spec.Members = make([]account.Member, 0, nsee)
+	for _, a := range all {
+		u := &c.users[a.id]
+		if !u.sees {
+			continue
+		}
+		perms := permission.View
+		if c.universal(u) {
+			perms = permission.Admin
+		}
+		spec.Members = append(spec.Members, account.Member{User: u.name, Permissions: perms})
+	}
+
+	// Teams in name order, each with room for exactly its members, all in
+	// one backing array.
+	order := c.sortedTeams()
+	place := make([]int32, len(c.teams)) // team index → position in the plan
+	spec.Teams = make([]account.Team, len(c.teams))
+	backing := make([]account.TeamMember, len(c.uids))
+	n := 0
+	for p, t := range order {
+		team := &c.teams[t.id]
+		if team.Licensed {
+			spec.Name = team.Name
+		}
+		place[t.id] = int32(p)
+		k := len(team.Members)
+		spec.Teams[p] = account.Team{Name: team.Name, Licensed: team.Licensed, Members: backing[n : n : n+k]}
+		n += k
+	}
+
+	// Bucket the memberships by user rank: end[r] first counts, then marks
+	// where bucket r ends.
+	end := make([]int32, len(all))
+	for id := range c.users {
+		u := &c.users[id]
+		end[u.rank] = u.roles
+	}
+	var sum int32
+	for r := range end {
+		sum += end[r]
+		end[r] = sum - end[r] // start of bucket r, advanced as it fills
+	}
+	slots := make([]slot, len(c.uids))
+	k := 0
+	for i, t := range c.teams {
+		for _, m := range t.Members {
+			r := c.users[c.uids[k]].rank
+			slots[end[r]] = slot{place[i], m.Role}
+			end[r]++
+			k++
+		}
+	}
+	lo := int32(0)
+	for r, a := range all {
+		name := a.name
+		for _, s := range slots[lo:end[r]] {
+			team := &spec.Teams[s.team]
+			team.Members = append(team.Members, account.TeamMember{User: name, Role: s.role})
+		}
+		lo = end[r]
+	}
+	return Decision{Outcome: Automatic, Account: spec}
+}

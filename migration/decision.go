@@ -1,0 +1,210 @@
+package migration
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/permission"
+)
+
+// A Decision is what [Classify] decided for one organization, and why.
+//
+// Its JSON form is {"outcome": ..., "reasons": [...], "account": {...},
+// "banner": [...], "licensed_teams": [...], "admins": [...],
+// "teams_without_admin": [...]}: outcome is always written, every other
+// field only when it is not empty. Outcomes and reasons are written as
+// their names. Decoding is strict, and a Decision that Classify returned
+// decodes back to an equal one (empty fields are nil, never empty slices).
+type Decision struct {
+	Outcome Outcome       `json:"outcome"`
+	Reasons []Reason      `json:"reasons,omitempty"` // Manual only: every reason that applies, ascending, no repeats
+	Account *account.Spec `json:"account,omitempty"` // Automatic only: the account to create
+	Banner  []string      `json:"banner,omitempty"`  // Manual only: users shown the "contact support" banner, sorted
+
+	// The details support needs to fix a Manual case, as data.
+
+	// Manual only: every team holding licenses, sorted; more than one
+	// for [MultipleLicensedTeams], none for [NoLicensedTeam].
+	LicensedTeams []string `json:"licensed_teams,omitempty"`
+	// Manual with [NoUniversalAdmin] only: every user who is admin of
+	// some team, sorted by user, with the teams they are admin of.
+	Admins []AdminOf `json:"admins,omitempty"`
+	// Manual with [NoUniversalAdmin] only: the teams no one is admin of,
+	// sorted.
+	TeamsWithoutAdmin []string `json:"teams_without_admin,omitempty"`
+}
+
+// An AdminOf is one user and the teams they are admin of, sorted.
+type AdminOf struct {
+	User  string   `json:"user"`
+	Teams []string `json:"teams"`
+}
+
+// String returns one line a support engineer can read: the outcome and,
+// by outcome, the account to create, or each reason with what to fix and
+// who sees the banner. Long lists are cut short; the Decision holds them
+// in full.
+func (d Decision) String() string {
+	var b strings.Builder
+	switch d.Outcome {
+	case NoChange:
+		return "no-change: the organization took part in the public beta; no action needed"
+	case Automatic:
+		b.WriteString("automatic: ")
+		if d.Account == nil {
+			b.WriteString("no account")
+			return b.String()
+		}
+		var admins []string
+		for _, m := range d.Account.Members {
+			if m.Permissions.Has(permission.Admin) {
+				admins = append(admins, m.User)
+			}
+		}
+		b.WriteString("create account " + strconv.Quote(d.Account.Name) + " with " +
+			count(len(d.Account.Teams), "team") + " and " + count(len(d.Account.Members), "member") +
+			"; account admins: " + list(admins, maxListed))
+	case Manual:
+		b.WriteString("manual: ")
+		for i, e := range d.Explain() {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(e)
+		}
+		if len(d.Reasons) > 0 {
+			b.WriteString("; ")
+		}
+		if len(d.Banner) == 0 {
+			b.WriteString("no user sees the contact-support banner")
+		} else {
+			b.WriteString("contact-support banner shown to " + count(len(d.Banner), "user") + " (" + list(d.Banner, maxListed) + ")")
+		}
+	default:
+		return "no decision (" + d.Outcome.String() + ")"
+	}
+	return b.String()
+}
+
+// Explain returns, for each of d.Reasons in order, one sentence saying
+// what is wrong in this organization and what to fix, naming its teams
+// and users from the Decision's details.
+func (d Decision) Explain() []string {
+	out := make([]string, 0, len(d.Reasons))
+	for _, r := range d.Reasons {
+		switch r {
+		case MultipleLicensedTeams:
+			out = append(out, count(len(d.LicensedTeams), "team")+" hold licenses ("+list(d.LicensedTeams, maxListed)+
+				"): keep the licenses on the one main team the account should be named after")
+		case NoUniversalAdmin:
+			out = append(out, "no user is admin of every team ("+d.adminSummary()+
+				"): make at least one user admin of every team")
+		case NoLicensedTeam:
+			out = append(out, "no team holds licenses, so there is no main team to name the account after: license the main team")
+		default:
+			out = append(out, r.String())
+		}
+	}
+	return out
+}
+
+// adminSummary says who is admin of which teams and which teams have none.
+func (d Decision) adminSummary() string {
+	var parts []string
+	for i, a := range d.Admins {
+		if i == maxListed {
+			parts = append(parts, "and "+count(len(d.Admins)-maxListed, "more admin"))
+			break
+		}
+		parts = append(parts, a.User+" is admin of "+list(a.Teams, maxListed))
+	}
+	if len(d.TeamsWithoutAdmin) > 0 {
+		parts = append(parts, "no one is admin of "+list(d.TeamsWithoutAdmin, maxListed))
+	}
+	if len(parts) == 0 {
+		return "there are no teams"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// maxListed is how many names String and Explain list before "and N more".
+const maxListed = 5
+
+// list joins names with commas, listing at most max of them.
+func list(names []string, max int) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	if len(names) <= max {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:max], ", ") + " and " + strconv.Itoa(len(names)-max) + " more"
+}
+
+// count returns "1 team", "3 teams".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// UnmarshalJSON decodes a Decision strictly: an unknown field, a value of
+// the wrong JSON type, an unknown outcome or reason, or a missing outcome is
+// an error naming the entry (reasons[1]). Decoding checks form only. On
+// error d is left unchanged.
+func (d *Decision) UnmarshalJSON(data []byte) error {
+	var v Decision
+	hasOutcome := false
+	pe := decodeObject(data,
+		field{"outcome", func(b []byte) error {
+			hasOutcome = true
+			return decodeName(parseOutcome)(b, &v.Outcome)
+		}},
+		field{"reasons", func(b []byte) error { return decodeArray(b, &v.Reasons, decodeName(parseReason)) }},
+		field{"account", func(b []byte) error {
+			if string(b) == "null" {
+				return nil
+			}
+			v.Account = new(account.Spec)
+			return v.Account.UnmarshalJSON(b)
+		}},
+		field{"banner", func(b []byte) error { return decodeArray(b, &v.Banner, decodeString) }},
+		field{"licensed_teams", func(b []byte) error { return decodeArray(b, &v.LicensedTeams, decodeString) }},
+		field{"admins", func(b []byte) error {
+			return decodeArray(b, &v.Admins, func(b []byte, a *AdminOf) error {
+				if pe := a.decode(b); pe != nil {
+					return pe
+				}
+				return nil
+			})
+		}},
+		field{"teams_without_admin", func(b []byte) error { return decodeArray(b, &v.TeamsWithoutAdmin, decodeString) }},
+	)
+	if pe == nil && !hasOutcome {
+		pe = invalidAt("outcome", "missing")
+	}
+	if pe != nil {
+		return &pathError{op: "decode decision", err: pe}
+	}
+	*d = v
+	return nil
+}
+
+// UnmarshalJSON decodes an AdminOf strictly, as [Decision.UnmarshalJSON] does.
+func (a *AdminOf) UnmarshalJSON(data []byte) error {
+	var v AdminOf
+	if pe := v.decode(data); pe != nil {
+		return &pathError{op: "decode admin", err: pe}
+	}
+	*a = v
+	return nil
+}
+
+func (a *AdminOf) decode(data []byte) *account.PathError {
+	return decodeObject(data,
+		field{"user", func(b []byte) error { return decodeString(b, &a.User) }},
+		field{"teams", func(b []byte) error { return decodeArray(b, &a.Teams, decodeString) }},
+	)
+}

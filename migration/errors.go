@@ -1,0 +1,40 @@
+package migration
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/entaccess/entaccess/account"
+)
+
+// pathError presents an [*account.PathError] with this package's prefix and
+// what was being done, as in
+//
+//	migration: classify "acme": teams[1].members[0].role: role(7) is not a team role: invalid
+//
+// errors.As finds the *account.PathError underneath, and errors.Is finds
+// the sentinel it wraps.
+type pathError struct {
+	op  string // "classify \"acme\"", "decode organization", "decode decision"
+	err *account.PathError
+}
+
+func (e *pathError) Error() string {
+	if e.err.Path == "" {
+		return "migration: " + e.op + ": " + e.err.Err.Error()
+	}
+	return "migration: " + e.op + ": " + e.err.Path + ": " + e.err.Err.Error()
+}
+
+func (e *pathError) Unwrap() error { return e.err }
+
+// invalidAt returns a *account.PathError at path wrapping [account.ErrInvalid].
+func invalidAt(path, format string, args ...any) *account.PathError {
+	return &account.PathError{Path: path, Err: fmt.Errorf(format+": %w", append(args, account.ErrInvalid)...)}
+}
+
+// teamPath returns "teams[i]".
+func teamPath(i int) string { return "teams[" + strconv.Itoa(i) + "]" }
+
+// memberPath returns "teams[i].members[j]".
+func memberPath(i, j int) string { return teamPath(i) + ".members[" + strconv.Itoa(j) + "]" }
