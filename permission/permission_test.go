@@ -402,3 +402,22 @@ func TestChecksDoNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+func TestErrorMessagesSayWhatIsWrong(t *testing.T) {
+	if _, err := permission.ParseAction(""); err == nil || !strings.Contains(err.Error(), "empty name") {
+		t.Errorf(`ParseAction("") error = %v, want it to mention the empty name`, err)
+	}
+	if _, err := permission.ParseAction("fly"); err == nil || !strings.Contains(err.Error(), `"fly": unknown action`) {
+		t.Errorf(`ParseAction("fly") error = %v, want it to name "fly"`, err)
+	}
+	// Long JSON input is shortened in messages: 40 bytes, then an ellipsis.
+	var s permission.Set
+	exact := `"` + strings.Repeat("x", 38) + `"` // 40 bytes: kept whole
+	if err := json.Unmarshal([]byte(exact), &s); err == nil || !strings.Contains(err.Error(), exact+":") {
+		t.Errorf("error for 40-byte input = %v, want the input whole", err)
+	}
+	long := `"` + strings.Repeat("y", 39) + `"` // 41 bytes: shortened
+	if err := json.Unmarshal([]byte(long), &s); err == nil || !strings.Contains(err.Error(), long[:40]+"…") || strings.Contains(err.Error(), long) {
+		t.Errorf("error for 41-byte input = %v, want it cut to 40 bytes and …", err)
+	}
+}
