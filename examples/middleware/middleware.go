@@ -1,0 +1,150 @@
+package middleware
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/permission"
+)
+
+// A Source gives the current account snapshot. [*account.Store] is one.
+type Source interface {
+	Load() *account.Account
+}
+
+// A UserFunc returns the user a request acts for, and false when the request
+// identifies no user.
+type UserFunc func(*http.Request) (user string, ok bool)
+
+// Header returns a UserFunc that reads the user from the request header
+// name. A missing or empty header identifies no user.
+//
+// Trust the header only behind an authenticator that sets it and removes
+// any copy sent by the client; otherwise any client can claim to be anyone.
+func Header(name string) UserFunc {
+	name = http.CanonicalHeaderKey(name)
+	return func(r *http.Request) (string, bool) {
+		u := r.Header.Get(name)
+		return u, u != ""
+	}
+}
+
+// A Hook observes every decision [Require] makes, allowed or not, before the
+// response is written: use it for audit logs and metrics. For a request that
+// identifies no user, d.User is "" and d.Member is false. A Hook runs on the
+// request's goroutine and must be safe for concurrent use.
+type Hook func(r *http.Request, d account.Decision)
+
+// An Option changes what [Require] does.
+type Option func(*config)
+
+type config struct {
+	notFound bool
+	hooks    []Hook
+}
+
+// RefuseAsNotFound makes refused requests get 404 Not Found, with a problem
+// document that says nothing of the action or the reason, instead of 403
+// Forbidden, so that users without access cannot tell the resource exists.
+// Requests that identify no user still get 401.
+func RefuseAsNotFound() Option { return func(c *config) { c.notFound = true } }
+
+// OnDecision adds h to the hooks called with every decision, in the order
+// they were added.
+func OnDecision(h Hook) Option {
+	return func(c *config) {
+		if h != nil {
+			c.hooks = append(c.hooks, h)
+		}
+	}
+}
+
+// Require returns middleware that lets a request through only when the user
+// that userFrom finds in it may perform act in the account src holds now.
+//
+//   - No user identified: 401 Unauthorized.
+//   - The user may not perform act, including users who are not account
+//     members: 403 Forbidden, or 404 Not Found with [RefuseAsNotFound].
+//   - Allowed: the next handler runs, with the decision and the snapshot it
+//     was made on in the request context; see [DecisionFrom] and
+//     [AccountFrom].
+//
+// Refusals are written as RFC 9457 problem documents; see [Problem].
+// Require panics if src or userFrom is nil or act is not an action of the
+// permission table: those are mistakes in the program, not in a request.
+func Require(src Source, act permission.Action, userFrom UserFunc, opts ...Option) func(http.Handler) http.Handler {
+	if src == nil || userFrom == nil {
+		panic("middleware: Require: nil Source or UserFunc")
+	}
+	if !act.Valid() {
+		panic(fmt.Sprintf("middleware: Require: %s is not an action of the permission table", act))
+	}
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			user, ok := userFrom(r)
+			if !ok {
+				d := (*account.Account)(nil).Explain("", act)
+				c.observe(r, d)
+				WriteProblem(w, unidentified(act))
+				return
+			}
+			a := src.Load()
+			d := a.Explain(user, act)
+			c.observe(r, d)
+			if !d.Allowed {
+				if c.notFound {
+					WriteProblem(w, notFound())
+				} else {
+					WriteProblem(w, forbidden(d))
+				}
+				return
+			}
+			ctx := context.WithValue(r.Context(), ctxKey{}, &checked{account: a, decision: d})
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+func (c *config) observe(r *http.Request, d account.Decision) {
+	for _, h := range c.hooks {
+		h(r, d)
+	}
+}
+
+// ctxKey is the context key of the *checked value Require stores.
+type ctxKey struct{}
+
+// checked is what Require passes to the handler it guards.
+type checked struct {
+	account  *account.Account
+	decision account.Decision
+}
+
+// DecisionFrom returns the decision that let the request through, and false
+// for a context that did not come through [Require]. When a handler sits
+// behind several Require calls, it is the innermost one's.
+func DecisionFrom(ctx context.Context) (account.Decision, bool) {
+	c, ok := ctx.Value(ctxKey{}).(*checked)
+	if !ok {
+		return account.Decision{}, false
+	}
+	return c.decision, true
+}
+
+// AccountFrom returns the account snapshot the decision in ctx was made on,
+// or nil for a context that did not come through [Require]. Handlers that
+// read the account should read this one, so that what they show agrees with
+// the check, even while the store is being updated.
+func AccountFrom(ctx context.Context) *account.Account {
+	c, ok := ctx.Value(ctxKey{}).(*checked)
+	if !ok {
+		return nil
+	}
+	return c.account
+}

@@ -1,0 +1,89 @@
+package middleware
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/permission"
+)
+
+// A Problem is an RFC 9457 problem document, the body of every refusal
+// [Require] writes, with media type application/problem+json. Besides the
+// standard members it carries two extensions: the action that was refused
+// and a short machine-readable reason.
+//
+// A 404 written for [RefuseAsNotFound] is a plain "about:blank" problem
+// without action or reason, so it cannot be told from a missing resource.
+type Problem struct {
+	Type   string            `json:"type"`             // a URI naming the kind of problem, such as [TypeForbidden]
+	Title  string            `json:"title"`            // a summary of the type, the same for every occurrence
+	Status int               `json:"status"`           // the HTTP status code
+	Detail string            `json:"detail,omitempty"` // this occurrence, in words
+	Action permission.Action `json:"action,omitzero"`  // the action that was checked, by name
+	Reason string            `json:"reason,omitempty"` // one of the Reason constants
+}
+
+// Problem types. Each URI leads to this documentation.
+const (
+	// TypeForbidden: the user may not perform the action (status 403).
+	TypeForbidden = "https://pkg.go.dev/github.com/entaccess/entaccess/examples/middleware#TypeForbidden"
+	// TypeUnidentified: the request identifies no user (status 401).
+	TypeUnidentified = "https://pkg.go.dev/github.com/entaccess/entaccess/examples/middleware#TypeUnidentified"
+)
+
+// Reasons, the reason member of a [Problem].
+const (
+	ReasonUnidentified      = "unidentified"       // the request identifies no user
+	ReasonNotMember         = "not-a-member"       // the user is not an account member
+	ReasonMissingPermission = "missing-permission" // the user holds none of the permissions the action needs
+)
+
+func forbidden(d account.Decision) Problem {
+	reason := ReasonMissingPermission
+	if !d.Member {
+		reason = ReasonNotMember
+	}
+	return Problem{
+		Type:   TypeForbidden,
+		Title:  "Action not allowed",
+		Status: http.StatusForbidden,
+		Detail: d.String(),
+		Action: d.Action,
+		Reason: reason,
+	}
+}
+
+func unidentified(act permission.Action) Problem {
+	return Problem{
+		Type:   TypeUnidentified,
+		Title:  "User not identified",
+		Status: http.StatusUnauthorized,
+		Detail: "the request does not say which user it acts for",
+		Action: act,
+		Reason: ReasonUnidentified,
+	}
+}
+
+func notFound() Problem {
+	return Problem{Type: "about:blank", Title: http.StatusText(http.StatusNotFound), Status: http.StatusNotFound}
+}
+
+// WriteProblem writes p as the response: status p.Status, media type
+// application/problem+json. The response is marked not to be stored by
+// caches, since it depends on who asked.
+func WriteProblem(w http.ResponseWriter, p Problem) {
+	body, err := json.Marshal(p)
+	if err != nil { // only an Action outside the table; write the rest
+		p.Action = 0
+		body, _ = json.Marshal(p)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Content-Length", strconv.Itoa(len(body)+1))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(p.Status)
+	w.Write(append(body, '\n'))
+}
