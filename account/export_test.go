@@ -1,0 +1,36 @@
+package account
+
+// SetCompactAt sets the overlay size above which s compacts committed
+// snapshots, so that tests exercise both the overlay and compaction.
+func SetCompactAt(s *Store, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.compactAt = n
+}
+
+// OverlaySize returns the number of overlay entries of a's members and teams.
+func OverlaySize(a *Account) (members, teams int) {
+	return len(a.members.diff), len(a.teams.diff)
+}
+
+// CountInvariants recounts what a keeps counted: Manage holders and each
+// team's admins, and reports whether the counts kept agree.
+func CountInvariants(a *Account) (managers int, ok bool) {
+	n := 0
+	for _, p := range a.members.all {
+		if p&4 != 0 {
+			n++
+		}
+	}
+	ok = n == a.managers
+	for _, t := range a.teams.all {
+		admins := 0
+		for _, r := range t.roles {
+			if r == RoleAdmin {
+				admins++
+			}
+		}
+		ok = ok && admins == t.admins && t.admins > 0
+	}
+	return n, ok
+}

@@ -1,0 +1,543 @@
+package account_test
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"testing"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/permission"
+	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
+)
+
+// The reference model: plain maps and the rules of API.md, written out
+// again without any of the package's code.
+
+// table is the permission table of API.md, typed in again: the permissions
+// any one of which allows each action.
+var table = map[permission.Action]permission.Set{
+	permission.ViewTeams:    View | Billing | Manage | Create,
+	permission.ViewAccess:   View | Billing | Manage | Create,
+	permission.ManageTeams:  Manage,
+	permission.ManageUsers:  Manage,
+	permission.ViewSettings: Manage,
+	permission.ViewUsage:    Billing,
+	permission.CreateTeams:  Create,
+}
+
+type model struct {
+	name     string
+	members  map[string]permission.Set
+	roles    map[string]map[string]account.Role // team → user → role
+	licensed map[string]bool
+}
+
+func modelOf(s account.Spec) *model {
+	m := &model{name: s.Name, members: map[string]permission.Set{}, roles: map[string]map[string]account.Role{}, licensed: map[string]bool{}}
+	for _, mem := range s.Members {
+		m.members[mem.User] = mem.Permissions | View
+	}
+	for _, t := range s.Teams {
+		m.roles[t.Name] = map[string]account.Role{}
+		m.licensed[t.Name] = t.Licensed
+		for _, tm := range t.Members {
+			m.roles[t.Name][tm.User] = tm.Role
+		}
+	}
+	return m
+}
+
+func (m *model) clone() *model {
+	c := &model{name: m.name, members: maps.Clone(m.members), roles: map[string]map[string]account.Role{}, licensed: maps.Clone(m.licensed)}
+	for t, r := range m.roles {
+		c.roles[t] = maps.Clone(r)
+	}
+	return c
+}
+
+func (m *model) spec() account.Spec {
+	s := account.Spec{Name: m.name, Members: []account.Member{}, Teams: []account.Team{}}
+	for _, u := range slices.Sorted(maps.Keys(m.members)) {
+		s.Members = append(s.Members, account.Member{User: u, Permissions: m.members[u]})
+	}
+	for _, name := range slices.Sorted(maps.Keys(m.roles)) {
+		t := account.Team{Name: name, Licensed: m.licensed[name], Members: []account.TeamMember{}}
+		for _, u := range slices.Sorted(maps.Keys(m.roles[name])) {
+			t.Members = append(t.Members, account.TeamMember{User: u, Role: m.roles[name][u]})
+		}
+		s.Teams = append(s.Teams, t)
+	}
+	return s
+}
+
+func (m *model) isMember(u string) bool { _, ok := m.members[u]; return ok }
+
+func (m *model) can(u string, act permission.Action) bool {
+	p, ok := m.members[u]
+	return ok && p&table[act] != 0
+}
+
+func (m *model) canView(u, team string) bool {
+	r := m.roles[team][u] // zero when the team or role is missing
+	return m.isMember(u) && (r == account.RoleAdmin || r == account.RoleMember || r == account.RoleViewer)
+}
+
+func (m *model) managers() int {
+	n := 0
+	for _, p := range m.members {
+		if p&Manage != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func (m *model) admins(team string) int {
+	n := 0
+	for _, r := range m.roles[team] {
+		if r == account.RoleAdmin {
+			n++
+		}
+	}
+	return n
+}
+
+// A step is one Tx operation with its arguments.
+type step struct {
+	op                account.Op
+	actor, user, team string // team is also RenameTeam's from
+	to                string
+	perms             permission.Set
+	role              account.Role
+}
+
+func (s step) String() string {
+	return fmt.Sprintf("%s(actor=%q user=%q team=%q to=%q perms=%#x role=%d)", s.op, s.actor, s.user, s.team, s.to, uint8(s.perms), s.role)
+}
+
+func (s step) run(tx *account.Tx) error {
+	switch s.op {
+	case account.OpAddMember:
+		return tx.AddMember(s.actor, s.user, s.perms)
+	case account.OpSetPermissions:
+		return tx.SetPermissions(s.actor, s.user, s.perms)
+	case account.OpRemoveMember:
+		return tx.RemoveMember(s.actor, s.user)
+	case account.OpCreateTeam:
+		return tx.CreateTeam(s.actor, s.team)
+	case account.OpRenameTeam:
+		return tx.RenameTeam(s.actor, s.team, s.to)
+	case account.OpDeleteTeam:
+		return tx.DeleteTeam(s.actor, s.team)
+	case account.OpSetTeamRole:
+		return tx.SetTeamRole(s.actor, s.team, s.user, s.role)
+	case account.OpRemoveFromTeam:
+		return tx.RemoveFromTeam(s.actor, s.team, s.user)
+	}
+	panic("unknown op " + s.op.String())
+}
+
+// apply applies s to m by the rules, returning the sentinel error expected
+// (nil for success) and the event expected.
+func (m *model) apply(s step) (error, account.Event) {
+	ev := account.Event{Actor: s.actor, Op: s.op}
+	validSet := s.perms&^permission.Admin == 0
+	switch s.op {
+	case account.OpAddMember, account.OpSetPermissions, account.OpRemoveMember:
+		if !m.can(s.actor, permission.ManageUsers) {
+			return account.ErrForbidden, ev
+		}
+		ev.User = s.user
+		old, ok := m.members[s.user]
+		switch s.op {
+		case account.OpAddMember:
+			switch {
+			case s.user == "" || !validSet:
+				return account.ErrInvalid, ev
+			case ok:
+				return account.ErrExists, ev
+			}
+			m.members[s.user] = s.perms | View
+			ev.After = (s.perms | View).String()
+		case account.OpSetPermissions:
+			switch {
+			case !validSet:
+				return account.ErrInvalid, ev
+			case !ok:
+				return account.ErrNotMember, ev
+			case old&Manage != 0 && s.perms&Manage == 0 && m.managers() == 1:
+				return account.ErrLastManager, ev
+			}
+			m.members[s.user] = s.perms | View
+			ev.Before, ev.After = old.String(), (s.perms | View).String()
+		case account.OpRemoveMember:
+			switch {
+			case !ok:
+				return account.ErrNotMember, ev
+			case old&Manage != 0 && m.managers() == 1:
+				return account.ErrLastManager, ev
+			}
+			delete(m.members, s.user) // team roles stay
+			ev.Before = old.String()
+		}
+	case account.OpCreateTeam, account.OpRenameTeam, account.OpDeleteTeam:
+		if !m.can(s.actor, permission.CreateTeams) {
+			return account.ErrForbidden, ev
+		}
+		ev.Team = s.team
+		_, exists := m.roles[s.team]
+		switch s.op {
+		case account.OpCreateTeam:
+			switch {
+			case s.team == "":
+				return account.ErrInvalid, ev
+			case exists:
+				return account.ErrExists, ev
+			}
+			m.roles[s.team] = map[string]account.Role{s.actor: account.RoleAdmin}
+			m.licensed[s.team] = false
+			ev.User, ev.After = s.actor, s.team
+		case account.OpRenameTeam:
+			_, toExists := m.roles[s.to]
+			switch {
+			case !m.canView(s.actor, s.team):
+				return account.ErrNoTeam, ev
+			case s.to == "":
+				return account.ErrInvalid, ev
+			case toExists:
+				return account.ErrExists, ev
+			}
+			m.roles[s.to], m.licensed[s.to] = m.roles[s.team], m.licensed[s.team]
+			delete(m.roles, s.team)
+			delete(m.licensed, s.team)
+			ev.Before, ev.After = s.team, s.to
+		case account.OpDeleteTeam:
+			if !m.canView(s.actor, s.team) {
+				return account.ErrNoTeam, ev
+			}
+			delete(m.roles, s.team)
+			delete(m.licensed, s.team)
+			ev.Before = s.team
+		}
+	case account.OpSetTeamRole, account.OpRemoveFromTeam:
+		teamAdmin := m.isMember(s.actor) && m.roles[s.team][s.actor] == account.RoleAdmin
+		if !teamAdmin {
+			if !m.can(s.actor, permission.ManageTeams) {
+				return account.ErrForbidden, ev
+			}
+			if !m.canView(s.actor, s.team) {
+				return account.ErrNoTeam, ev
+			}
+		}
+		ev.Team, ev.User = s.team, s.user
+		old := m.roles[s.team][s.user]
+		if old != 0 {
+			ev.Before = old.String()
+		}
+		lastAdmin := old == account.RoleAdmin && m.admins(s.team) == 1
+		if s.op == account.OpSetTeamRole {
+			switch {
+			case s.user == "" || s.role < account.RoleAdmin || s.role > account.RoleCollaborator:
+				return account.ErrInvalid, ev
+			case lastAdmin && s.role != account.RoleAdmin:
+				return account.ErrLastTeamAdmin, ev
+			}
+			m.roles[s.team][s.user] = s.role
+			ev.After = s.role.String()
+		} else {
+			switch {
+			case old == 0:
+				return account.ErrNotMember, ev
+			case lastAdmin:
+				return account.ErrLastTeamAdmin, ev
+			}
+			delete(m.roles[s.team], s.user)
+		}
+	}
+	return nil, ev
+}
+
+var (
+	userPool = []string{"ann", "ben", "cat", "dan", "eve", ""}
+	teamPool = []string{"red", "blue", "green", ""}
+	allOps   = []account.Op{
+		account.OpAddMember, account.OpSetPermissions, account.OpRemoveMember, account.OpCreateTeam,
+		account.OpRenameTeam, account.OpDeleteTeam, account.OpSetTeamRole, account.OpRemoveFromTeam,
+	}
+)
+
+// genSpec generates a valid account over the pools.
+func genSpec() *rapid.Generator[account.Spec] {
+	return rapid.Custom(func(t *rapid.T) account.Spec {
+		s := account.Spec{Name: "acct"}
+		users := rapid.SliceOfNDistinct(rapid.SampledFrom(userPool[:5]), 1, 5, rapid.ID).Draw(t, "members")
+		for i, u := range users {
+			p := permission.Set(rapid.IntRange(0, 15).Draw(t, "perms"))
+			if i == 0 {
+				p |= Manage
+			}
+			s.Members = append(s.Members, account.Member{User: u, Permissions: p})
+		}
+		teams := rapid.SliceOfNDistinct(rapid.SampledFrom(teamPool[:3]), 0, 3, rapid.ID).Draw(t, "teams")
+		for _, name := range teams {
+			tm := account.Team{Name: name, Licensed: rapid.Bool().Draw(t, "licensed")}
+			for i, u := range rapid.SliceOfNDistinct(rapid.SampledFrom(userPool[:5]), 1, 5, rapid.ID).Draw(t, "team members") {
+				r := account.Role(rapid.IntRange(1, 4).Draw(t, "role"))
+				if i == 0 {
+					r = account.RoleAdmin
+				}
+				tm.Members = append(tm.Members, account.TeamMember{User: u, Role: r})
+			}
+			s.Teams = append(s.Teams, tm)
+		}
+		return s
+	})
+}
+
+func genStep(m *model) *rapid.Generator[step] {
+	return rapid.Custom(func(t *rapid.T) step {
+		s := step{op: rapid.SampledFrom(allOps).Draw(t, "op")}
+		// Half the time the actor is a member, so that steps often pass the
+		// authorization check; otherwise anyone, member or not.
+		if members := slices.Sorted(maps.Keys(m.members)); len(members) > 0 && rapid.Bool().Draw(t, "member actor") {
+			s.actor = rapid.SampledFrom(members).Draw(t, "actor")
+		} else {
+			s.actor = rapid.SampledFrom(userPool).Draw(t, "actor")
+		}
+		s.user = rapid.SampledFrom(userPool).Draw(t, "user")
+		s.team = rapid.SampledFrom(teamPool).Draw(t, "team")
+		s.to = rapid.SampledFrom(teamPool).Draw(t, "to")
+		s.perms = permission.Set(rapid.IntRange(0, 16).Draw(t, "perms")) // 16 is outside the table
+		if rapid.IntRange(0, 9).Draw(t, "manage") == 0 {
+			s.perms |= Manage
+		}
+		s.role = account.Role(rapid.IntRange(0, 5).Draw(t, "role"))
+		return s
+	})
+}
+
+// snapshot is a published account and its Spec when it was published.
+type snapshot struct {
+	a    *account.Account
+	spec account.Spec
+}
+
+type machine struct {
+	store     *account.Store
+	m         *model
+	rev       uint64
+	history   []snapshot
+	events    []account.Event // received by the observer
+	wantEvts  []account.Event
+	overlaid  *int // snapshots seen with a non-empty overlay
+	compacted *int // commits that emptied a non-empty overlay
+}
+
+func (sm *machine) update(t *rapid.T) {
+	steps := rapid.SliceOfN(genStep(sm.m), 1, 4).Draw(t, "steps")
+	fnErr := rapid.IntRange(0, 9).Draw(t, "fn error") == 0
+	want := sm.m.clone()
+	var wantEvents []account.Event
+	var peeks []snapshot // Tx.Account results, which later steps must not change
+	failed := false
+	before := sm.store.Load()
+	_, beforeT := account.OverlaySize(before)
+	beforeM, _ := account.OverlaySize(before)
+	got, err := sm.store.Update(func(tx *account.Tx) error {
+		for _, s := range steps {
+			err := s.run(tx)
+			if failed {
+				if err == nil {
+					t.Fatalf("%v succeeded after an earlier step failed", s)
+				}
+				continue
+			}
+			wantErr, ev := want.apply(s)
+			if wantErr == nil {
+				if err != nil {
+					t.Fatalf("%v: unexpected error %v", s, err)
+				}
+				ev.Revision = sm.rev + 1
+				wantEvents = append(wantEvents, ev)
+				if rapid.IntRange(0, 3).Draw(t, "peek") == 0 {
+					// The Tx's view of the account so far is the model's.
+					peek := tx.Account()
+					if diff := cmp.Diff(want.spec(), peek.Spec()); diff != "" {
+						t.Fatalf("after %v, Tx.Account (-want +got):\n%s", s, diff)
+					}
+					peeks = append(peeks, snapshot{peek, want.spec()})
+				}
+				continue
+			}
+			failed = true
+			if !errors.Is(err, wantErr) {
+				t.Fatalf("%v: error %v, want %v", s, err, wantErr)
+			}
+			var fe *account.ForbiddenError
+			if errors.Is(wantErr, account.ErrForbidden) != errors.As(err, &fe) {
+				t.Fatalf("%v: error %v: *ForbiddenError iff refused", s, err)
+			}
+			if fe != nil && (fe.Actor != s.actor || fe.Holds != want.members[s.actor] || fe.Needs != table[fe.Action]) {
+				t.Fatalf("%v: %+v does not match actor %q holding %v", s, fe, s.actor, want.members[s.actor])
+			}
+			// The refused step must not have changed anything.
+			if diff := cmp.Diff(want.spec(), tx.Account().Spec()); diff != "" {
+				t.Fatalf("%v failed but changed the Tx's account (-want +got):\n%s", s, diff)
+			}
+		}
+		if fnErr {
+			return errTest
+		}
+		return nil
+	})
+	for _, p := range peeks {
+		if diff := cmp.Diff(p.spec, p.a.Spec()); diff != "" {
+			t.Fatalf("a later step changed a Tx.Account snapshot (-want +got):\n%s", diff)
+		}
+	}
+	switch {
+	case fnErr:
+		if !errors.Is(err, errTest) || got != nil {
+			t.Fatalf("fn's error: Update returned %v, %v", got, err)
+		}
+	case failed:
+		if err == nil || got != nil {
+			t.Fatalf("a step failed: Update returned %v, %v", got, err)
+		}
+	default:
+		if err != nil {
+			t.Fatalf("Update: %v", err)
+		}
+		sm.m = want
+		sm.rev++
+		sm.wantEvts = append(sm.wantEvts, wantEvents...)
+		if got != sm.store.Load() {
+			t.Fatalf("Update returned a snapshot other than the one published")
+		}
+		gotM, gotT := account.OverlaySize(got)
+		if beforeM > 0 && gotM == 0 || beforeT > 0 && gotT == 0 {
+			*sm.compacted++
+		}
+		sm.history = append(sm.history, snapshot{got, got.Spec()})
+	}
+	if sm.store.Load() != before && (fnErr || failed) {
+		t.Fatalf("a failed update published a snapshot")
+	}
+}
+
+var errTest = errors.New("callback error")
+
+func (sm *machine) check(t *rapid.T) {
+	a := sm.store.Load()
+	if a.Revision() != sm.rev {
+		t.Fatalf("revision %d, want %d", a.Revision(), sm.rev)
+	}
+	if om, ot := account.OverlaySize(a); om+ot > 0 {
+		*sm.overlaid++
+	}
+	if diff := cmp.Diff(sm.m.spec(), a.Spec()); diff != "" {
+		t.Fatalf("state (-want +got):\n%s", diff)
+	}
+	if _, ok := account.CountInvariants(a); !ok {
+		t.Fatalf("kept counts disagree with a recount")
+	}
+	// Invariants, checked on the account itself.
+	managers := 0
+	for u, p := range a.Members() {
+		if !p.Has(View) {
+			t.Fatalf("member %q holds %v, without view", u, p)
+		}
+		if p.Has(Manage) {
+			managers++
+		}
+	}
+	if managers == 0 {
+		t.Fatalf("no member holds manage")
+	}
+	for tm := range a.Teams() {
+		if !slices.ContainsFunc(tm.Members, func(m account.TeamMember) bool { return m.Role == account.RoleAdmin }) {
+			t.Fatalf("team %q has no admin", tm.Name)
+		}
+	}
+	// Checks and queries agree with the model.
+	for _, u := range userPool {
+		var wantActs []permission.Action
+		for act := permission.Action(0); act <= 9; act++ {
+			want := sm.m.can(u, act)
+			if got := a.Can(u, act); got != want {
+				t.Fatalf("Can(%q, %v) = %v, want %v", u, act, got, want)
+			}
+			if d := a.Explain(u, act); d.Allowed != want || d.Holds != sm.m.members[u] {
+				t.Fatalf("Explain(%q, %v) = %+v, want allowed %v", u, act, d, want)
+			}
+			if want {
+				wantActs = append(wantActs, act)
+			}
+		}
+		if diff := cmp.Diff(wantActs, a.Actions(u)); diff != "" {
+			t.Fatalf("Actions(%q) (-want +got):\n%s", u, diff)
+		}
+		var wantTeams []string
+		for _, team := range teamPool {
+			want := sm.m.canView(u, team)
+			if got := a.CanViewTeam(u, team); got != want {
+				t.Fatalf("CanViewTeam(%q, %q) = %v, want %v", u, team, got, want)
+			}
+			if want {
+				wantTeams = append(wantTeams, team)
+			}
+		}
+		slices.Sort(wantTeams)
+		if diff := cmp.Diff(wantTeams, a.TeamsOf(u)); diff != "" {
+			t.Fatalf("TeamsOf(%q) (-want +got):\n%s", u, diff)
+		}
+	}
+	for act := permission.Action(0); act <= 9; act++ {
+		var want []string
+		for _, u := range slices.Sorted(maps.Keys(sm.m.members)) {
+			if sm.m.can(u, act) {
+				want = append(want, u)
+			}
+		}
+		if diff := cmp.Diff(want, a.UsersWhoCan(act)); diff != "" {
+			t.Fatalf("UsersWhoCan(%v) (-want +got):\n%s", act, diff)
+		}
+	}
+	// Earlier snapshots never change.
+	for _, h := range sm.history {
+		if diff := cmp.Diff(h.spec, h.a.Spec()); diff != "" {
+			t.Fatalf("revision %d changed (-want +got):\n%s", h.a.Revision(), diff)
+		}
+	}
+	// The observer saw every committed step, in order.
+	if diff := cmp.Diff(sm.wantEvts, sm.events); diff != "" {
+		t.Fatalf("events (-want +got):\n%s", diff)
+	}
+}
+
+func TestStateMachine(t *testing.T) {
+	var overlaid, compacted int
+	rapid.Check(t, func(t *rapid.T) {
+		spec := genSpec().Draw(t, "spec")
+		a, err := account.New(spec)
+		if err != nil {
+			t.Fatalf("New(%+v): %v", spec, err)
+		}
+		sm := &machine{store: account.NewStore(a), m: modelOf(spec), overlaid: &overlaid, compacted: &compacted}
+		account.SetCompactAt(sm.store, rapid.IntRange(1, 6).Draw(t, "compact at"))
+		sm.store.SetObserver(func(evs []account.Event) { sm.events = append(sm.events, evs...) })
+		sm.history = append(sm.history, snapshot{a, a.Spec()})
+		t.Repeat(map[string]func(*rapid.T){
+			"update": sm.update,
+			"":       sm.check,
+		})
+	})
+	// The test must have exercised both the overlay and its compaction.
+	if overlaid == 0 || compacted == 0 {
+		t.Errorf("snapshots with an overlay: %d, compactions: %d; want both > 0", overlaid, compacted)
+	}
+	t.Logf("snapshots with an overlay: %d, compactions: %d", overlaid, compacted)
+}

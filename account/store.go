@@ -1,0 +1,104 @@
+package account
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// A Store holds the current snapshot of one account and applies changes to
+// it. Readers call [Store.Load], which never blocks; writers call
+// [Store.Update], which runs one update at a time and publishes a new
+// snapshot per committed update. Snapshots already loaded never change.
+//
+// A Store must not be copied after first use.
+type Store struct {
+	cur atomic.Pointer[Account]
+
+	mu       sync.Mutex    // serialises updates; guards the fields below
+	observer func([]Event) // called with each committed update's events
+	// compactAt is the overlay size above which a committed snapshot folds
+	// its overlay into a fresh base; 0 means the default, [compactLimit].
+	// Tests set it small, so that compaction happens often.
+	compactAt int
+}
+
+// NewStore returns a Store whose current snapshot is a. A nil a stands for an
+// account with no members, on which every change is refused.
+func NewStore(a *Account) *Store {
+	if a == nil {
+		a = &Account{}
+	}
+	s := &Store{}
+	s.cur.Store(a)
+	return s
+}
+
+// Load returns the current snapshot. It never blocks, not even while an
+// update runs, and it does not allocate.
+func (s *Store) Load() *Account { return s.cur.Load() }
+
+// SetObserver makes fn the Store's observer: after each committed update,
+// while updates are still serialised, fn receives that update's events in
+// the order of its steps, so that successive calls come in revision order.
+// A nil fn removes the observer. fn must not call [Store.Update] on s.
+// [LogObserver] adapts a [log/slog.Logger].
+func (s *Store) SetObserver(fn func([]Event)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.observer = fn
+}
+
+// Update runs fn with a new [Tx] on the current snapshot and, if fn and
+// every step it took succeed, publishes the changed account as the next
+// revision and returns it.
+//
+// All or nothing: if fn returns an error, Update returns that error; if any
+// step failed, even one whose error fn ignored, Update returns that step's
+// error. Either way nothing of the update is published and Update returns a
+// nil *Account. An update that took no step publishes nothing and returns
+// the current snapshot.
+//
+// Updates are serialised: fn runs while no other update runs, so it sees
+// every earlier committed update. fn must not keep the Tx after it returns,
+// nor call Update on the same Store.
+func (s *Store) Update(fn func(*Tx) error) (*Account, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.cur.Load()
+	tx := &Tx{a: *cur, rev: cur.rev + 1}
+	err := func() error {
+		defer func() { tx.done = true }()
+		return fn(tx)
+	}()
+	if err == nil {
+		err = tx.err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(tx.events) == 0 {
+		return cur, nil
+	}
+	next := new(Account)
+	*next = tx.a
+	next.rev = tx.rev
+	limit := s.compactAt
+	if limit <= 0 {
+		limit = compactLimit(next.members.n)
+	}
+	next.members.compact(limit)
+	next.teams.compact(limit)
+	s.cur.Store(next)
+	if s.observer != nil {
+		s.observer(tx.events)
+	}
+	return next, nil
+}
+
+// compactLimit returns how many changed entries a snapshot of n members
+// keeps in its overlay before folding them into a fresh base. Copying the
+// base costs O(n), so the limit grows with n to keep the amortised cost of a
+// change low; a small overlay keeps checks close to one map lookup.
+func compactLimit(n int) int {
+	return max(32, n/256)
+}

@@ -1,0 +1,446 @@
+package account
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/entaccess/entaccess/permission"
+)
+
+// A Tx is one update in progress, given by [Store.Update] to its callback.
+// Each method is one step: it checks the actor against the permission table
+// on the account as changed so far by this Tx, then checks its arguments
+// and the invariants, and only then changes the account. A step that fails
+// changes nothing, and it fails the whole update: Update publishes nothing,
+// even if the callback ignores the error, and every later step returns an
+// error too.
+//
+// The actor is checked before anything is looked up, so a refused actor
+// learns nothing about which users or teams exist: the error is a
+// [*ForbiddenError]. Team changes act only on teams the actor can view
+// ([Account.CanViewTeam]); any other team is reported as missing
+// ([ErrNoTeam]), exactly as one that does not exist. A Tx must not be used
+// by more than one goroutine, nor after its callback returns.
+type Tx struct {
+	a      Account // the account as changed so far; its overlays are owned once ownM/ownT
+	rev    uint64  // the revision this update commits as
+	ownM   bool    // a.members.diff is this Tx's own
+	ownT   bool    // a.teams.diff is this Tx's own
+	mine   map[*team]bool
+	events []Event
+	err    error // the first failed step
+	done   bool
+}
+
+// Account returns the account as changed so far by this Tx, as a snapshot
+// that later steps do not change. Its revision is the one the update will
+// commit as.
+func (tx *Tx) Account() *Account {
+	a := tx.a
+	a.rev = tx.rev
+	// Later steps write the overlays in place, so give the snapshot copies.
+	a.members.diff = cloneMap(a.members.diff)
+	a.teams.diff = cloneMap(a.teams.diff)
+	tx.mine = nil // teams owned so far now belong to the snapshot too
+	return &a
+}
+
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return nil
+	}
+	c := make(map[K]V, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// A ForbiddenError reports a step refused because its actor lacks the
+// permission it needs. It matches [ErrForbidden] with [errors.Is].
+type ForbiddenError struct {
+	Actor  string            // who tried
+	Action permission.Action // the action the step needs, such as manage-users
+	Holds  permission.Set    // what the actor holds; empty for non-members
+	Needs  permission.Set    // Action.AllowedBy(): any one of these would do
+	// Team, for SetTeamRole and RemoveFromTeam, is the team whose admins
+	// may also take the step; "" otherwise.
+	Team string
+}
+
+func (e *ForbiddenError) Error() string {
+	b := []byte("account: ")
+	b = strconv.AppendQuote(b, e.Actor)
+	b = append(b, " may not "...)
+	b = append(b, e.Action.String()...)
+	if e.Holds == 0 {
+		b = append(b, ": not an account member"...)
+	} else {
+		b = append(b, ": holds "...)
+		b = append(b, e.Holds.String()...)
+	}
+	b = append(b, "; "...)
+	b = append(b, e.Action.String()...)
+	b = append(b, " needs "...)
+	b = append(b, e.Needs.String()...)
+	if e.Team != "" {
+		b = append(b, ", or the admin role in team "...)
+		b = strconv.AppendQuote(b, e.Team)
+	}
+	b = append(b, ": "...)
+	b = append(b, ErrForbidden.Error()...)
+	return string(b)
+}
+
+// Unwrap returns [ErrForbidden].
+func (e *ForbiddenError) Unwrap() error { return ErrForbidden }
+
+// errTxDone is returned by steps taken after the callback returned.
+var errTxDone = errors.New("account: Tx used after its update ended")
+
+// step runs one step named op, recording its failure.
+func (tx *Tx) step(op Op, f func() error) error {
+	if tx.done {
+		return errTxDone
+	}
+	if tx.err != nil {
+		return fmt.Errorf("account: %s: an earlier step of this update failed: %w", op, tx.err)
+	}
+	if err := f(); err != nil {
+		tx.err = err
+		return err
+	}
+	return nil
+}
+
+// authorize checks that actor may perform act on the account as it is now.
+func (tx *Tx) authorize(actor string, act permission.Action) error {
+	p := tx.a.perms(actor)
+	if !permission.Allows(p, act) {
+		return &ForbiddenError{Actor: actor, Action: act, Holds: p, Needs: act.AllowedBy()}
+	}
+	return nil
+}
+
+// visibleTeam returns the team named name if actor can view it. Call it only
+// after authorizing actor.
+func (tx *Tx) visibleTeam(op Op, actor, name string) (*team, error) {
+	t, ok := tx.a.teams.get(name)
+	if !ok || !t.roles[actor].Sees() {
+		return nil, fmt.Errorf("account: %s: team %q: %w", op, name, ErrNoTeam)
+	}
+	return t, nil
+}
+
+// authorizeTeamRoles checks that actor may change roles in the team named
+// name: as an account member who is its admin, or with manage-teams on a
+// team they can view. It returns the team.
+func (tx *Tx) authorizeTeamRoles(op Op, actor, name string) (*team, error) {
+	p := tx.a.perms(actor)
+	t, ok := tx.a.teams.get(name)
+	if ok && p != 0 && t.roles[actor] == RoleAdmin {
+		return t, nil
+	}
+	if !permission.Allows(p, permission.ManageTeams) {
+		return nil, &ForbiddenError{Actor: actor, Action: permission.ManageTeams, Holds: p, Needs: permission.ManageTeams.AllowedBy(), Team: name}
+	}
+	return tx.visibleTeam(op, actor, name)
+}
+
+// setMember stores p (never empty) as user's permissions.
+func (tx *Tx) setMember(user string, p permission.Set) {
+	if !tx.ownM {
+		tx.a.members.own()
+		tx.ownM = true
+	}
+	old, _ := tx.a.members.get(user)
+	if old.Has(permission.Manage) {
+		tx.a.managers--
+	}
+	if p.Has(permission.Manage) {
+		tx.a.managers++
+	}
+	tx.a.members.set(user, p)
+}
+
+// writable returns a copy of t that this Tx may change, stored in its place.
+func (tx *Tx) writable(t *team) *team {
+	if tx.mine[t] {
+		return t
+	}
+	c := t.clone()
+	tx.putTeam(c)
+	return c
+}
+
+// putTeam stores t, which this Tx owns, under t.name.
+func (tx *Tx) putTeam(t *team) {
+	if !tx.ownT {
+		tx.a.teams.own()
+		tx.ownT = true
+	}
+	if tx.mine == nil {
+		tx.mine = make(map[*team]bool)
+	}
+	tx.mine[t] = true
+	tx.a.teams.set(t.name, t)
+}
+
+func (tx *Tx) record(actor string, op Op, team, user, before, after string) {
+	tx.events = append(tx.events, Event{Revision: tx.rev, Actor: actor, Op: op, Team: team, User: user, Before: before, After: after})
+}
+
+func checkUser(op Op, user string) error {
+	if user == "" {
+		return fmt.Errorf("account: %s: empty user: %w", op, ErrInvalid)
+	}
+	return nil
+}
+
+func checkSet(op Op, user string, p permission.Set) error {
+	if !p.Valid() {
+		return fmt.Errorf("account: %s: user %q: permission bits outside the table (%s): %w", op, user, p, ErrInvalid)
+	}
+	return nil
+}
+
+// AddMember makes user an account member holding perms plus View. It needs
+// manage-users. An empty user or bits outside the table are [ErrInvalid];
+// a user who is already a member is [ErrExists].
+func (tx *Tx) AddMember(actor, user string, perms permission.Set) error {
+	const op = OpAddMember
+	return tx.step(op, func() error {
+		if err := tx.authorize(actor, permission.ManageUsers); err != nil {
+			return err
+		}
+		if err := checkUser(op, user); err != nil {
+			return err
+		}
+		if err := checkSet(op, user, perms); err != nil {
+			return err
+		}
+		if _, ok := tx.a.members.get(user); ok {
+			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrExists)
+		}
+		p := perms | permission.View
+		tx.setMember(user, p)
+		tx.record(actor, op, "", user, "", p.String())
+		return nil
+	})
+}
+
+// SetPermissions replaces member user's permissions with perms plus View.
+// It needs manage-users. A user who is not a member is [ErrNotMember];
+// taking Manage from the last member holding it is [ErrLastManager].
+func (tx *Tx) SetPermissions(actor, user string, perms permission.Set) error {
+	const op = OpSetPermissions
+	return tx.step(op, func() error {
+		if err := tx.authorize(actor, permission.ManageUsers); err != nil {
+			return err
+		}
+		if err := checkSet(op, user, perms); err != nil {
+			return err
+		}
+		old, ok := tx.a.members.get(user)
+		if !ok {
+			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrNotMember)
+		}
+		p := perms | permission.View
+		if old.Has(permission.Manage) && !p.Has(permission.Manage) && tx.a.managers == 1 {
+			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrLastManager)
+		}
+		tx.setMember(user, p)
+		tx.record(actor, op, "", user, old.String(), p.String())
+		return nil
+	})
+}
+
+// RemoveMember removes user from the account. It needs manage-users. A user
+// who is not a member is [ErrNotMember]; removing the last member holding
+// Manage is [ErrLastManager].
+//
+// The user's team roles are kept. Team members need not be account members
+// (collaborators usually are not), so a role is a fact about the team, not
+// about the account: removing it could also leave a team without its only
+// admin. A role held by a non-member grants nothing: [Account.CanViewTeam]
+// and "admin of that team" count only account members. If the user is
+// added again, their roles apply again. Use [Tx.RemoveFromTeam] to remove
+// roles as well.
+func (tx *Tx) RemoveMember(actor, user string) error {
+	const op = OpRemoveMember
+	return tx.step(op, func() error {
+		if err := tx.authorize(actor, permission.ManageUsers); err != nil {
+			return err
+		}
+		old, ok := tx.a.members.get(user)
+		if !ok {
+			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrNotMember)
+		}
+		if old.Has(permission.Manage) && tx.a.managers == 1 {
+			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrLastManager)
+		}
+		if !tx.ownM {
+			tx.a.members.own()
+			tx.ownM = true
+		}
+		if old.Has(permission.Manage) {
+			tx.a.managers--
+		}
+		tx.a.members.del(user)
+		tx.record(actor, op, "", user, old.String(), "")
+		return nil
+	})
+}
+
+// CreateTeam creates an unlicensed team named name, with the actor as its
+// admin. It needs create-teams. An empty name is [ErrInvalid]; a name in use
+// is [ErrExists], even for a team the actor cannot view, since names are
+// unique in the account.
+func (tx *Tx) CreateTeam(actor, name string) error {
+	const op = OpCreateTeam
+	return tx.step(op, func() error {
+		if err := tx.authorize(actor, permission.CreateTeams); err != nil {
+			return err
+		}
+		if name == "" {
+			return fmt.Errorf("account: %s: empty team name: %w", op, ErrInvalid)
+		}
+		if _, ok := tx.a.teams.get(name); ok {
+			return fmt.Errorf("account: %s: team %q: %w", op, name, ErrExists)
+		}
+		tx.putTeam(&team{name: name, roles: map[string]Role{actor: RoleAdmin}, admins: 1})
+		tx.record(actor, op, name, actor, "", name)
+		return nil
+	})
+}
+
+// RenameTeam renames team from, which the actor can view, to to. It needs
+// create-teams. A team the actor cannot view is [ErrNoTeam]; an empty new
+// name is [ErrInvalid]; a name in use (from itself included) is [ErrExists].
+func (tx *Tx) RenameTeam(actor, from, to string) error {
+	const op = OpRenameTeam
+	return tx.step(op, func() error {
+		if err := tx.authorize(actor, permission.CreateTeams); err != nil {
+			return err
+		}
+		t, err := tx.visibleTeam(op, actor, from)
+		if err != nil {
+			return err
+		}
+		if to == "" {
+			return fmt.Errorf("account: %s: team %q: empty new name: %w", op, from, ErrInvalid)
+		}
+		if _, ok := tx.a.teams.get(to); ok {
+			return fmt.Errorf("account: %s: team %q to %q: %w", op, from, to, ErrExists)
+		}
+		c := t.clone()
+		c.name = to
+		tx.putTeam(c) // ownT is now set
+		tx.a.teams.del(from)
+		delete(tx.mine, t)
+		tx.record(actor, op, from, "", from, to)
+		return nil
+	})
+}
+
+// DeleteTeam deletes team name, which the actor can view. It needs
+// create-teams. A team the actor cannot view is [ErrNoTeam].
+func (tx *Tx) DeleteTeam(actor, name string) error {
+	const op = OpDeleteTeam
+	return tx.step(op, func() error {
+		if err := tx.authorize(actor, permission.CreateTeams); err != nil {
+			return err
+		}
+		t, err := tx.visibleTeam(op, actor, name)
+		if err != nil {
+			return err
+		}
+		if !tx.ownT {
+			tx.a.teams.own()
+			tx.ownT = true
+		}
+		tx.a.teams.del(name)
+		delete(tx.mine, t)
+		tx.record(actor, op, name, "", name, "")
+		return nil
+	})
+}
+
+// SetTeamRole gives user the role role in team, replacing any role they had.
+// The actor must be an account member who is admin of the team, or hold
+// manage-teams and be able to view the team; otherwise the error is a
+// [*ForbiddenError] for manage-teams. A team the actor cannot view is
+// [ErrNoTeam]. The user need not be an account member. An empty user or a
+// role outside the four is [ErrInvalid]; taking the admin role from the
+// team's last admin is [ErrLastTeamAdmin].
+func (tx *Tx) SetTeamRole(actor, team, user string, role Role) error {
+	const op = OpSetTeamRole
+	return tx.step(op, func() error {
+		t, err := tx.authorizeTeamRoles(op, actor, team)
+		if err != nil {
+			return err
+		}
+		if err := checkUser(op, user); err != nil {
+			return err
+		}
+		if !role.Valid() {
+			return fmt.Errorf("account: %s: team %q: user %q: %s is not a team role: %w", op, team, user, role, ErrInvalid)
+		}
+		old := t.roles[user]
+		if old == RoleAdmin && role != RoleAdmin && t.admins == 1 {
+			return fmt.Errorf("account: %s: team %q: user %q: %w", op, team, user, ErrLastTeamAdmin)
+		}
+		t = tx.writable(t)
+		t.setRole(user, role)
+		tx.record(actor, op, team, user, roleText(old), role.String())
+		return nil
+	})
+}
+
+// RemoveFromTeam removes user's role in team. It is authorized as
+// [Tx.SetTeamRole] is. A user with no role in the team is [ErrNotMember];
+// removing the team's last admin is [ErrLastTeamAdmin].
+func (tx *Tx) RemoveFromTeam(actor, team, user string) error {
+	const op = OpRemoveFromTeam
+	return tx.step(op, func() error {
+		t, err := tx.authorizeTeamRoles(op, actor, team)
+		if err != nil {
+			return err
+		}
+		old := t.roles[user]
+		if old == 0 {
+			return fmt.Errorf("account: %s: team %q: user %q has no role in the team: %w", op, team, user, ErrNotMember)
+		}
+		if old == RoleAdmin && t.admins == 1 {
+			return fmt.Errorf("account: %s: team %q: user %q: %w", op, team, user, ErrLastTeamAdmin)
+		}
+		t = tx.writable(t)
+		t.setRole(user, 0)
+		tx.record(actor, op, team, user, old.String(), "")
+		return nil
+	})
+}
+
+// setRole sets user's role in t, which must be owned by the caller; the
+// zero Role removes it.
+func (t *team) setRole(user string, r Role) {
+	if t.roles[user] == RoleAdmin {
+		t.admins--
+	}
+	if r == RoleAdmin {
+		t.admins++
+	}
+	if r == 0 {
+		delete(t.roles, user)
+	} else {
+		t.roles[user] = r
+	}
+}
+
+func roleText(r Role) string {
+	if r == 0 {
+		return ""
+	}
+	return r.String()
+}
