@@ -1,0 +1,109 @@
+package migration_test
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/migration"
+)
+
+// FuzzClassifyJSON sends arbitrary bytes through Organization decoding and
+// Classify: never a panic; every error wraps account.ErrInvalid and names
+// the entry by path; accepted input classifies deterministically, whatever
+// the order of its teams, and its decision survives a JSON round trip.
+func FuzzClassifyJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"name":"acme","public_beta":false,"teams":[{"name":"web","licensed":true,"members":[{"user":"ana","role":"admin"},{"user":"cy","role":"collaborator"}]},{"name":"ops","members":[{"user":"ana","role":"admin"},{"user":"bo","role":"viewer"}]}]}`,
+		`{"name":"beta","public_beta":true,"teams":[{"name":"web","licensed":true},{"name":"api","licensed":true}]}`,
+		`{"teams":[{"name":"web","licensed":true,"members":[{"user":"ana","role":"member"}]},{"name":"api","licensed":true,"members":[{"user":"bo","role":"admin"}]}]}`,
+		`{"teams":[{"name":"web","members":[{"user":"ana","role":"admin"},{"user":"ana","role":"viewer"}]}]}`,
+		`{"teams":[{"name":"","members":[]},{"name":"x","members":[{"user":"","role":"admin"}]}]}`,
+		`{"teams":[{"name":"a"},{"name":"a"}]}`,
+		`{"teams":[{"name":"a","members":[{"user":"u","role":"owner"}]}]}`,
+		`{"name":1}`, `{"colour":"red"}`, `[]`, `null`, `{}`, `{"teams":null}`, `{"teams":[null]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var org migration.Organization
+		if err := json.Unmarshal(data, &org); err != nil {
+			var syntax *json.SyntaxError
+			if errors.As(err, &syntax) {
+				return // not JSON at all: encoding/json says so before our decoder runs
+			}
+			var pe *account.PathError
+			if !errors.As(err, &pe) || !errors.Is(err, account.ErrInvalid) {
+				t.Fatalf("decode error %q: want an *account.PathError wrapping ErrInvalid", err)
+			}
+			// Only errors about the whole input may have no path, and then
+			// they say what is wrong with it.
+			if msg := err.Error(); pe.Path == "" && !strings.Contains(msg, "want a JSON object") && !strings.Contains(msg, "unknown field") {
+				t.Fatalf("decode error %q names no path", err)
+			}
+			return
+		}
+		d, err := migration.Classify(org)
+		rev := org.Clone()
+		slices.Reverse(rev.Teams)
+		for i := range rev.Teams {
+			slices.Reverse(rev.Teams[i].Members)
+		}
+		d2, err2 := migration.Classify(rev)
+		if err != nil {
+			var pe *account.PathError
+			if !errors.As(err, &pe) || pe.Path == "" || !errors.Is(err, account.ErrInvalid) {
+				t.Fatalf("Classify error %q: want a path and ErrInvalid", err)
+			}
+			if err2 == nil {
+				t.Fatalf("Classify rejected the input (%v) but accepted it reordered: %v", err, d2)
+			}
+			return
+		}
+		if err2 != nil {
+			t.Fatalf("Classify accepted the input but rejected it reordered: %v", err2)
+		}
+		if diff := cmp.Diff(d, d2); diff != "" {
+			t.Fatalf("reordered input decides differently (-want +got):\n%s", diff)
+		}
+		if d.Account != nil {
+			if _, err := account.New(*d.Account); err != nil {
+				t.Fatalf("account.New(plan): %v", err)
+			}
+		}
+		out, err := json.Marshal(d)
+		if err != nil {
+			t.Fatalf("Marshal(%v): %v", d, err)
+		}
+		var back migration.Decision
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("Unmarshal(%s): %v", out, err)
+		}
+		if diff := cmp.Diff(d, back); diff != "" {
+			t.Fatalf("decision JSON round trip (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// FuzzProperties runs the order-independence and reference properties on
+// organizations the fuzzer steers the generator to.
+func FuzzProperties(f *testing.F) {
+	f.Fuzz(rapid.MakeFuzz(func(t *rapid.T) {
+		org := genOrganization().Draw(t, "org")
+		d := classify(t, org)
+		if diff := cmp.Diff(d, classify(t, permuted(t, org))); diff != "" {
+			t.Fatalf("reordered input decides differently (-want +got):\n%s", diff)
+		}
+		if !org.PublicBeta {
+			if diff := cmp.Diff(refReasons(org), d.Reasons); diff != "" {
+				t.Fatalf("reasons (-want +got):\n%s", diff)
+			}
+		}
+	}))
+}
