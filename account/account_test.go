@@ -10,6 +10,7 @@ import (
 	"github.com/entaccess/entaccess/permission"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"pgregory.net/rapid"
 )
 
 const (
@@ -42,7 +43,13 @@ func exampleSpec() account.Spec {
 	}
 }
 
-func mustNew(t testing.TB, s account.Spec) *account.Account {
+// tb is what mustNew needs of a *testing.T, *testing.B or *rapid.T.
+type tb interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+func mustNew(t tb, s account.Spec) *account.Account {
 	t.Helper()
 	a, err := account.New(s)
 	if err != nil {
@@ -296,4 +303,32 @@ func TestParseJSONRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestSpecLaws(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		spec := genSpec().Draw(t, "spec")
+		// JSON round trip of the Spec itself.
+		data, err := json.Marshal(spec)
+		if err != nil {
+			t.Fatalf("Marshal: %v", err)
+		}
+		var back account.Spec
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatalf("Unmarshal(%s): %v", data, err)
+		}
+		if diff := cmp.Diff(spec, back, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("JSON round trip (-want +got):\n%s", diff)
+		}
+		// New then Spec gives the model's canonical form, whatever the input order.
+		a := mustNew(t, spec)
+		if diff := cmp.Diff(modelOf(spec).spec(), a.Spec()); diff != "" {
+			t.Fatalf("Spec() (-want +got):\n%s", diff)
+		}
+		shuffled := spec.Clone()
+		rapid.Permutation(shuffled.Members).Draw(t, "members order")
+		if diff := cmp.Diff(a.Spec(), mustNew(t, shuffled).Spec()); diff != "" {
+			t.Fatalf("Spec() depends on input order (-want +got):\n%s", diff)
+		}
+	})
 }
