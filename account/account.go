@@ -225,11 +225,6 @@ func (a *Account) Role(team, user string) (Role, bool) {
 	return t.roles[user], true
 }
 
-// isTeamAdmin reports whether user is an account member and admin of t.
-func (a *Account) isTeamAdmin(user string, t *team) bool {
-	return a.perms(user) != 0 && t.roles[user] == RoleAdmin
-}
-
 // Spec returns a as plain data, in canonical order: members by user, teams by
 // name, team members by user. The result is a fresh copy: changing it
 // changes nothing in a. New(a.Spec()) describes the same account.

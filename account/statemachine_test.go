@@ -140,15 +140,15 @@ func (s step) run(tx *account.Tx) error {
 	panic("unknown op " + s.op.String())
 }
 
-// apply applies s to m by the rules, returning the sentinel error expected
-// (nil for success) and the event expected.
-func (m *model) apply(s step) (error, account.Event) {
+// apply applies s to m by the rules, returning the event expected and the
+// sentinel error expected (nil for success).
+func (m *model) apply(s step) (account.Event, error) {
 	ev := account.Event{Actor: s.actor, Op: s.op}
 	validSet := s.perms&^permission.Admin == 0
 	switch s.op {
 	case account.OpAddMember, account.OpSetPermissions, account.OpRemoveMember:
 		if !m.can(s.actor, permission.ManageUsers) {
-			return account.ErrForbidden, ev
+			return ev, account.ErrForbidden
 		}
 		ev.User = s.user
 		old, ok := m.members[s.user]
@@ -156,36 +156,36 @@ func (m *model) apply(s step) (error, account.Event) {
 		case account.OpAddMember:
 			switch {
 			case s.user == "" || !validSet:
-				return account.ErrInvalid, ev
+				return ev, account.ErrInvalid
 			case ok:
-				return account.ErrExists, ev
+				return ev, account.ErrExists
 			}
 			m.members[s.user] = s.perms | View
 			ev.After = (s.perms | View).String()
 		case account.OpSetPermissions:
 			switch {
 			case !validSet:
-				return account.ErrInvalid, ev
+				return ev, account.ErrInvalid
 			case !ok:
-				return account.ErrNotMember, ev
+				return ev, account.ErrNotMember
 			case old&Manage != 0 && s.perms&Manage == 0 && m.managers() == 1:
-				return account.ErrLastManager, ev
+				return ev, account.ErrLastManager
 			}
 			m.members[s.user] = s.perms | View
 			ev.Before, ev.After = old.String(), (s.perms | View).String()
 		case account.OpRemoveMember:
 			switch {
 			case !ok:
-				return account.ErrNotMember, ev
+				return ev, account.ErrNotMember
 			case old&Manage != 0 && m.managers() == 1:
-				return account.ErrLastManager, ev
+				return ev, account.ErrLastManager
 			}
 			delete(m.members, s.user) // team roles stay
 			ev.Before = old.String()
 		}
 	case account.OpCreateTeam, account.OpRenameTeam, account.OpDeleteTeam:
 		if !m.can(s.actor, permission.CreateTeams) {
-			return account.ErrForbidden, ev
+			return ev, account.ErrForbidden
 		}
 		ev.Team = s.team
 		_, exists := m.roles[s.team]
@@ -193,9 +193,9 @@ func (m *model) apply(s step) (error, account.Event) {
 		case account.OpCreateTeam:
 			switch {
 			case s.team == "":
-				return account.ErrInvalid, ev
+				return ev, account.ErrInvalid
 			case exists:
-				return account.ErrExists, ev
+				return ev, account.ErrExists
 			}
 			m.roles[s.team] = map[string]account.Role{s.actor: account.RoleAdmin}
 			m.licensed[s.team] = false
@@ -204,11 +204,11 @@ func (m *model) apply(s step) (error, account.Event) {
 			_, toExists := m.roles[s.to]
 			switch {
 			case !m.canView(s.actor, s.team):
-				return account.ErrNoTeam, ev
+				return ev, account.ErrNoTeam
 			case s.to == "":
-				return account.ErrInvalid, ev
+				return ev, account.ErrInvalid
 			case toExists:
-				return account.ErrExists, ev
+				return ev, account.ErrExists
 			}
 			m.roles[s.to], m.licensed[s.to] = m.roles[s.team], m.licensed[s.team]
 			delete(m.roles, s.team)
@@ -216,7 +216,7 @@ func (m *model) apply(s step) (error, account.Event) {
 			ev.Before, ev.After = s.team, s.to
 		case account.OpDeleteTeam:
 			if !m.canView(s.actor, s.team) {
-				return account.ErrNoTeam, ev
+				return ev, account.ErrNoTeam
 			}
 			delete(m.roles, s.team)
 			delete(m.licensed, s.team)
@@ -226,10 +226,10 @@ func (m *model) apply(s step) (error, account.Event) {
 		teamAdmin := m.isMember(s.actor) && m.roles[s.team][s.actor] == account.RoleAdmin
 		if !teamAdmin {
 			if !m.can(s.actor, permission.ManageTeams) {
-				return account.ErrForbidden, ev
+				return ev, account.ErrForbidden
 			}
 			if !m.canView(s.actor, s.team) {
-				return account.ErrNoTeam, ev
+				return ev, account.ErrNoTeam
 			}
 		}
 		ev.Team, ev.User = s.team, s.user
@@ -241,23 +241,23 @@ func (m *model) apply(s step) (error, account.Event) {
 		if s.op == account.OpSetTeamRole {
 			switch {
 			case s.user == "" || s.role < account.RoleAdmin || s.role > account.RoleCollaborator:
-				return account.ErrInvalid, ev
+				return ev, account.ErrInvalid
 			case lastAdmin && s.role != account.RoleAdmin:
-				return account.ErrLastTeamAdmin, ev
+				return ev, account.ErrLastTeamAdmin
 			}
 			m.roles[s.team][s.user] = s.role
 			ev.After = s.role.String()
 		} else {
 			switch {
 			case old == 0:
-				return account.ErrNotMember, ev
+				return ev, account.ErrNotMember
 			case lastAdmin:
-				return account.ErrLastTeamAdmin, ev
+				return ev, account.ErrLastTeamAdmin
 			}
 			delete(m.roles[s.team], s.user)
 		}
 	}
-	return nil, ev
+	return ev, nil
 }
 
 var (
@@ -355,7 +355,7 @@ func (sm *machine) update(t *rapid.T) {
 				}
 				continue
 			}
-			wantErr, ev := want.apply(s)
+			ev, wantErr := want.apply(s)
 			if wantErr == nil {
 				if err != nil {
 					t.Fatalf("%v: unexpected error %v", s, err)
