@@ -3,6 +3,7 @@ package account
 import (
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +24,12 @@ type Account struct {
 	members  layered[string, permission.Set] // user → permissions, View always included
 	teams    layered[string, *team]          // team name → team; a *team is never changed once published
 	managers int                             // members holding Manage
+
+	// filter has a bit set for the hash of each user in members.diff, so
+	// that checks skip the overlay for most users not in it. It is nil when
+	// the overlay is empty; see [Account.seal].
+	filter []uint64
+	seed   maphash.Seed
 }
 
 // A team is one Enterprise Team. Published teams are never changed: a Tx
@@ -62,7 +69,7 @@ func (t *team) clone() *team {
 // Team members need not be account members: collaborators usually are not.
 // A new Account has revision 0.
 func New(spec Spec) (*Account, error) {
-	a := &Account{name: spec.Name}
+	a := &Account{name: spec.Name, seed: maphash.MakeSeed()}
 	if spec.Name == "" {
 		return nil, &PathError{Path: "name", Err: fmt.Errorf("empty account name: %w", ErrInvalid)}
 	}
@@ -163,13 +170,38 @@ func (a *Account) Revision() uint64 {
 }
 
 // perms returns what user holds: the empty set for anyone who is not a member.
+// It relies on a's filter, which only published snapshots keep up to date.
 func (a *Account) perms(user string) permission.Set {
-	if len(a.members.diff) != 0 {
-		if p, ok := a.members.diff[user]; ok {
-			return p
+	if f := a.filter; len(f) != 0 {
+		h := maphash.String(a.seed, user)
+		if f[(h>>6)&uint64(len(f)-1)]&(1<<(h&63)) != 0 {
+			if p, ok := a.members.diff[user]; ok {
+				return p
+			}
 		}
 	}
 	return a.members.base[user]
+}
+
+// seal readies a for publication: it sets the overlay filter from the
+// overlay of members. A snapshot is sealed once, before anyone reads it.
+func (a *Account) seal() {
+	a.filter = nil
+	if len(a.members.diff) == 0 {
+		return
+	}
+	// About 16 bits per entry: a user not in the overlay passes the filter
+	// about one time in 16. The length is a power of two, for the mask.
+	words := 1
+	for words*64 < 16*len(a.members.diff) {
+		words *= 2
+	}
+	f := make([]uint64, words)
+	for u := range a.members.diff {
+		h := maphash.String(a.seed, u)
+		f[(h>>6)&uint64(words-1)] |= 1 << (h & 63)
+	}
+	a.filter = f
 }
 
 // Can reports whether user may perform act: whether user is an account

@@ -253,6 +253,7 @@ func BenchmarkParallel(b *testing.B) {
 				}()
 			}
 			b.ReportAllocs()
+			b.ResetTimer()
 			var seed atomic.Uint64
 			b.RunParallel(func(pb *testing.PB) {
 				i := int(seed.Add(7919))

@@ -368,6 +368,13 @@ func (sm *machine) update(t *rapid.T) {
 					if diff := cmp.Diff(want.spec(), peek.Spec()); diff != "" {
 						t.Fatalf("after %v, Tx.Account (-want +got):\n%s", s, diff)
 					}
+					for _, u := range userPool {
+						for _, act := range permission.Actions() {
+							if peek.Can(u, act) != want.can(u, act) {
+								t.Fatalf("after %v, Tx.Account().Can(%q, %v) = %v", s, u, act, !want.can(u, act))
+							}
+						}
+					}
 					peeks = append(peeks, snapshot{peek, want.spec()})
 				}
 				continue

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"hash/maphash"
 	"sync"
 	"sync/atomic"
 )
@@ -26,7 +27,7 @@ type Store struct {
 // account with no members, on which every change is refused.
 func NewStore(a *Account) *Store {
 	if a == nil {
-		a = &Account{}
+		a = &Account{seed: maphash.MakeSeed()}
 	}
 	s := &Store{}
 	s.cur.Store(a)
@@ -88,6 +89,7 @@ func (s *Store) Update(fn func(*Tx) error) (*Account, error) {
 	}
 	next.members.compact(limit)
 	next.teams.compact(limit)
+	next.seal()
 	s.cur.Store(next)
 	if s.observer != nil {
 		s.observer(tx.events)

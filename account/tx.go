@@ -23,7 +23,7 @@ import (
 // ([ErrNoTeam]), exactly as one that does not exist. A Tx must not be used
 // by more than one goroutine, nor after its callback returns.
 type Tx struct {
-	a      Account // the account as changed so far; its overlays are owned once ownM/ownT
+	a      Account // the account as changed so far; its overlays are owned once ownM/ownT; its filter is stale
 	rev    uint64  // the revision this update commits as
 	ownM   bool    // a.members.diff is this Tx's own
 	ownT   bool    // a.teams.diff is this Tx's own
@@ -43,6 +43,7 @@ func (tx *Tx) Account() *Account {
 	a.members.diff = cloneMap(a.members.diff)
 	a.teams.diff = cloneMap(a.teams.diff)
 	tx.mine = nil // teams owned so far now belong to the snapshot too
+	a.seal()
 	return &a
 }
 
@@ -116,7 +117,7 @@ func (tx *Tx) step(op Op, f func() error) error {
 
 // authorize checks that actor may perform act on the account as it is now.
 func (tx *Tx) authorize(actor string, act permission.Action) error {
-	p := tx.a.perms(actor)
+	p, _ := tx.a.members.get(actor)
 	if !permission.Allows(p, act) {
 		return &ForbiddenError{Actor: actor, Action: act, Holds: p, Needs: act.AllowedBy()}
 	}
@@ -137,7 +138,7 @@ func (tx *Tx) visibleTeam(op Op, actor, name string) (*team, error) {
 // name: as an account member who is its admin, or with manage-teams on a
 // team they can view. It returns the team.
 func (tx *Tx) authorizeTeamRoles(op Op, actor, name string) (*team, error) {
-	p := tx.a.perms(actor)
+	p, _ := tx.a.members.get(actor)
 	t, ok := tx.a.teams.get(name)
 	if ok && p != 0 && t.roles[actor] == RoleAdmin {
 		return t, nil
