@@ -278,17 +278,9 @@ func (c *classifier) admins(d *Decision, audience []named) {
 	}
 }
 
-// A slot is one membership placed in its user's bucket: the team it goes to
-// in the plan and the role.
-type slot struct {
-	team int32
-	role account.Role
-}
-
 // automatic returns the Automatic decision: the account named after the
-// only licensed team. Members are sorted by user, teams by name, and each
-// team's members by user; team members are put in order by bucketing the
-// memberships by the rank of their user, which is linear.
+// only licensed team, with members sorted by user, teams by name and each
+// team's members by user.
 func (c *classifier) automatic() Decision {
 	all := c.sortedUsers(func(*user) bool { return true })
 	spec := &account.Spec{}
@@ -316,8 +308,7 @@ func (c *classifier) automatic() Decision {
 	// Teams in name order, each with room for exactly its members, all in
 	// one backing array.
 	order := c.sortedTeams()
-	place := make([]int32, len(c.teams)) // team index → position in the plan
-	spec.Teams = make([]account.Team, len(c.teams))
+	spec.Teams = make([]account.Team, len(order))
 	backing := make([]account.TeamMember, len(c.uids))
 	n := 0
 	for p, t := range order {
@@ -325,42 +316,83 @@ func (c *classifier) automatic() Decision {
 		if team.Licensed {
 			spec.Name = team.Name
 		}
-		place[t.id] = int32(p)
 		k := len(team.Members)
 		spec.Teams[p] = account.Team{Name: team.Name, Licensed: team.Licensed, Members: backing[n : n : n+k]}
 		n += k
 	}
 
-	// Bucket the memberships by user rank: end[r] first counts, then marks
-	// where bucket r ends.
-	end := make([]int32, len(all))
-	for id := range c.users {
-		u := &c.users[id]
-		end[u.rank] = u.roles
+	// Fill the rosters in user order a block of teams at a time, so that
+	// the writes of each block stay within a small part of memory. A block
+	// holds at least as many memberships as there are users, so the work
+	// per block that is proportional to the users adds up to no more than
+	// the memberships.
+	p := placer{c: c, all: all, off: c.offsets(), start: make([]int32, len(all)+1)}
+	target := max(len(all), 1<<14)
+	for lo := 0; lo < len(order); {
+		hi, size := lo, 0
+		for hi < len(order) && size < target {
+			size += len(c.teams[order[hi].id].Members)
+			hi++
+		}
+		p.place(spec.Teams[lo:hi], order[lo:hi], size)
+		lo = hi
 	}
-	var sum int32
-	for r := range end {
-		sum += end[r]
-		end[r] = sum - end[r] // start of bucket r, advanced as it fills
+	return Decision{Outcome: Automatic, Account: spec}
+}
+
+// A placer puts the members of blocks of teams in user order, by bucketing
+// them by the rank of their user (a counting sort).
+type placer struct {
+	c     *classifier
+	all   []named  // every user, sorted: rank → name
+	off   []int    // team index → index in c.uids of its first member
+	start []int32  // rank → where its bucket starts, then ends, in slots
+	ranks []int32  // the rank of each membership of the block, in input order
+	slots []member // the block's memberships, bucketed by rank
+}
+
+// A member is one membership of a block: the team it goes to, by its index
+// in the block, and the role.
+type member struct {
+	team int32
+	role account.Role
+}
+
+// place fills out, whose input teams are block (size memberships in all).
+func (p *placer) place(out []account.Team, block []named, size int) {
+	clear(p.start)
+	p.ranks = slices.Grow(p.ranks[:0], size)
+	for _, t := range block {
+		for _, id := range p.c.uids[p.off[t.id] : p.off[t.id]+len(p.c.teams[t.id].Members)] {
+			r := p.c.users[id].rank
+			p.ranks = append(p.ranks, r)
+			p.start[r+1]++
+		}
 	}
-	slots := make([]slot, len(c.uids))
+	for r := 1; r < len(p.start); r++ {
+		p.start[r] += p.start[r-1]
+	}
+	p.slots = slices.Grow(p.slots[:0], size)[:size]
 	k := 0
-	for i, t := range c.teams {
-		for _, m := range t.Members {
-			r := c.users[c.uids[k]].rank
-			slots[end[r]] = slot{place[i], m.Role}
-			end[r]++
+	for q, t := range block {
+		for _, m := range p.c.teams[t.id].Members {
+			r := p.ranks[k]
+			p.slots[p.start[r]] = member{int32(q), m.Role}
+			p.start[r]++
 			k++
 		}
 	}
+	// Now start[r] is where bucket r ends and bucket r+1 begins.
 	lo := int32(0)
-	for r, a := range all {
-		name := a.name
-		for _, s := range slots[lo:end[r]] {
-			team := &spec.Teams[s.team]
+	for r, hi := range p.start[:len(p.all)] {
+		if lo == hi {
+			continue
+		}
+		name := p.all[r].name
+		for _, s := range p.slots[lo:hi] {
+			team := &out[s.team]
 			team.Members = append(team.Members, account.TeamMember{User: name, Role: s.role})
 		}
-		lo = end[r]
+		lo = hi
 	}
-	return Decision{Outcome: Automatic, Account: spec}
 }
