@@ -172,12 +172,19 @@ func (a *Account) Revision() uint64 {
 // perms returns what user holds: the empty set for anyone who is not a member.
 // It relies on a's filter, which only published snapshots keep up to date.
 func (a *Account) perms(user string) permission.Set {
-	if f := a.filter; len(f) != 0 {
-		h := maphash.String(a.seed, user)
-		if f[(h>>6)&uint64(len(f)-1)]&(1<<(h&63)) != 0 {
-			if p, ok := a.members.diff[user]; ok {
-				return p
-			}
+	if a.filter == nil {
+		return a.members.base[user]
+	}
+	return a.permsOverlay(user)
+}
+
+// permsOverlay is perms for a snapshot with an overlay.
+func (a *Account) permsOverlay(user string) permission.Set {
+	f := a.filter
+	h := maphash.String(a.seed, user)
+	if f[(h>>6)&uint64(len(f)-1)]&(1<<(h&63)) != 0 {
+		if p, ok := a.members.diff[user]; ok {
+			return p
 		}
 	}
 	return a.members.base[user]
@@ -209,10 +216,19 @@ func (a *Account) seal() {
 // non-members, the empty user and actions outside the table. Can does not
 // allocate.
 func (a *Account) Can(user string, act permission.Action) bool {
+	// Kept small enough to be inlined into the caller.
+	if a == nil || a.filter != nil {
+		return a.canSlow(user, act)
+	}
+	return permission.Allows(a.members.base[user], act)
+}
+
+// canSlow is Can for a nil a and for a snapshot with an overlay.
+func (a *Account) canSlow(user string, act permission.Action) bool {
 	if a == nil {
 		return false
 	}
-	return permission.Allows(a.perms(user), act)
+	return permission.Allows(a.permsOverlay(user), act)
 }
 
 // Permissions returns the permissions user holds, always including View,
