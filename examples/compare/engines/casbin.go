@@ -1,6 +1,7 @@
 package engines
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/casbin/casbin/v2"
@@ -87,11 +88,18 @@ func Casbin(spec account.Spec) (Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engines: casbin enforcer: %w", err)
 	}
-	if _, err := e.AddPolicies(CasbinPolicy()); err != nil {
+	// AddPolicies adds nothing, without an error, if any rule is already
+	// there; on a fresh enforcer with distinct rules it must add them all.
+	switch ok, err := e.AddPolicies(CasbinPolicy()); {
+	case err != nil:
 		return nil, fmt.Errorf("engines: casbin policy: %w", err)
+	case !ok:
+		return nil, errors.New("engines: casbin policy: rules not added")
 	}
+	// The Ex form adds every rule not there yet, so a user listed twice
+	// holds the union of both entries' permissions.
 	if g := casbinGrouping(spec); len(g) > 0 {
-		if _, err := e.AddGroupingPolicies(g); err != nil {
+		if _, err := e.AddGroupingPoliciesEx(g); err != nil {
 			return nil, fmt.Errorf("engines: casbin grouping policy: %w", err)
 		}
 	}
