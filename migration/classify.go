@@ -61,7 +61,6 @@ type user struct {
 	stamp int32 // 1 + index of the last team the user was listed in
 	at    int32 // the user's index in that team's members
 	admin int32 // teams the user is admin of
-	roles int32 // teams the user has any role in
 	rank  int32 // position among all users sorted by name (automatic only)
 	entry int32 // index in Decision.Admins (manual only)
 	sees  bool  // admin, member or viewer of some team
@@ -99,8 +98,9 @@ func (c *classifier) scan(teams []account.Team) *account.PathError {
 	}
 
 	// The largest roster is a lower bound on the number of distinct users:
-	// the map never starts larger than it must end, and grows at most a few
-	// times when teams hold different people.
+	// the map never starts larger than it must end (the memberships would
+	// be an upper bound, far too large when users share teams), and it
+	// grows by doubling only when teams hold different people.
 	ids := make(map[string]int32, roster)
 	c.users = make([]user, 0, roster)
 	c.uids = make([]int32, 0, total)
@@ -125,7 +125,6 @@ func (c *classifier) scan(teams []account.Team) *account.PathError {
 				return invalidAt(memberPath(i, j)+".user", "user %q repeated (first at members[%d])", m.User, u.at)
 			}
 			u.stamp, u.at = stamp, int32(j)
-			u.roles++
 			switch m.Role {
 			case account.RoleAdmin:
 				u.admin++
@@ -173,21 +172,61 @@ func (c *classifier) reasons() []Reason {
 
 // A named is a user id or team index with its name, for sorting by name.
 type named struct {
+	key  uint64 // see sortByName
 	name string
 	id   int32
 }
 
-func byName(a, b named) int { return strings.Compare(a.name, b.name) }
+// sortByName sorts s by name. Comparing names means reading them from
+// wherever they lie in memory, which dominates when there are many, so
+// each entry first carries a key: the 8 bytes of its name that follow the
+// prefix all names share, big-endian, zero-padded. Keys compare as the
+// names do whenever they differ; only equal keys need the names.
+func sortByName(s []named) {
+	if len(s) < 2 {
+		return
+	}
+	shared := len(s[0].name)
+	for _, e := range s[1:] {
+		shared = min(shared, len(e.name))
+		for i := range shared {
+			if e.name[i] != s[0].name[i] {
+				shared = i
+				break
+			}
+		}
+	}
+	for i := range s {
+		var key uint64
+		rest := s[i].name[shared:]
+		for j := range 8 {
+			key <<= 8
+			if j < len(rest) {
+				key |= uint64(rest[j])
+			}
+		}
+		s[i].key = key
+	}
+	slices.SortFunc(s, func(a, b named) int {
+		if a.key != b.key {
+			if a.key < b.key {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.name, b.name)
+	})
+}
 
 // sortedUsers returns the users for which keep is true, sorted by name.
 func (c *classifier) sortedUsers(keep func(*user) bool) []named {
 	out := make([]named, 0, len(c.users))
 	for id := range c.users {
 		if u := &c.users[id]; keep(u) {
-			out = append(out, named{u.name, int32(id)})
+			out = append(out, named{name: u.name, id: int32(id)})
 		}
 	}
-	slices.SortFunc(out, byName)
+	sortByName(out)
 	return out
 }
 
@@ -195,9 +234,9 @@ func (c *classifier) sortedUsers(keep func(*user) bool) []named {
 func (c *classifier) sortedTeams() []named {
 	out := make([]named, len(c.teams))
 	for i, t := range c.teams {
-		out[i] = named{t.Name, int32(i)}
+		out[i] = named{name: t.Name, id: int32(i)}
 	}
-	slices.SortFunc(out, byName)
+	sortByName(out)
 	return out
 }
 
