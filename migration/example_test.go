@@ -1,6 +1,8 @@
 package migration_test
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/entaccess/entaccess/account"
@@ -49,4 +51,46 @@ func Example() {
 	//   2 teams hold licenses (api, web): keep the licenses on the one main team the account should be named after
 	//   no user is admin of every team (ana is admin of ops, web; bo is admin of api): make at least one user admin of every team
 	//   banner: [ana bo di]
+}
+
+// ExampleDecision_json decodes an organization from JSON and writes its
+// decision as JSON, with the details support needs.
+func ExampleDecision_json() {
+	const in = `{"name": "globex", "public_beta": false, "teams": [
+		{"name": "web", "licensed": true, "members": [{"user": "ana", "role": "admin"}, {"user": "cy", "role": "collaborator"}]},
+		{"name": "api", "licensed": true, "members": [{"user": "bo", "role": "admin"}]}
+	]}`
+	var org migration.Organization
+	if err := json.Unmarshal([]byte(in), &org); err != nil {
+		fmt.Println(err)
+		return
+	}
+	d, err := migration.Classify(org)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, _ := json.Marshal(d)
+	fmt.Println(string(out))
+	// Output:
+	// {"outcome":"manual","reasons":["multiple-licensed-teams","no-universal-admin"],"banner":["ana","bo"],"licensed_teams":["api","web"],"admins":[{"user":"ana","teams":["web"]},{"user":"bo","teams":["api"]}]}
+}
+
+// ExampleClassify_malformed shows that malformed input is an error naming
+// the entry, whether it comes from JSON or from Go.
+func ExampleClassify_malformed() {
+	var org migration.Organization
+	err := json.Unmarshal([]byte(`{"name": "initech", "teams": [{"name": "web", "members": [{"user": "ana", "role": "owner"}]}]}`), &org)
+	fmt.Println(err)
+
+	_, err = migration.Classify(migration.Organization{Name: "initech", PublicBeta: true, Teams: []account.Team{
+		team("web", true, "ana", "admin", "ana", "viewer"),
+	}})
+	fmt.Println(err)
+	var pe *account.PathError
+	fmt.Println(errors.As(err, &pe), pe.Path, errors.Is(err, account.ErrInvalid))
+	// Output:
+	// migration: decode organization: teams[0].members[0].role: unknown role "owner": invalid
+	// migration: classify "initech": teams[0].members[1].user: user "ana" repeated (first at members[0]): invalid
+	// true teams[0].members[1].user true
 }
