@@ -101,7 +101,7 @@ func Require(src Source, act permission.Action, userFrom UserFunc, opts ...Optio
 				if c.notFound {
 					WriteProblem(w, notFound())
 				} else {
-					WriteProblem(w, forbidden(d))
+					WriteProblem(w, Forbidden(d))
 				}
 				return
 			}

@@ -40,7 +40,12 @@ const (
 	ReasonMissingPermission = "missing-permission" // the user holds none of the permissions the action needs
 )
 
-func forbidden(d account.Decision) Problem {
+// Forbidden returns the problem [Require] writes when it refuses d: status
+// 403, the decision in words as detail, its action, and [ReasonNotMember]
+// or [ReasonMissingPermission]. Handlers can answer a refusal found later,
+// such as an [account.ForbiddenError] from a [account.Tx] step, the same
+// way.
+func Forbidden(d account.Decision) Problem {
 	reason := ReasonMissingPermission
 	if !d.Member {
 		reason = ReasonNotMember
