@@ -1,0 +1,24 @@
+// Package accounttest helps other projects test against package account,
+// using entaccess as the reference oracle.
+//
+// It has three parts:
+//
+//   - Generators for pgregory.net/rapid: [Spec] draws valid account specs
+//     shaped to reach the interesting cases often (every permission set, every
+//     role, collaborators who are not members, users in several teams, one
+//     or several Manage holders); [OpFor] and [Ops] draw changes ([Op]) against
+//     an account's current state, by actors who are allowed to make them and
+//     actors who are not, so that every step and every error occurs.
+//   - Helpers that fail a test with the account's own explanation when a
+//     check differs from what the test expects: [CheckCan], [RequireCan],
+//     [CheckCanViewTeam], [CheckActions], [CheckInvariants].
+//   - [Sentinel], which reduces an error from a [account.Tx] step to the
+//     sentinel it wraps, so that two implementations' errors can be compared.
+//
+// Every helper takes a [TB], the two methods of [testing.TB] it needs, so it
+// works with *testing.T, *testing.B and *rapid.T alike.
+//
+// Generators are deterministic functions of rapid's random source: with the
+// same seed (rapid's -rapid.seed flag, or [rapid.Generator.Example] with a
+// seed) they draw the same values.
+package accounttest
