@@ -1,0 +1,38 @@
+package middleware_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/entaccess/entaccess/examples/middleware"
+	"github.com/entaccess/entaccess/permission"
+)
+
+// BenchmarkRequire measures a request through Require against the same
+// handler called directly.
+func BenchmarkRequire(b *testing.B) {
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	store := testStore(b)
+	user := middleware.Header("X-User")
+	cases := []struct {
+		name string
+		h    http.Handler
+		user string
+	}{
+		{"baseline=handler alone", ok, "bob"},
+		{"allowed", middleware.Require(store, permission.ViewUsage, user)(ok), "bob"},
+		{"refused", middleware.Require(store, permission.ViewUsage, user)(ok), "carol"},
+		{"refused as not found", middleware.Require(store, permission.ViewUsage, user, middleware.RefuseAsNotFound())(ok), "carol"},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			r := httptest.NewRequest(http.MethodGet, "/usage", nil)
+			r.Header.Set("X-User", c.user)
+			for b.Loop() {
+				c.h.ServeHTTP(httptest.NewRecorder(), r)
+			}
+		})
+	}
+}
