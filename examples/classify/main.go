@@ -25,8 +25,8 @@
 // counts per outcome and per reason goes to standard error.
 //
 // The input streams: memory use depends on the longest line, not on the
-// number of lines. When standard error is a terminal, a progress line shows
-// how far a large input has got.
+// number of lines. When standard error is a terminal and standard output
+// is not, a progress line shows how far a large input has got.
 //
 // Exit status: 0 when every organization was classified, 1 when some line
 // could not be, 2 for a usage error or when the input cannot be read or the
@@ -103,7 +103,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		in, name = f, path
 	}
-	if isTerminal(stderr) {
+	// Progress only when stdout goes elsewhere: on a shared terminal the
+	// output itself shows progress, and the two would garble each other.
+	if isTerminal(stderr) && !isTerminal(stdout) {
 		c.progress = &progress{w: stderr, total: size}
 	}
 	return c.run(in, name)

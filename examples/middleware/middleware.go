@@ -41,8 +41,9 @@ type Hook func(r *http.Request, d account.Decision)
 type Option func(*config)
 
 type config struct {
-	notFound bool
-	hooks    []Hook
+	notFound  bool
+	challenge string
+	hooks     []Hook
 }
 
 // RefuseAsNotFound makes refused requests get 404 Not Found, with a problem
@@ -50,6 +51,13 @@ type config struct {
 // Forbidden, so that users without access cannot tell the resource exists.
 // Requests that identify no user still get 401.
 func RefuseAsNotFound() Option { return func(c *config) { c.notFound = true } }
+
+// Challenge sets the WWW-Authenticate header of 401 responses to c, such as
+// `Bearer realm="acme"`: the authentication scheme the client should use.
+// HTTP (RFC 9110) requires the header on every 401, so set it unless an
+// authenticator in front of the middleware answers unidentified requests
+// itself.
+func Challenge(c string) Option { return func(cfg *config) { cfg.challenge = c } }
 
 // OnDecision adds h to the hooks called with every decision, in the order
 // they were added.
@@ -64,7 +72,7 @@ func OnDecision(h Hook) Option {
 // Require returns middleware that lets a request through only when the user
 // that userFrom finds in it may perform act in the account src holds now.
 //
-//   - No user identified: 401 Unauthorized.
+//   - No user identified: 401 Unauthorized; see [Challenge].
 //   - The user may not perform act, including users who are not account
 //     members: 403 Forbidden, or 404 Not Found with [RefuseAsNotFound].
 //   - Allowed: the next handler runs, with the decision and the snapshot it
@@ -91,6 +99,9 @@ func Require(src Source, act permission.Action, userFrom UserFunc, opts ...Optio
 			if !ok {
 				d := (*account.Account)(nil).Explain("", act)
 				c.observe(r, d)
+				if c.challenge != "" {
+					w.Header().Set("WWW-Authenticate", c.challenge)
+				}
 				WriteProblem(w, unidentified(act))
 				return
 			}

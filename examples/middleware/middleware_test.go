@@ -214,6 +214,30 @@ func TestNextNotCalledWhenRefused(t *testing.T) {
 	}
 }
 
+func TestChallenge(t *testing.T) {
+	const c = `Bearer realm="acme"`
+	tests := []struct {
+		name string
+		opts []middleware.Option
+		user string
+		want string
+	}{
+		{"unidentified", []middleware.Option{middleware.Challenge(c)}, "", c},
+		{"unidentified without the option", nil, "", ""},
+		{"refused", []middleware.Option{middleware.Challenge(c)}, "carol", ""},
+		{"allowed", []middleware.Option{middleware.Challenge(c)}, "bob", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := middleware.Require(testStore(t), permission.ViewUsage, middleware.Header("X-User"), tt.opts...)(echo)
+			w := serve(h, request(tt.user))
+			if got := w.Header().Get("WWW-Authenticate"); got != tt.want {
+				t.Errorf("WWW-Authenticate = %q, want %q (status %d)", got, tt.want, w.Code)
+			}
+		})
+	}
+}
+
 func TestHeader(t *testing.T) {
 	f := middleware.Header("x-user") // any case
 	tests := []struct {
