@@ -45,13 +45,13 @@ type Shape uint8
 // The seven shapes, one per possible classification. MultipleLicensedTeams
 // and NoLicensedTeam exclude each other, so these are all there are.
 const (
-	Beta                         Shape = 1 + iota // public beta: NoChange
-	Auto                                          // Automatic
-	MultipleLicensed                              // Manual: MultipleLicensedTeams
-	NoUniversal                                   // Manual: NoUniversalAdmin
-	NoLicensed                                    // Manual: NoLicensedTeam
-	MultipleLicensedNoUniversal                   // Manual: MultipleLicensedTeams, NoUniversalAdmin
-	NoUniversalNoLicensed                         // Manual: NoUniversalAdmin, NoLicensedTeam
+	Beta                        Shape = 1 + iota // public beta: NoChange
+	Auto                                         // Automatic
+	MultipleLicensed                             // Manual: MultipleLicensedTeams
+	NoUniversal                                  // Manual: NoUniversalAdmin
+	NoLicensed                                   // Manual: NoLicensedTeam
+	MultipleLicensedNoUniversal                  // Manual: MultipleLicensedTeams, NoUniversalAdmin
+	NoUniversalNoLicensed                        // Manual: NoUniversalAdmin, NoLicensedTeam
 )
 
 var shapeNames = [...]string{"shape(0)", "beta", "automatic", "multiple-licensed", "no-universal",
