@@ -97,7 +97,7 @@ func Require(src Source, act permission.Action, userFrom UserFunc, opts ...Optio
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			user, ok := userFrom(r)
 			if !ok {
-				d := (*account.Account)(nil).Explain("", act)
+				d := (*account.Account)(nil).Explain("", act) // what every check on no user says
 				c.observe(r, d)
 				if c.challenge != "" {
 					w.Header().Set("WWW-Authenticate", c.challenge)
