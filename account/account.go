@@ -3,7 +3,7 @@ package account
 import (
 	"encoding/json"
 	"fmt"
-	"hash/maphash"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,7 +29,7 @@ type Account struct {
 	// that checks skip the overlay for most users not in it. It is nil when
 	// the overlay is empty; see [Account.seal].
 	filter []uint64
-	seed   maphash.Seed
+	seed   uint64 // for filterHash, random per account from New
 }
 
 // A team is one Enterprise Team. Published teams are never changed: a Tx
@@ -69,7 +69,7 @@ func (t *team) clone() *team {
 // Team members need not be account members: collaborators usually are not.
 // A new Account has revision 0.
 func New(spec Spec) (*Account, error) {
-	a := &Account{name: spec.Name, seed: maphash.MakeSeed()}
+	a := &Account{name: spec.Name, seed: rand.Uint64()}
 	if spec.Name == "" {
 		return nil, &PathError{Path: "name", Err: fmt.Errorf("empty account name: %w", ErrInvalid)}
 	}
@@ -181,13 +181,43 @@ func (a *Account) perms(user string) permission.Set {
 // permsOverlay is perms for a snapshot with an overlay.
 func (a *Account) permsOverlay(user string) permission.Set {
 	f := a.filter
-	h := maphash.String(a.seed, user)
+	h := filterHash(a.seed, user)
 	if f[(h>>6)&uint64(len(f)-1)]&(1<<(h&63)) != 0 {
 		if p, ok := a.members.diff[user]; ok {
 			return p
 		}
 	}
 	return a.members.base[user]
+}
+
+// filterHash hashes s for the overlay filter. It reads at most 24 bytes of
+// s, so it costs a fraction of a map lookup; users that it cannot tell apart
+// only cost an extra lookup in the overlay, never a wrong answer.
+func filterHash(seed uint64, s string) uint64 {
+	n := len(s)
+	x := seed ^ uint64(n)
+	if n >= 8 {
+		x ^= load64(s)
+		x *= 0x9E3779B97F4A7C15
+		x ^= load64(s[n-8:])
+		if n > 16 {
+			x *= 0xC2B2AE3D27D4EB4F
+			x ^= load64(s[n/2-4:])
+		}
+	} else {
+		for i := range n {
+			x ^= uint64(s[i]) << (8 * i)
+		}
+	}
+	x *= 0x9E3779B97F4A7C15
+	return x ^ x>>29
+}
+
+// load64 returns the first 8 bytes of s as a little-endian number.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // seal readies a for publication: it sets the overlay filter from the
@@ -205,7 +235,7 @@ func (a *Account) seal() {
 	}
 	f := make([]uint64, words)
 	for u := range a.members.diff {
-		h := maphash.String(a.seed, u)
+		h := filterHash(a.seed, u)
 		f[(h>>6)&uint64(words-1)] |= 1 << (h & 63)
 	}
 	a.filter = f

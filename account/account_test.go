@@ -332,3 +332,25 @@ func TestSpecLaws(t *testing.T) {
 		}
 	})
 }
+
+func TestChecksDoNotAllocate(t *testing.T) {
+	s := account.NewStore(mustNew(t, exampleSpec()))
+	fresh := s.Load()
+	if _, err := s.Update(func(tx *account.Tx) error { return tx.AddMember("alice", "erin", Billing) }); err != nil {
+		t.Fatal(err)
+	}
+	withOverlay := s.Load()
+	if m, _ := account.OverlaySize(withOverlay); m == 0 {
+		t.Fatalf("no overlay after one change")
+	}
+	for name, a := range map[string]*account.Account{"fresh": fresh, "overlay": withOverlay} {
+		allocs := testing.AllocsPerRun(100, func() {
+			sinkBool = a.Can("bob", permission.ViewUsage) || a.Can("erin", permission.ManageUsers) ||
+				a.CanViewTeam("bob", "web") || s.Load().Can("nobody", permission.ViewTeams)
+			sinkDecision = a.Explain("carol", permission.CreateTeams)
+		})
+		if allocs != 0 {
+			t.Errorf("%s: checks allocate %v times", name, allocs)
+		}
+	}
+}

@@ -1,7 +1,7 @@
 package account
 
 import (
-	"hash/maphash"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 )
@@ -27,7 +27,7 @@ type Store struct {
 // account with no members, on which every change is refused.
 func NewStore(a *Account) *Store {
 	if a == nil {
-		a = &Account{seed: maphash.MakeSeed()}
+		a = &Account{seed: rand.Uint64()}
 	}
 	s := &Store{}
 	s.cur.Store(a)
