@@ -59,11 +59,12 @@ func Classify(org Organization) (Decision, error) {
 type user struct {
 	name  string
 	stamp int32 // 1 + index of the last team the user was listed in
-	at    int32 // the user's index in that team's members
 	admin int32 // teams the user is admin of
-	rank  int32 // position among all users sorted by name (automatic only)
-	entry int32 // index in Decision.Admins (manual only)
-	sees  bool  // admin, member or viewer of some team
+	// rank is the user's position among all users sorted by name when
+	// building an automatic plan, and their index in Decision.Admins when
+	// building a manual decision: one field keeps a user in 32 bytes.
+	rank int32
+	sees bool // admin, member or viewer of some team
 }
 
 // A classifier holds one organization's teams and what one pass over them
@@ -118,13 +119,20 @@ func (c *classifier) scan(teams []account.Team) *account.PathError {
 			if !ok {
 				id = int32(len(c.users))
 				ids[m.User] = id
+				if len(c.users) == cap(c.users) {
+					// Double: append grows large slices by only a
+					// quarter, which would allocate five times the
+					// final size along the way.
+					c.users = slices.Grow(c.users, len(c.users))
+				}
 				c.users = append(c.users, user{name: m.User})
 			}
 			u := &c.users[id]
 			if u.stamp == stamp {
-				return invalidAt(memberPath(i, j)+".user", "user %q repeated (first at members[%d])", m.User, u.at)
+				first := slices.IndexFunc(t.Members, func(o account.TeamMember) bool { return o.User == m.User })
+				return invalidAt(memberPath(i, j)+".user", "user %q repeated (first at members[%d])", m.User, first)
 			}
-			u.stamp, u.at = stamp, int32(j)
+			u.stamp = stamp
 			switch m.Role {
 			case account.RoleAdmin:
 				u.admin++
@@ -295,7 +303,7 @@ func (c *classifier) admins(d *Decision, audience []named) {
 		for _, a := range audience {
 			u := &c.users[a.id]
 			if k := int(u.admin); k > 0 {
-				u.entry = int32(len(d.Admins))
+				u.rank = int32(len(d.Admins))
 				d.Admins = append(d.Admins, AdminOf{User: u.name, Teams: backing[n : n : n+k]})
 				n += k
 			}
@@ -310,7 +318,7 @@ func (c *classifier) admins(d *Decision, audience []named) {
 		}
 		for j, m := range team.Members {
 			if m.Role == account.RoleAdmin {
-				e := &d.Admins[c.users[c.uids[off[t.id]+j]].entry]
+				e := &d.Admins[c.users[c.uids[off[t.id]+j]].rank]
 				e.Teams = append(e.Teams, team.Name)
 			}
 		}

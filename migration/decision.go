@@ -3,6 +3,7 @@ package migration
 import (
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/permission"
@@ -117,7 +118,7 @@ func (d Decision) adminSummary() string {
 			parts = append(parts, "and "+count(len(d.Admins)-maxListed, "more admin"))
 			break
 		}
-		parts = append(parts, a.User+" is admin of "+list(a.Teams, maxListed))
+		parts = append(parts, show(a.User)+" is admin of "+list(a.Teams, maxListed))
 	}
 	if len(d.TeamsWithoutAdmin) > 0 {
 		parts = append(parts, "no one is admin of "+list(d.TeamsWithoutAdmin, maxListed))
@@ -136,10 +137,29 @@ func list(names []string, max int) string {
 	if len(names) == 0 {
 		return "none"
 	}
-	if len(names) <= max {
-		return strings.Join(names, ", ")
+	var b strings.Builder
+	for i, name := range names[:min(max, len(names))] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(show(name))
 	}
-	return strings.Join(names[:max], ", ") + " and " + strconv.Itoa(len(names)-max) + " more"
+	if len(names) > max {
+		b.WriteString(" and " + strconv.Itoa(len(names)-max) + " more")
+	}
+	return b.String()
+}
+
+// show returns name as it is when it reads unambiguously in a list, and
+// quoted when it is empty or holds spaces, punctuation used by the lists,
+// quotes or characters that do not print (a newline would break the line).
+func show(name string) string {
+	if name == "" || strings.ContainsFunc(name, func(r rune) bool {
+		return !unicode.IsGraphic(r) || unicode.IsSpace(r) || strings.ContainsRune(",;()\"\\", r)
+	}) {
+		return strconv.Quote(name)
+	}
+	return name
 }
 
 // count returns "1 team", "3 teams".

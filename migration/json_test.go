@@ -186,6 +186,10 @@ func TestDecisionString(t *testing.T) {
 			Admins: []migration.AdminOf{{User: "ana", Teams: []string{"web"}}}, TeamsWithoutAdmin: []string{"api"},
 		}, []string{"manual: ", "2 teams hold licenses (api, web)", "ana is admin of web", "no one is admin of api",
 			"make at least one user admin of every team", "license the main team", "banner shown to 7 users (a, b, c, d, e and 2 more)"}},
+		{"names that need quoting", migration.Decision{
+			Outcome: migration.Manual, Reasons: []migration.Reason{migration.NoUniversalAdmin},
+			Banner: []string{"a b", "x\ny", "ü"}, Admins: []migration.AdminOf{{User: "a b", Teams: []string{"t,1", "t2"}}},
+		}, []string{`"a b" is admin of "t,1", t2`, `("a b", "x\ny", ü)`}},
 		{"manual nobody sees the banner", migration.Decision{Outcome: migration.Manual, Reasons: []migration.Reason{migration.NoUniversalAdmin, migration.NoLicensedTeam}},
 			[]string{"there are no teams", "no user sees the contact-support banner"}},
 	}
