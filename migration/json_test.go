@@ -190,6 +190,11 @@ func TestDecisionString(t *testing.T) {
 			Outcome: migration.Manual, Reasons: []migration.Reason{migration.NoUniversalAdmin},
 			Banner: []string{"a b", "x\ny", "ü"}, Admins: []migration.AdminOf{{User: "a b", Teams: []string{"t,1", "t2"}}},
 		}, []string{`"a b" is admin of "t,1", t2`, `("a b", "x\ny", ü)`}},
+		{"automatic without an account", migration.Decision{Outcome: migration.Automatic}, []string{"automatic: no account"}},
+		{"many admins", migration.Decision{
+			Outcome: migration.Manual, Reasons: []migration.Reason{migration.NoUniversalAdmin}, Banner: []string{"a"},
+			Admins: []migration.AdminOf{{User: "a", Teams: []string{"t"}}, {User: "b", Teams: []string{"t"}}, {User: "c", Teams: []string{"t"}}, {User: "d", Teams: []string{"t"}}, {User: "e", Teams: []string{"t"}}, {User: "f", Teams: []string{"t"}}, {User: "g", Teams: []string{"t"}}},
+		}, []string{"e is admin of t; and 2 more admins", "banner shown to 1 user (a)"}},
 		{"manual nobody sees the banner", migration.Decision{Outcome: migration.Manual, Reasons: []migration.Reason{migration.NoUniversalAdmin, migration.NoLicensedTeam}},
 			[]string{"there are no teams", "no user sees the contact-support banner"}},
 	}
@@ -206,4 +211,18 @@ func TestDecisionString(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAdminOfJSON(t *testing.T) {
+	var a migration.AdminOf
+	if err := json.Unmarshal([]byte(`{"user":"ana","teams":["ops","web"]}`), &a); err != nil {
+		t.Fatalf("Unmarshal: %v", err)
+	}
+	if diff := cmp.Diff(migration.AdminOf{User: "ana", Teams: []string{"ops", "web"}}, a); diff != "" {
+		t.Errorf("Unmarshal (-want +got):\n%s", diff)
+	}
+	err := json.Unmarshal([]byte(`{"user":"ana","teams":["ops",7]}`), &a)
+	checkPathError(t, err, "teams[1]", "want a JSON string")
+	err = json.Unmarshal([]byte(`{"user":"ana","role":"admin"}`), &a)
+	checkPathError(t, err, "", `unknown field "role"`)
 }
