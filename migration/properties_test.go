@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -444,4 +445,34 @@ func TestMalformedIsAnErrorEvenInTheBeta(t *testing.T) {
 			t.Fatalf("decision alongside an error (-want +got):\n%s", diff)
 		}
 	})
+}
+
+// TestClassifyConcurrently classifies one organization from many goroutines
+// at once: Classify keeps no state and only reads its input (run with -race).
+func TestClassifyConcurrently(t *testing.T) {
+	o := org(
+		team("web", true, "ana", "admin", "bo", "member", "cy", "collaborator"),
+		team("ops", false, "ana", "admin", "di", "viewer"),
+	)
+	want, err := migration.Classify(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				got, err := migration.Classify(o)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("concurrent Classify (-want +got):\n%s", diff)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
