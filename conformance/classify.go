@@ -1,0 +1,135 @@
+package conformance
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/migration"
+	"github.com/entaccess/entaccess/migration/migrationtest"
+)
+
+// The size of the corpus [CheckClassifier] and [Organizations] use.
+const (
+	GeneratedOrganizations = 400 // drawn by migrationtest.Organization
+	MalformedOrganizations = 100 // drawn by migrationtest.MalformedOrganization
+)
+
+// Organizations returns the corpus [CheckClassifier] classifies, the same
+// on every call: a few corner cases written out (no teams, an empty team, a
+// public-beta organization with a malformed entry), then
+// [GeneratedOrganizations] organizations drawn by
+// [migrationtest.Organization] and [MalformedOrganizations] drawn by
+// [migrationtest.MalformedOrganization], with the seeds 0, 1, 2 and so on.
+func Organizations() []migration.Organization {
+	admin := func(u string) account.TeamMember { return account.TeamMember{User: u, Role: account.RoleAdmin} }
+	orgs := []migration.Organization{
+		{Name: "no teams"},
+		{Name: "one empty team", Teams: []account.Team{{Name: "web", Licensed: true}}},
+		{Name: "one team", Teams: []account.Team{{Name: "web", Licensed: true, Members: []account.TeamMember{admin("ana")}}}},
+		{Name: "beta, malformed", PublicBeta: true, Teams: []account.Team{{Name: "web"}, {Name: "web"}}},
+	}
+	gen := migrationtest.Organization()
+	for seed := range GeneratedOrganizations {
+		orgs = append(orgs, gen.Example(seed))
+	}
+	bad := migrationtest.MalformedOrganization()
+	for seed := range MalformedOrganizations {
+		orgs = append(orgs, bad.Example(seed).Organization)
+	}
+	return orgs
+}
+
+// decisionDiff compares the fields of a Decision that API.md fixes:
+// Outcome, Reasons, Account and Banner. A nil slice equals an empty one.
+var decisionDiff = []gocmp.Option{
+	cmpopts.IgnoreFields(migration.Decision{}, "LicensedTeams", "Admins", "TeamsWithoutAdmin"),
+	cmpopts.EquateEmpty(),
+}
+
+// CheckClassifier checks classify, another implementation of
+// [migration.Classify], against entaccess on the corpus of
+// [Organizations].
+//
+// For a well-formed organization, classify must return no error and the
+// same Decision in the fields API.md fixes: Outcome, Reasons (ascending),
+// Account (in canonical order) and Banner (sorted). Nil and empty slices
+// are equal, and the fields that only help support (LicensedTeams, Admins,
+// TeamsWithoutAdmin) are not compared. For a malformed one, classify must
+// return an error; when that error holds an [*account.PathError]
+// ([errors.As]), its Path must name the same entry as entaccess's.
+//
+// It fails t once, listing up to [MaxReported] disagreements, the smallest
+// organizations first, each with the organization as JSON and a
+// cmp.Diff(want, got), and returns their number.
+func CheckClassifier(t TB, classify func(migration.Organization) (migration.Decision, error)) int {
+	t.Helper()
+	type disagreement struct {
+		size int
+		text string
+	}
+	var found []disagreement
+	orgs := Organizations()
+	for _, org := range orgs {
+		want, wantErr := migration.Classify(org)
+		type result struct {
+			d   migration.Decision
+			err error
+		}
+		res, p := call(func() result {
+			d, err := classify(org.Clone())
+			return result{d, err}
+		})
+		var what string
+		switch {
+		case p != nil:
+			what = fmt.Sprintf("classify panics: %v", p)
+		case wantErr != nil && res.err == nil:
+			what = fmt.Sprintf("accepts a malformed organization; entaccess: %v; got: %v", wantErr, res.d)
+		case wantErr != nil:
+			var wp, gp *account.PathError
+			if errors.As(wantErr, &wp) && errors.As(res.err, &gp) && wp.Path != gp.Path {
+				what = fmt.Sprintf("rejects it naming %q, want %q: %v", gp.Path, wp.Path, res.err)
+			}
+		case res.err != nil:
+			what = fmt.Sprintf("rejects a well-formed organization: %v; entaccess: %v", res.err, want)
+		default:
+			if diff := gocmp.Diff(want, res.d, decisionDiff...); diff != "" {
+				what = "decision (-want +got):\n" + strings.TrimRight(diff, "\n")
+			}
+		}
+		if what != "" {
+			found = append(found, disagreement{orgSize(org), orgText(org) + "\n" + what})
+		}
+	}
+	slices.SortStableFunc(found, func(a, b disagreement) int { return cmp.Compare(a.size, b.size) })
+	r := report{check: "CheckClassifier", cases: len(orgs)}
+	for _, d := range found {
+		r.add("%s", d.text)
+	}
+	return r.done(t)
+}
+
+// orgText writes org as JSON, or with %+v when it has no JSON form (a role
+// outside the four).
+func orgText(org migration.Organization) string {
+	if b, err := json.Marshal(org); err == nil {
+		return string(b)
+	}
+	return fmt.Sprintf("%+v", org)
+}
+
+func orgSize(o migration.Organization) int {
+	n := len(o.Teams)
+	for _, tm := range o.Teams {
+		n += len(tm.Members)
+	}
+	return n
+}
