@@ -8,10 +8,13 @@
 //     role, collaborators who are not members, users in several teams, one
 //     or several Manage holders); [OpFor] and [Ops] draw changes ([Op]) against
 //     an account's current state, by actors who are allowed to make them and
-//     actors who are not, so that every step and every error occurs.
+//     actors who are not, so that every step and every error occurs;
+//     [ApplyEach] applies them to a [account.Store] one update each.
 //   - Helpers that fail a test with the account's own explanation when a
 //     check differs from what the test expects: [CheckCan], [RequireCan],
-//     [CheckCanViewTeam], [CheckActions], [CheckInvariants].
+//     [CheckCanViewTeam], [RequireCanViewTeam], [CheckActions],
+//     [CheckInvariants]; [ViewReason] says why a user can or cannot view a
+//     team.
 //   - [Sentinel], which reduces an error from a [account.Tx] step to the
 //     sentinel it wraps, so that two implementations' errors can be compared.
 //

@@ -264,6 +264,19 @@ func TestApplyEach(t *testing.T) {
 	})
 }
 
+// TestOpsOnNil: a nil account stands for one with no members or teams, on
+// which every step is refused.
+func TestOpsOnNil(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		ops := accounttest.Ops(nil, 1, 5).Draw(t, "ops")
+		for i, err := range accounttest.ApplyEach(account.NewStore(nil), ops) {
+			if !errors.Is(err, account.ErrForbidden) {
+				t.Fatalf("%v on no account: %v, want forbidden", ops[i], err)
+			}
+		}
+	})
+}
+
 func equal(x, y account.Spec) bool { return fmt.Sprint(x) == fmt.Sprint(y) }
 
 func TestOpString(t *testing.T) {
