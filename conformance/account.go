@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"pgregory.net/rapid"
+
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/account/accounttest"
 	"github.com/entaccess/entaccess/permission"
@@ -193,6 +195,25 @@ func CheckAccounts(t TB, build func(account.Spec) (Account, error)) int {
 	worst.input = string(js)
 	worst.done(t)
 	return total
+}
+
+// AccountProperty returns a property for [rapid.Check]: on an account spec
+// drawn by [accounttest.Spec], the account build makes of it agrees with
+// entaccess on every check of [CheckAccount] and [CheckTeamView]. rapid
+// shrinks a failure to a small account and prints it.
+func AccountProperty(build func(account.Spec) (Account, error)) func(*rapid.T) {
+	return func(t *rapid.T) {
+		spec := accounttest.Spec().Draw(t, "spec")
+		other, err := build(spec.Clone())
+		switch {
+		case err != nil:
+			t.Fatalf("conformance: build rejects a spec entaccess accepts: %v", err)
+		case other == nil:
+			t.Fatalf("conformance: build returns no account and no error")
+		}
+		CheckAccount(t, spec, other.Can)
+		CheckTeamView(t, spec, other.CanViewTeam)
+	}
 }
 
 // specSize measures a spec, to report the smallest failing one.

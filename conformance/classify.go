@@ -10,6 +10,7 @@ import (
 
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"pgregory.net/rapid"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/migration"
@@ -78,34 +79,7 @@ func CheckClassifier(t TB, classify func(migration.Organization) (migration.Deci
 	var found []disagreement
 	orgs := Organizations()
 	for _, org := range orgs {
-		want, wantErr := migration.Classify(org)
-		type result struct {
-			d   migration.Decision
-			err error
-		}
-		res, p := call(func() result {
-			d, err := classify(org.Clone())
-			return result{d, err}
-		})
-		var what string
-		switch {
-		case p != nil:
-			what = fmt.Sprintf("classify panics: %v", p)
-		case wantErr != nil && res.err == nil:
-			what = fmt.Sprintf("accepts a malformed organization; entaccess: %v; got: %v", wantErr, res.d)
-		case wantErr != nil:
-			var wp, gp *account.PathError
-			if errors.As(wantErr, &wp) && errors.As(res.err, &gp) && wp.Path != gp.Path {
-				what = fmt.Sprintf("rejects it naming %q, want %q: %v", gp.Path, wp.Path, res.err)
-			}
-		case res.err != nil:
-			what = fmt.Sprintf("rejects a well-formed organization: %v; entaccess: %v", res.err, want)
-		default:
-			if diff := gocmp.Diff(want, res.d, decisionDiff...); diff != "" {
-				what = "decision (-want +got):\n" + strings.TrimRight(diff, "\n")
-			}
-		}
-		if what != "" {
+		if what := compareClassify(org, classify); what != "" {
 			found = append(found, disagreement{orgSize(org), orgText(org) + "\n" + what})
 		}
 	}
@@ -115,6 +89,57 @@ func CheckClassifier(t TB, classify func(migration.Organization) (migration.Deci
 		r.add("%s", d.text)
 	}
 	return r.done(t)
+}
+
+// compareClassify classifies org with entaccess and with classify, and
+// says how classify disagrees, or returns "".
+func compareClassify(org migration.Organization, classify func(migration.Organization) (migration.Decision, error)) string {
+	want, wantErr := migration.Classify(org)
+	type result struct {
+		d   migration.Decision
+		err error
+	}
+	res, p := call(func() result {
+		d, err := classify(org.Clone())
+		return result{d, err}
+	})
+	switch {
+	case p != nil:
+		return fmt.Sprintf("classify panics: %v", p)
+	case wantErr != nil && res.err == nil:
+		return fmt.Sprintf("accepts a malformed organization; entaccess: %v; got: %v", wantErr, res.d)
+	case wantErr != nil:
+		var wp, gp *account.PathError
+		if errors.As(wantErr, &wp) && errors.As(res.err, &gp) && wp.Path != gp.Path {
+			return fmt.Sprintf("rejects it naming %q, want %q: %v", gp.Path, wp.Path, res.err)
+		}
+	case res.err != nil:
+		return fmt.Sprintf("rejects a well-formed organization: %v; entaccess: %v", res.err, want)
+	default:
+		if diff := gocmp.Diff(want, res.d, decisionDiff...); diff != "" {
+			return "decision (-want +got):\n" + strings.TrimRight(diff, "\n")
+		}
+	}
+	return ""
+}
+
+// ClassifierProperty returns a property for [rapid.Check]: on an
+// organization drawn by [migrationtest.Organization] (or, one time in
+// four, [migrationtest.MalformedOrganization]), classify agrees with
+// entaccess as [CheckClassifier] requires. rapid shrinks a failure to a
+// small organization and prints it.
+func ClassifierProperty(classify func(migration.Organization) (migration.Decision, error)) func(*rapid.T) {
+	return func(t *rapid.T) {
+		var org migration.Organization
+		if rapid.IntRange(0, 3).Draw(t, "malformed") == 3 {
+			org = migrationtest.MalformedOrganization().Draw(t, "organization").Organization
+		} else {
+			org = migrationtest.Organization().Draw(t, "organization")
+		}
+		if what := compareClassify(org, classify); what != "" {
+			t.Errorf("conformance: classify disagrees with entaccess on\n%s\n%s", orgText(org), what)
+		}
+	}
 }
 
 // orgText writes org as JSON, or with %+v when it has no JSON form (a role

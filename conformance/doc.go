@@ -24,8 +24,9 @@
 //     reason, malformed input), reporting a cmp.Diff per disagreement.
 //
 // The inputs are the same on every run. For a property test that explores
-// further and shrinks a failure to a small case, call [CheckAccount] from
-// rapid.Check with accounts drawn by accounttest.Spec: a *rapid.T is a [TB].
+// further and shrinks a failure to a small case, pass [AccountProperty] or
+// [ClassifierProperty] to rapid.Check, or call the Check functions from
+// your own property: a *rapid.T is a [TB].
 //
 // The language-neutral vectors under testdata/vectors in the repository
 // hold the same kind of cases as JSON, for implementations in other
