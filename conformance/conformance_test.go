@@ -177,7 +177,7 @@ func TestCheckAccount(t *testing.T) {
 	}{
 		{"maps", newMap(spec), 0, 0, nil},
 		{"case-insensitive users", func() *mapAccount { m := newMap(spec); m.fold = true; return m }(), 5 + 4 + 2, 2,
-			[]string{`Can("ANN", view-teams (1)): got true, want false: "ANN" may not view-teams: not an account member`}},
+			[]string{`Can("ANN", view-teams (1)): got true, want false: "ANN" may not view-teams`}},
 		{"trimmed users", func() *mapAccount { m := newMap(spec); m.trim = true; return m }(), 2 * (5 + 4 + 2), 4,
 			[]string{`Can(" ann", view-teams (1)): got true, want false`, `CanViewTeam("ann ", "web"): got true, want false: "ann " is not an account member`}},
 		{"collaborators see", func() *mapAccount { m := newMap(spec); m.collabSees = true; return m }(), 0, 1,
@@ -185,9 +185,9 @@ func TestCheckAccount(t *testing.T) {
 		{"team roles without membership", func() *mapAccount { m := newMap(spec); m.guestSees = true; return m }(), 0, 1,
 			[]string{`CanViewTeam("ext", "ops"): got true, want false: "ext" is admin of team "ops" but not an account member`}},
 		{"no view", func() *mapAccount { m := newMap(spec); m.noView = true; return m }(), 2, 0,
-			[]string{`Can("cy", view-teams (1)): got false, want true: "cy" may view-teams: holds view, which allows it`}},
+			[]string{`Can("cy", view-teams (1)): got false, want true: "cy" may view-teams`}},
 		{"action 0", func() *mapAccount { m := newMap(spec); m.action0 = true; return m }(), 3, 0,
-			[]string{`Can("ann", action(0)): got true, want false: "ann" may not action(0): not an action of the permission table`}},
+			[]string{`Can("ann", action(0)): got true, want false: "ann" may not action(0)`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f fakeT
@@ -222,7 +222,7 @@ func TestCheckAccountEntaccess(t *testing.T) {
 func TestCheckAccountInvalidSpec(t *testing.T) {
 	var f fakeT
 	bad := account.Spec{Name: "x", Members: []account.Member{{User: "ann"}}}
-	expect(t, &f, conformance.CheckAccount(&f, bad, func(string, permission.Action) bool { return false }), 1, "entaccess rejects the spec", "no member holds manage")
+	expect(t, &f, conformance.CheckAccount(&f, bad, func(string, permission.Action) bool { return false }), 1, "entaccess rejects the spec", "account: members:")
 	var g fakeT
 	expect(t, &g, conformance.CheckTeamView(&g, bad, func(string, string) bool { return false }), 1, "entaccess rejects the spec")
 }
