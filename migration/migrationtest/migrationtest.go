@@ -113,7 +113,11 @@ func Organization() *rapid.Generator[migration.Organization] {
 // collaborator-only users, and teams and rosters in any order.
 // Beta organizations are any of the other shapes in the public beta.
 func OrganizationOf(s Shape) *rapid.Generator[migration.Organization] {
+	outer := s
 	return rapid.Custom(func(t *rapid.T) migration.Organization {
+		// rapid may call this function again for the same draw, so it must
+		// not change what it captured.
+		s := outer
 		org := migration.Organization{Name: rapid.SampledFrom(orgNames).Draw(t, "name")}
 		if s == Beta {
 			org.PublicBeta = true

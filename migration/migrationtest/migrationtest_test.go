@@ -35,6 +35,23 @@ func TestOrganizationOfShape(t *testing.T) {
 	})
 }
 
+// TestOrganizationOfReused: one generator, drawn from many times, keeps its
+// shape. (A generator that changed its captured shape while drawing a
+// public-beta organization once lost the beta on rapid's retries.)
+func TestOrganizationOfReused(t *testing.T) {
+	for _, s := range migrationtest.Shapes() {
+		gen := migrationtest.OrganizationOf(s)
+		outcome, reasons := s.Want()
+		for seed := range 300 {
+			org := gen.Example(seed)
+			d, err := migration.Classify(org)
+			if err != nil || d.Outcome != outcome || !slices.Equal(d.Reasons, reasons) {
+				t.Fatalf("shape %v, seed %d: Classify = %v %v, %v; want %v %v", s, seed, d.Outcome, d.Reasons, err, outcome, reasons)
+			}
+		}
+	}
+}
+
 // features names what the distribution test counts in one organization
 // and its decision.
 func features(org migration.Organization, d migration.Decision) []string {
