@@ -15,11 +15,12 @@
 //     [CheckCanViewTeam], [RequireCanViewTeam], [CheckActions],
 //     [CheckInvariants]; [ViewReason] says why a user can or cannot view a
 //     team.
-//   - [Sentinel], which reduces an error from a [account.Tx] step to the
+//   - [Sentinel], which reduces an error from an [account.Tx] step to the
 //     sentinel it wraps, so that two implementations' errors can be compared.
 //
-// Every helper takes a [TB], the two methods of [testing.TB] it needs, so it
-// works with *testing.T, *testing.B and *rapid.T alike.
+// The Check helpers take a [TB], the two methods of [testing.TB] they need,
+// and the Require helpers a [FatalTB], which adds FailNow, so that they work
+// with *testing.T, *testing.B and *rapid.T alike.
 //
 // Generators are deterministic functions of rapid's random source: with the
 // same seed (rapid's -rapid.seed flag, or [rapid.Generator.Example] with a
