@@ -246,19 +246,16 @@ func (a *Account) seal() {
 // non-members, the empty user and actions outside the table. Can does not
 // allocate.
 func (a *Account) Can(user string, act permission.Action) bool {
-	// Kept small enough to be inlined into the caller.
-	if a == nil || a.filter != nil {
-		return a.canSlow(user, act)
-	}
-	return permission.Allows(a.members.base[user], act)
-}
-
-// canSlow is Can for a nil a and for a snapshot with an overlay.
-func (a *Account) canSlow(user string, act permission.Action) bool {
 	if a == nil {
 		return false
 	}
-	return permission.Allows(a.permsOverlay(user), act)
+	var p permission.Set
+	if a.filter == nil {
+		p = a.members.base[user]
+	} else {
+		p = a.permsOverlay(user)
+	}
+	return permission.Allows(p, act)
 }
 
 // Permissions returns the permissions user holds, always including View,

@@ -34,3 +34,4 @@ func CountInvariants(a *Account) (managers int, ok bool) {
 	}
 	return n, ok
 }
+

@@ -70,6 +70,10 @@ type ForbiddenError struct {
 	Team string
 }
 
+// Error says who was refused which action, what they hold and what the
+// action needs, as in
+//
+//	account: "bob" may not manage-users: holds view,billing; manage-users needs manage: forbidden
 func (e *ForbiddenError) Error() string {
 	b := []byte("account: ")
 	b = strconv.AppendQuote(b, e.Actor)
