@@ -350,6 +350,18 @@ func TestCheckClassifier(t *testing.T) {
 			slices.Sort(d.Banner)
 			return nil
 		}), true, []string{"Banner: []string{", `"contractor",`}},
+		{"every member an admin", wrap(func(d *migration.Decision, _ migration.Organization) error {
+			if d.Account != nil {
+				for i := range d.Account.Members {
+					d.Account.Members[i].Permissions = permission.Admin
+				}
+			}
+			return nil
+		}), true, []string{"Account: &account.Spec{", "Permissions:"}},
+		{"no plan", wrap(func(d *migration.Decision, _ migration.Organization) error {
+			d.Account = nil
+			return nil
+		}), true, []string{"Account: &account.Spec{"}},
 		{"never an error", func(org migration.Organization) (migration.Decision, error) {
 			d, _ := migration.Classify(org)
 			return d, nil

@@ -36,8 +36,9 @@ func CheckTable(t TB, allows func(set permission.Set, act permission.Action) boo
 			sets = append(sets, permission.Set(v))
 		}
 	}
+	acts := actionOrder()
 	for _, set := range sets {
-		for _, act := range actionOrder() {
+		for _, act := range acts {
 			want := permission.Allows(set, act)
 			got, p := call(func() bool { return allows(set, act) })
 			// Bits outside the table may deny, never grant.
