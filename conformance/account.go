@@ -190,8 +190,12 @@ func CheckAccounts(t TB, build func(account.Spec) (Account, error)) int {
 	}
 	js, _ := json.Marshal(worstSpec)
 	worst.check = "CheckAccounts"
-	worst.head = fmt.Sprintf("%d of %d cases disagree with entaccess, on %d of %d accounts; the smallest of these is accounttest.Spec().Example(%d), with %d",
-		total, cases, failing, GeneratedAccounts, worstSeed, worst.n)
+	noun := "disagreements"
+	if worst.n == 1 {
+		noun = "disagreement"
+	}
+	worst.head = fmt.Sprintf("%d of %d cases disagree with entaccess, on %d of %d accounts; the smallest of these is accounttest.Spec().Example(%d), with %d %s",
+		total, cases, failing, GeneratedAccounts, worstSeed, worst.n, noun)
 	worst.input = string(js)
 	worst.done(t)
 	return total
