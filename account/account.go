@@ -3,6 +3,7 @@ package account
 import (
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -194,23 +195,22 @@ func (a *Account) permsOverlay(user string) permission.Set {
 // s, so it costs a fraction of a map lookup; users that it cannot tell apart
 // only cost an extra lookup in the overlay, never a wrong answer.
 func filterHash(seed uint64, s string) uint64 {
+	const k0, k1 = 0xa0761d6478bd642f, 0xe7037ed1a0b428db // odd constants with mixed bits
 	n := len(s)
-	x := seed ^ uint64(n)
+	var x, y uint64
 	if n >= 8 {
-		x ^= load64(s)
-		x *= 0x9E3779B97F4A7C15
-		x ^= load64(s[n-8:])
+		x, y = load64(s), load64(s[n-8:])
 		if n > 16 {
-			x *= 0xC2B2AE3D27D4EB4F
-			x ^= load64(s[n/2-4:])
+			hi, lo := bits.Mul64(x^k1, load64(s[n/2-4:])^seed)
+			x = hi ^ lo
 		}
 	} else {
 		for i := range n {
-			x ^= uint64(s[i]) << (8 * i)
+			x |= uint64(s[i]) << (8 * i)
 		}
 	}
-	x *= 0x9E3779B97F4A7C15
-	return x ^ x>>29
+	hi, lo := bits.Mul64(x^seed^k0, y^uint64(n)^k1)
+	return hi ^ lo
 }
 
 // load64 returns the first 8 bytes of s as a little-endian number.

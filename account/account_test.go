@@ -335,6 +335,7 @@ func TestSpecLaws(t *testing.T) {
 
 func TestChecksDoNotAllocate(t *testing.T) {
 	s := account.NewStore(mustNew(t, exampleSpec()))
+	account.SetCompactAt(s, 10) // keep an overlay on this small account
 	fresh := s.Load()
 	if _, err := s.Update(func(tx *account.Tx) error { return tx.AddMember("alice", "erin", Billing) }); err != nil {
 		t.Fatal(err)

@@ -82,9 +82,11 @@
 // A snapshot stores members in a map shared with earlier snapshots plus a
 // small overlay of the entries changed since; teams likewise, each team
 // copied only when changed. A check is one map lookup, two when the overlay
-// is not empty. An update copies only the overlay and the teams it changes,
-// and once the overlay grows past a limit (about n/256 entries for n
-// members), the next snapshot folds it into a fresh map, so an update costs
-// microseconds on an account of 100,000 members while checks stay at the
-// speed of a map lookup.
+// is not empty, and a cheap filter lets most users skip the overlay. An
+// update copies only the overlay and the teams it changes, and once the
+// overlay grows past n/256 entries for n members, the next snapshot folds it
+// into a fresh map: an update costs about the copy of 256 entries,
+// amortised, so microseconds even on an account of 100,000 members, while
+// checks stay at the speed of a map lookup. Accounts of fewer than 2,048
+// members are copied whole on every change and never carry an overlay.
 package account

@@ -34,4 +34,3 @@ func CountInvariants(a *Account) (managers int, ok bool) {
 	}
 	return n, ok
 }
-

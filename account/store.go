@@ -99,8 +99,17 @@ func (s *Store) Update(fn func(*Tx) error) (*Account, error) {
 
 // compactLimit returns how many changed entries a snapshot of n members
 // keeps in its overlay before folding them into a fresh base. Copying the
-// base costs O(n), so the limit grows with n to keep the amortised cost of a
-// change low; a small overlay keeps checks close to one map lookup.
+// base costs O(n) and happens once per n/256 changes, so a change costs
+// about 256 entry copies, amortised, whatever n. Accounts of fewer than
+// smallAccount members are copied on every change, which costs little, so
+// that their checks never pay for an overlay.
 func compactLimit(n int) int {
-	return max(32, n/256)
+	if n < smallAccount {
+		return 0
+	}
+	return n / 256
 }
+
+// smallAccount is the number of members below which every change copies
+// the members map instead of adding to an overlay.
+const smallAccount = 2048
