@@ -2,21 +2,26 @@ package migration
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
 )
 
 // Classify decides what happens to org, by these rules in order:
 //
-//  1. Malformed input is an error: an empty or repeated team name, an empty
-//     user, a user listed twice in one team, a role outside the four. The
-//     error names the entry (teams[1].members[0].role); errors.As finds an
-//     [*account.PathError] and errors.Is finds [account.ErrInvalid].
-//     Nothing else is an error: a team without members or without an admin,
-//     or an organization without teams, is classified like any other.
+//  1. Malformed input is an error: a team name or user that is not a
+//     name (empty, longer than 256 bytes, not UTF-8, holding a control
+//     character or white space at either end), a non-empty organization
+//     name that is not one, a repeated team name, a user listed twice in
+//     one team, a role outside the four, or more teams, team members or
+//     distinct users than the limits allow (see the package
+//     documentation). The error names the entry
+//     (teams[1].members[0].role); errors.As finds an [*account.PathError]
+//     and errors.Is finds [account.ErrInvalid]. Nothing else is an error:
+//     a team without members or without an admin, or an organization
+//     without teams or without a name, is classified like any other.
 //  2. An organization that took part in the public beta gets [NoChange],
 //     whatever else is true of it.
 //  3. Each of these is a [Reason] for [Manual]: more than one licensed team
@@ -42,9 +47,9 @@ import (
 // linear in the number of memberships, plus sorting the distinct users and
 // team names once.
 func Classify(org Organization) (Decision, error) {
-	var c classifier
-	if pe := c.scan(org.Teams); pe != nil {
-		return Decision{}, &pathError{op: "classify " + strconv.Quote(org.Name), err: pe}
+	c := classifier{max: maxSize}
+	if pe := c.scan(&org); pe != nil {
+		return Decision{}, &pathError{op: "classify " + quoteShort(org.Name), err: pe}
 	}
 	if org.PublicBeta {
 		return Decision{Outcome: NoChange}, nil
@@ -54,6 +59,17 @@ func Classify(org Organization) (Decision, error) {
 	}
 	return c.automatic(), nil
 }
+
+// limits bounds the size of an organization.
+type limits struct {
+	teams       int // teams in the organization
+	teamMembers int // users listed in one team
+	users       int // distinct users in all teams
+}
+
+// maxSize holds the limits the package documentation states. Tests of the
+// boundaries use smaller ones.
+var maxSize = limits{teams: names.MaxTeams, teamMembers: names.MaxTeamMembers, users: names.MaxMembers}
 
 // A user is what the classifier knows about one distinct user.
 type user struct {
@@ -70,6 +86,7 @@ type user struct {
 // A classifier holds one organization's teams and what one pass over them
 // found.
 type classifier struct {
+	max      limits
 	teams    []account.Team
 	users    []user  // indexed by user id, in order of first appearance
 	uids     []int32 // the user id of each membership, teams and members in input order
@@ -77,20 +94,34 @@ type classifier struct {
 	licensed int     // teams holding licenses
 }
 
-// scan checks every entry of teams and gathers, in one pass over the
-// memberships, what the rules need.
-func (c *classifier) scan(teams []account.Team) *account.PathError {
+// scan checks every entry of org and gathers, in one pass over the
+// memberships, what the rules need. It checks the organization's name and
+// sizes first, then the team names, then the rosters, each in input order,
+// and returns the first error.
+func (c *classifier) scan(org *Organization) *account.PathError {
+	if org.Name != "" {
+		if pe := checkName("name", org.Name, "organization name"); pe != nil {
+			return pe
+		}
+	}
+	teams := org.Teams
+	if len(teams) > c.max.teams {
+		return invalidAt("teams", "%d teams, more than %d", len(teams), c.max.teams)
+	}
 	c.teams = teams
 	index := make(map[string]int, len(teams))
 	roster, total := 0, 0
 	for i, t := range teams {
-		if t.Name == "" {
-			return invalidAt(teamPath(i)+".name", "empty team name")
+		if pe := checkName(teamPath(i)+".name", t.Name, "team name"); pe != nil {
+			return pe
 		}
 		if first, dup := index[t.Name]; dup {
 			return invalidAt(teamPath(i)+".name", "team %q repeated (first at teams[%d])", t.Name, first)
 		}
 		index[t.Name] = i
+		if len(t.Members) > c.max.teamMembers {
+			return invalidAt(teamPath(i)+".members", "%d members, more than %d", len(t.Members), c.max.teamMembers)
+		}
 		if t.Licensed {
 			c.licensed++
 		}
@@ -109,14 +140,16 @@ func (c *classifier) scan(teams []account.Team) *account.PathError {
 	for i, t := range teams {
 		stamp := int32(i + 1)
 		for j, m := range t.Members {
-			if m.User == "" {
-				return invalidAt(memberPath(i, j)+".user", "empty user")
-			}
-			if !m.Role.Valid() {
-				return invalidAt(memberPath(i, j)+".role", "%s is not a team role", m.Role)
-			}
 			id, ok := ids[m.User]
 			if !ok {
+				// A new user: their name is checked once, however many
+				// teams list them.
+				if pe := checkName(memberPath(i, j)+".user", m.User, "user"); pe != nil {
+					return pe
+				}
+				if len(c.users) >= c.max.users {
+					return invalidAt(memberPath(i, j)+".user", "more than %d distinct users", c.max.users)
+				}
 				id = int32(len(c.users))
 				ids[m.User] = id
 				if len(c.users) == cap(c.users) {
@@ -126,6 +159,9 @@ func (c *classifier) scan(teams []account.Team) *account.PathError {
 					c.users = slices.Grow(c.users, len(c.users))
 				}
 				c.users = append(c.users, user{name: m.User})
+			}
+			if !m.Role.Valid() {
+				return invalidAt(memberPath(i, j)+".role", "%s is not a team role", m.Role)
 			}
 			u := &c.users[id]
 			if u.stamp == stamp {

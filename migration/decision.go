@@ -171,9 +171,12 @@ func count(n int, noun string) string {
 }
 
 // UnmarshalJSON decodes a Decision strictly: an unknown field, a value of
-// the wrong JSON type, an unknown outcome or reason, or a missing outcome is
-// an error naming the entry (reasons[1]). Decoding checks form only. On
-// error d is left unchanged.
+// the wrong JSON type, an unknown outcome or reason, a missing outcome,
+// reasons out of order or repeated, a user or team name that breaks the
+// rules of names, or a list longer than the limits (see the package
+// documentation) is an error naming the entry (reasons[1]). It does not
+// check that the fields fit the outcome, nor the account plan beyond what
+// [account.Spec.UnmarshalJSON] checks. On error d is left unchanged.
 func (d *Decision) UnmarshalJSON(data []byte) error {
 	var v Decision
 	hasOutcome := false
@@ -182,7 +185,17 @@ func (d *Decision) UnmarshalJSON(data []byte) error {
 			hasOutcome = true
 			return decodeName(parseOutcome)(b, &v.Outcome)
 		}},
-		field{"reasons", func(b []byte) error { return decodeArray(b, &v.Reasons, decodeName(parseReason)) }},
+		field{"reasons", func(b []byte) error {
+			if err := decodeArray(b, &v.Reasons, int(NoLicensedTeam), decodeName(parseReason)); err != nil {
+				return err
+			}
+			for i := 1; i < len(v.Reasons); i++ {
+				if v.Reasons[i] <= v.Reasons[i-1] {
+					return invalidAt("["+strconv.Itoa(i)+"]", "%s after %s: reasons are listed once each, in order", v.Reasons[i], v.Reasons[i-1])
+				}
+			}
+			return nil
+		}},
 		field{"account", func(b []byte) error {
 			if string(b) == "null" {
 				return nil
@@ -190,17 +203,21 @@ func (d *Decision) UnmarshalJSON(data []byte) error {
 			v.Account = new(account.Spec)
 			return v.Account.UnmarshalJSON(b)
 		}},
-		field{"banner", func(b []byte) error { return decodeArray(b, &v.Banner, decodeString) }},
-		field{"licensed_teams", func(b []byte) error { return decodeArray(b, &v.LicensedTeams, decodeString) }},
+		field{"banner", func(b []byte) error { return decodeArray(b, &v.Banner, maxSize.users, decodeNamed("user")) }},
+		field{"licensed_teams", func(b []byte) error {
+			return decodeArray(b, &v.LicensedTeams, maxSize.teams, decodeNamed("team name"))
+		}},
 		field{"admins", func(b []byte) error {
-			return decodeArray(b, &v.Admins, func(b []byte, a *AdminOf) error {
+			return decodeArray(b, &v.Admins, maxSize.users, func(b []byte, a *AdminOf) error {
 				if pe := a.decode(b); pe != nil {
 					return pe
 				}
 				return nil
 			})
 		}},
-		field{"teams_without_admin", func(b []byte) error { return decodeArray(b, &v.TeamsWithoutAdmin, decodeString) }},
+		field{"teams_without_admin", func(b []byte) error {
+			return decodeArray(b, &v.TeamsWithoutAdmin, maxSize.teams, decodeNamed("team name"))
+		}},
 	)
 	if pe == nil && !hasOutcome {
 		pe = invalidAt("outcome", "missing")
@@ -224,7 +241,7 @@ func (a *AdminOf) UnmarshalJSON(data []byte) error {
 
 func (a *AdminOf) decode(data []byte) *account.PathError {
 	return decodeObject(data,
-		field{"user", func(b []byte) error { return decodeString(b, &a.User) }},
-		field{"teams", func(b []byte) error { return decodeArray(b, &a.Teams, decodeString) }},
+		field{"user", func(b []byte) error { return decodeNamed("user")(b, &a.User) }},
+		field{"teams", func(b []byte) error { return decodeArray(b, &a.Teams, maxSize.teams, decodeNamed("team name")) }},
 	)
 }

@@ -11,8 +11,9 @@
 // An organization that took part in the Enterprise Accounts public beta
 // already has its account: the outcome is [NoChange], and nothing needs to
 // be done. This rule comes before all others except one: malformed input
-// (an empty or repeated team name, an empty user, a user listed twice in
-// one team, an unknown role) is always an error, beta or not.
+// (a bad or repeated team name, a bad user name, a user listed twice in one
+// team, an unknown role, an input beyond the limits below) is always an
+// error, beta or not.
 //
 // # Automatic
 //
@@ -57,4 +58,24 @@
 // Organizations and Decisions have a JSON form (see [Organization] and
 // [Decision]); decoding is strict, and errors name the offending entry by
 // its path, such as teams[1].members[0].role.
+//
+// # Names and limits
+//
+// Team names and users follow the rules [account.New] applies, so that an
+// automatic plan is always accepted: a name is not empty, at most 256
+// bytes, valid UTF-8, without control characters, and without white space
+// at either end ("bob" and "bob " would otherwise be two users who look the
+// same). An organization's name is only a label: it may be empty, and
+// otherwise follows the same rules. Names are compared byte for byte, so
+// "Bob" and "bob" are two users.
+//
+// An organization has at most 65,536 teams, each listing at most 2,097,152
+// users, and at most 2,097,152 distinct users in all (the most members an
+// account may have). The limits are far above any real organization; they
+// make hostile input fail with an error naming the entry where it crossed
+// the limit (teams[3].members), and decoding checks the length of a JSON
+// array before decoding its elements. Input that breaks a rule is an error
+// wrapping [account.ErrInvalid], from [Classify] and from decoding alike:
+//
+//	migration: classify "acme": teams[2].members[0].user: "bob ": white space at either end: invalid
 package migration

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/internal/names"
 )
 
 // pathError presents an [*account.PathError] with this package's prefix and
@@ -38,3 +39,26 @@ func teamPath(i int) string { return "teams[" + strconv.Itoa(i) + "]" }
 
 // memberPath returns "teams[i].members[j]".
 func memberPath(i, j int) string { return teamPath(i) + ".members[" + strconv.Itoa(j) + "]" }
+
+// checkName returns the error for s at path when it is not a name by the
+// rules of [names.Check], or nil. An empty name is "empty " + what, as in
+// "empty team name", the wording account uses.
+func checkName(path, s, what string) *account.PathError {
+	if s == "" {
+		return invalidAt(path, "empty %s", what)
+	}
+	if err := names.Check(s); err != nil {
+		return &account.PathError{Path: path, Err: fmt.Errorf("%w: %w", err, account.ErrInvalid)}
+	}
+	return nil
+}
+
+// quoteShort returns s quoted, cut to its first 64 bytes when longer, for
+// naming input in an error message without repeating all of it.
+func quoteShort(s string) string {
+	const max = 64
+	if len(s) > max {
+		return strconv.Quote(s[:max]) + "…"
+	}
+	return strconv.Quote(s)
+}

@@ -90,7 +90,7 @@ func ExampleClassify_malformed() {
 	var pe *account.PathError
 	fmt.Println(errors.As(err, &pe), pe.Path, errors.Is(err, account.ErrInvalid))
 	// Output:
-	// migration: decode organization: teams[0].members[0].role: unknown role "owner": invalid
+	// migration: decode organization "initech": teams[0].members[0].role: unknown role "owner": invalid
 	// migration: classify "initech": teams[0].members[1].user: user "ana" repeated (first at members[0]): invalid
 	// true teams[0].members[1].user true
 }

@@ -48,9 +48,11 @@ func decodeObject(data []byte, fields ...field) *account.PathError {
 	return nil
 }
 
-// decodeArray decodes a JSON array into *dst one element at a time, so that
-// an error names the element's index. null is no slice; [] an empty one.
-func decodeArray[E any](data []byte, dst *[]E, decode func([]byte, *E) error) error {
+// decodeArray decodes a JSON array of at most limit elements into *dst one
+// element at a time, so that an error names the element's index. null is no
+// slice; [] an empty one. A longer array is an error before any element is
+// decoded.
+func decodeArray[E any](data []byte, dst *[]E, limit int, decode func([]byte, *E) error) error {
 	if string(data) == "null" {
 		*dst = nil
 		return nil
@@ -58,6 +60,9 @@ func decodeArray[E any](data []byte, dst *[]E, decode func([]byte, *E) error) er
 	var raw []json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return invalidAt("", "want a JSON array, got %s", abbrev(data))
+	}
+	if len(raw) > limit {
+		return invalidAt("", "%d entries, more than %d", len(raw), limit)
 	}
 	out := make([]E, len(raw))
 	for i, b := range raw {
@@ -86,6 +91,22 @@ func decodeBool(data []byte, dst *bool) error {
 		return invalidAt("", "want true or false, got %s", abbrev(data))
 	}
 	return nil
+}
+
+// decodeNamed returns a decoder of a JSON string holding a name, which must
+// pass [checkName]; what says what it names ("user", "team name").
+func decodeNamed(what string) func([]byte, *string) error {
+	return func(data []byte, dst *string) error {
+		var s string
+		if err := decodeString(data, &s); err != nil {
+			return err
+		}
+		if pe := checkName("", s, what); pe != nil {
+			return pe
+		}
+		*dst = s
+		return nil
+	}
 }
 
 // decodeName decodes a JSON string holding the name of a value of an

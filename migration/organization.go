@@ -6,11 +6,14 @@ import "github.com/entaccess/entaccess/account"
 // become generally available: the input of [Classify].
 //
 // Its JSON form is {"name": ..., "public_beta": true|false, "teams": [...]},
-// each team as in [account.Team]. Decoding is strict: an unknown field, a
-// value of the wrong JSON type or an unknown role is an error that names the
-// entry (teams[1].members[0].role), for which errors.As finds an
-// [*account.PathError] and errors.Is finds [account.ErrInvalid]. Decoding
-// checks form only; [Classify] checks meaning (empty or repeated names).
+// each team as in [account.Team]. Decoding is strict and checks everything
+// Classify checks: an unknown field, a value of the wrong JSON type, an
+// unknown role, a name that breaks the rules, a repeated name or an input
+// beyond the limits (see the package documentation) is an error that names
+// the entry (teams[1].members[0].role), for which errors.As finds an
+// [*account.PathError] and errors.Is finds [account.ErrInvalid]. So an
+// Organization that decodes is one Classify accepts. An array longer than
+// its limit is rejected before any of its elements is decoded.
 type Organization struct {
 	Name       string         `json:"name"`
 	PublicBeta bool           `json:"public_beta"` // took part in the Enterprise Accounts public beta
@@ -36,13 +39,37 @@ func (o *Organization) UnmarshalJSON(data []byte) error {
 	pe := decodeObject(data,
 		field{"name", func(b []byte) error { return decodeString(b, &v.Name) }},
 		field{"public_beta", func(b []byte) error { return decodeBool(b, &v.PublicBeta) }},
-		field{"teams", func(b []byte) error {
-			return decodeArray(b, &v.Teams, func(b []byte, t *account.Team) error { return t.UnmarshalJSON(b) })
+		field{"teams", func(b []byte) error { return decodeArray(b, &v.Teams, maxSize.teams, decodeTeam) }},
+	)
+	if pe == nil {
+		// The rules on names, repetitions and sizes, by the code that
+		// applies them in Classify, so that both name the same entry.
+		c := classifier{max: maxSize}
+		pe = c.scan(&v)
+	}
+	if pe != nil {
+		op := "decode organization"
+		if v.Name != "" { // decoded first, so known for errors in the teams
+			op += " " + quoteShort(v.Name)
+		}
+		return &pathError{op: op, err: pe}
+	}
+	*o = v
+	return nil
+}
+
+// decodeTeam decodes a team as [account.Team.UnmarshalJSON] does, but
+// rejects a roster longer than the limit before decoding its members.
+func decodeTeam(data []byte, t *account.Team) error {
+	pe := decodeObject(data,
+		field{"name", func(b []byte) error { return decodeString(b, &t.Name) }},
+		field{"licensed", func(b []byte) error { return decodeBool(b, &t.Licensed) }},
+		field{"members", func(b []byte) error {
+			return decodeArray(b, &t.Members, maxSize.teamMembers, func(b []byte, m *account.TeamMember) error { return m.UnmarshalJSON(b) })
 		}},
 	)
 	if pe != nil {
-		return &pathError{op: "decode organization", err: pe}
+		return pe
 	}
-	*o = v
 	return nil
 }
