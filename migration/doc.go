@@ -67,7 +67,10 @@
 // at either end ("bob" and "bob " would otherwise be two users who look the
 // same). An organization's name is only a label: it may be empty, and
 // otherwise follows the same rules. Names are compared byte for byte, so
-// "Bob" and "bob" are two users.
+// "Bob" and "bob" are two users. In JSON, a string that is not valid UTF-8
+// or holds a lone surrogate escape (\ud800) is an error: encoding/json
+// would replace it with U+FFFD, and two different inputs would become one
+// name.
 //
 // An organization has at most 65,536 teams, each listing at most 2,097,152
 // users, and at most 2,097,152 distinct users in all (the most members an

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/entaccess/entaccess/account"
 )
@@ -20,11 +22,13 @@ type field struct {
 }
 
 // decodeObject decodes a JSON object whose keys must all be among fields.
-// A missing field is left alone; an unknown one is an error naming it.
+// A missing field is left alone; an unknown one is an error naming it, and
+// so is a repeated one: encoding/json would keep the last value without a
+// word, where other decoders keep the first.
 func decodeObject(data []byte, fields ...field) *account.PathError {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
-		return invalidAt("", "want a JSON object, got %s", abbrev(data))
+	raw, pe := objectFields(data)
+	if pe != nil {
+		return pe
 	}
 	for _, f := range fields {
 		b, ok := raw[f.name]
@@ -46,6 +50,39 @@ func decodeObject(data []byte, fields ...field) *account.PathError {
 		return invalidAt("", "unknown field %q", unknown)
 	}
 	return nil
+}
+
+// objectFields returns the fields of the JSON object data by key, or an
+// error if data is not exactly one JSON object or repeats a key.
+func objectFields(data []byte) (map[string]json.RawMessage, *account.PathError) {
+	notObject := invalidAt("", "want a JSON object, got %s", abbrev(data))
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, notObject
+	}
+	raw := make(map[string]json.RawMessage)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, notObject
+		}
+		key := tok.(string) // a key, or Token would have failed
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, notObject
+		}
+		if _, dup := raw[key]; dup {
+			return nil, invalidAt("", "field %q repeated", key)
+		}
+		raw[key] = v
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, notObject
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, notObject
+	}
+	return raw, nil
 }
 
 // decodeArray decodes a JSON array of at most limit elements into *dst one
@@ -74,11 +111,62 @@ func decodeArray[E any](data []byte, dst *[]E, limit int, decode func([]byte, *E
 	return nil
 }
 
+// decodeString decodes a JSON string whose text is valid UTF-8 and holds
+// no lone surrogate escape such as \ud800. encoding/json would replace
+// either with U+FFFD, so that "bo\xffb" and "bo\xfeb" became the same
+// user without a word; they are errors instead.
 func decodeString(data []byte, dst *string) error {
-	if len(data) == 0 || data[0] != '"' || json.Unmarshal(data, dst) != nil {
+	var s string
+	if len(data) == 0 || data[0] != '"' || json.Unmarshal(data, &s) != nil {
 		return invalidAt("", "want a JSON string, got %s", abbrev(data))
 	}
+	if !utf8.Valid(data) || hasLoneSurrogate(data) {
+		return invalidAt("", "%s: not valid UTF-8", quoteShort(string(data[1:len(data)-1])))
+	}
+	*dst = s
 	return nil
+}
+
+// hasLoneSurrogate reports whether the JSON string q, which encoding/json
+// has accepted, holds a \u escape of a UTF-16 surrogate that is not half
+// of a pair (a high one followed at once by a low one).
+func hasLoneSurrogate(q []byte) bool {
+	for i := 0; i < len(q); i++ {
+		if q[i] != '\\' {
+			continue
+		}
+		i++ // the escaped byte
+		if q[i] != 'u' {
+			continue
+		}
+		r := hex4(q[i+1:])
+		i += 4
+		switch {
+		case r < 0xd800 || r > 0xdfff:
+		case r <= 0xdbff && i+6 < len(q) && q[i+1] == '\\' && q[i+2] == 'u' && hex4(q[i+3:]) >= 0xdc00 && hex4(q[i+3:]) <= 0xdfff:
+			i += 6 // a high surrogate and its low one
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// hex4 returns the value of the 4 hexadecimal digits b starts with.
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b[:4] {
+		r <<= 4
+		switch {
+		case c <= '9':
+			r |= rune(c - '0')
+		case c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			r |= rune(c - 'a' + 10)
+		}
+	}
+	return r
 }
 
 func decodeBool(data []byte, dst *bool) error {

@@ -1,6 +1,10 @@
 package migration
 
-import "github.com/entaccess/entaccess/account"
+import (
+	"fmt"
+
+	"github.com/entaccess/entaccess/account"
+)
 
 // An Organization is a company's Enterprise Teams before Enterprise Accounts
 // become generally available: the input of [Classify].
@@ -65,11 +69,34 @@ func decodeTeam(data []byte, t *account.Team) error {
 		field{"name", func(b []byte) error { return decodeString(b, &t.Name) }},
 		field{"licensed", func(b []byte) error { return decodeBool(b, &t.Licensed) }},
 		field{"members", func(b []byte) error {
-			return decodeArray(b, &t.Members, maxSize.teamMembers, func(b []byte, m *account.TeamMember) error { return m.UnmarshalJSON(b) })
+			return decodeArray(b, &t.Members, maxSize.teamMembers, decodeMember)
 		}},
 	)
 	if pe != nil {
 		return pe
 	}
 	return nil
+}
+
+// decodeMember decodes a team member as [account.TeamMember.UnmarshalJSON]
+// does, with the checks of [decodeString] on the user.
+func decodeMember(data []byte, m *account.TeamMember) error {
+	pe := decodeObject(data,
+		field{"user", func(b []byte) error { return decodeString(b, &m.User) }},
+		field{"role", func(b []byte) error { return decodeName(parseRole)(b, &m.Role) }},
+	)
+	if pe != nil {
+		return pe
+	}
+	return nil
+}
+
+// parseRole returns the team role named text.
+func parseRole(text string) (account.Role, error) {
+	for r := account.RoleAdmin; r <= account.RoleCollaborator; r++ {
+		if r.String() == text {
+			return r, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown role %q: %w", text, account.ErrInvalid)
 }

@@ -1,0 +1,232 @@
+package migration
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/internal/names"
+)
+
+// TestLimitsMatchNames pins the limits to the ones internal/names states,
+// which account applies too.
+func TestLimitsMatchNames(t *testing.T) {
+	want := limits{teams: names.MaxTeams, teamMembers: names.MaxTeamMembers, users: names.MaxMembers}
+	if maxSize != want {
+		t.Errorf("maxSize = %+v, want %+v", maxSize, want)
+	}
+}
+
+// users returns n distinct users, each with role r.
+func users(prefix string, n int, r account.Role) []account.TeamMember {
+	out := make([]account.TeamMember, n)
+	for i := range out {
+		out[i] = account.TeamMember{User: prefix + strconv.Itoa(i), Role: r}
+	}
+	return out
+}
+
+// TestLimitBoundaries classifies organizations exactly at each limit, which
+// pass, and one past it, which fail naming the entry that crossed it; the
+// limits are small here, so that each boundary is cheap to reach.
+func TestLimitBoundaries(t *testing.T) {
+	small := limits{teams: 3, teamMembers: 4, users: 6}
+	teams := func(n int) []account.Team {
+		out := make([]account.Team, n)
+		for i := range out {
+			out[i] = account.Team{Name: "t" + strconv.Itoa(i)}
+		}
+		return out
+	}
+	tests := []struct {
+		name     string
+		teams    []account.Team
+		wantPath string // "" when within the limits
+		wantText string
+	}{
+		{"as many teams as allowed", teams(3), "", ""},
+		{"one team too many", teams(4), "teams", "4 teams, more than 3"},
+		{"as many team members as allowed", []account.Team{{Name: "a", Members: users("u", 4, account.RoleAdmin)}}, "", ""},
+		{"one team member too many", []account.Team{{Name: "a"}, {Name: "b", Members: users("u", 5, account.RoleAdmin)}}, "teams[1].members", "5 members, more than 4"},
+		{"as many distinct users as allowed", []account.Team{
+			{Name: "a", Members: users("u", 4, account.RoleAdmin)},
+			{Name: "b", Members: append(users("u", 2, account.RoleAdmin), users("v", 2, account.RoleCollaborator)...)},
+		}, "", ""},
+		{"one distinct user too many, a collaborator", []account.Team{
+			{Name: "a", Members: users("u", 4, account.RoleAdmin)},
+			{Name: "b", Members: append(users("u", 1, account.RoleAdmin), users("v", 3, account.RoleCollaborator)...)},
+		}, "teams[1].members[3].user", "more than 6 distinct users"},
+		{"users seen again do not count", []account.Team{
+			{Name: "a", Members: users("u", 4, account.RoleAdmin)},
+			{Name: "b", Members: users("u", 4, account.RoleMember)},
+			{Name: "c", Members: users("u", 4, account.RoleViewer)},
+		}, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := classifier{max: small}
+			pe := c.scan(&Organization{Teams: tt.teams})
+			if tt.wantPath == "" {
+				if pe != nil {
+					t.Fatalf("scan: %v", pe)
+				}
+				return
+			}
+			if pe == nil {
+				t.Fatal("scan accepted it")
+			}
+			if pe.Path != tt.wantPath || !strings.Contains(pe.Error(), tt.wantText) || !errors.Is(pe, account.ErrInvalid) {
+				t.Errorf("scan = %v, want an ErrInvalid at %s saying %q", pe, tt.wantPath, tt.wantText)
+			}
+		})
+	}
+}
+
+// TestDecodeArrayLimit decodes arrays at, below and past a small limit:
+// past it, the error comes before any element is decoded.
+func TestDecodeArrayLimit(t *testing.T) {
+	for n := range 6 {
+		data := "[" + strings.Repeat(`"x",`, n)
+		data = strings.TrimSuffix(data, ",") + "]"
+		decoded := 0
+		var got []string
+		err := decodeArray([]byte(data), &got, 3, func(b []byte, s *string) error {
+			decoded++
+			return decodeString(b, s)
+		})
+		switch {
+		case n <= 3 && (err != nil || len(got) != n):
+			t.Errorf("decodeArray(%s, limit 3) = %q, %v; want %d entries", data, got, err, n)
+		case n > 3 && (err == nil || decoded != 0 || !strings.Contains(err.Error(), strconv.Itoa(n)+" entries, more than 3")):
+			t.Errorf("decodeArray(%s, limit 3) = %v after decoding %d entries; want the limit's error first", data, err, decoded)
+		}
+	}
+}
+
+// TestDecodeStringRefusesWhatEncodingJSONReplaces builds JSON strings from
+// pieces (letters written out or escaped, surrogate pairs, lone surrogate
+// escapes, escaped backslashes) and checks decodeString against
+// encoding/json: it accepts exactly the strings that decode without a
+// U+FFFD (none is drawn on purpose), with the same value.
+func TestDecodeStringRefusesWhatEncodingJSONReplaces(t *testing.T) {
+	hex := func(t *rapid.T, r rune, label string) string {
+		s := strconv.FormatInt(int64(r)+0x10000, 16)[1:]
+		if rapid.Bool().Draw(t, label) {
+			s = strings.ToUpper(s)
+		}
+		return `\u` + s
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		var b strings.Builder
+		b.WriteByte('"')
+		for range rapid.IntRange(0, 8).Draw(t, "pieces") {
+			switch rapid.IntRange(0, 6).Draw(t, "piece") {
+			case 0: // a letter as it is
+				b.WriteRune(rapid.SampledFrom([]rune{'a', 'é', 'チ', '😀', ' '}).Draw(t, "letter"))
+			case 1: // a letter escaped
+				b.WriteString(hex(t, rapid.SampledFrom([]rune{'a', 'é', 0, 0x1f, 0xd7ff, 0xe000, 0xfffe}).Draw(t, "escaped"), "upper"))
+			case 2: // a surrogate pair
+				r := rapid.Int32Range(0x10000, 0x10ffff).Draw(t, "astral")
+				hi, lo := 0xd800+(r-0x10000)>>10, 0xdc00+(r-0x10000)&0x3ff
+				b.WriteString(hex(t, hi, "upper hi") + hex(t, lo, "upper lo"))
+			case 3: // a lone high surrogate
+				b.WriteString(hex(t, rapid.Int32Range(0xd800, 0xdbff).Draw(t, "high"), "upper"))
+			case 4: // a lone low surrogate
+				b.WriteString(hex(t, rapid.Int32Range(0xdc00, 0xdfff).Draw(t, "low"), "upper"))
+			case 5: // an escaped backslash, then text that looks like an escape
+				b.WriteString(`\\ud800`)
+			case 6:
+				b.WriteString(rapid.SampledFrom([]string{`\n`, `\"`, `\/`, `\t`}).Draw(t, "short escape"))
+			}
+		}
+		b.WriteByte('"')
+		data := []byte(b.String())
+		var want string
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatalf("test bug: %s is not a JSON string: %v", data, err)
+		}
+		var got string
+		err := decodeString(data, &got)
+		replaced := strings.ContainsRune(want, utf8.RuneError)
+		switch {
+		case replaced && err == nil:
+			t.Fatalf("decodeString(%s) = %q, want an error: encoding/json replaces part of it", data, got)
+		case !replaced && (err != nil || got != want):
+			t.Fatalf("decodeString(%s) = %q, %v; want %q", data, got, err, want)
+		}
+	})
+}
+
+// TestHex4 checks hex4 on every 4-digit value, in both cases.
+func TestHex4(t *testing.T) {
+	for r := range rune(0x10000) {
+		s := strconv.FormatInt(int64(r)+0x10000, 16)[1:]
+		for _, digits := range []string{s, strings.ToUpper(s)} {
+			if got := hex4([]byte(digits + `"`)); got != r {
+				t.Fatalf("hex4(%s) = %#x, want %#x", digits, got, r)
+			}
+		}
+	}
+}
+
+// TestObjectFields checks the object splitter on its own: exactly one
+// object, keys once each.
+func TestObjectFields(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    map[string]string // nil: an error
+		wantErr string
+	}{
+		{`{}`, map[string]string{}, ""},
+		{` { "a" : 1 , "b":[2, {"a":3}] } `, map[string]string{"a": "1", "b": `[2, {"a":3}]`}, ""},
+		{`{"a":1,"a":1}`, nil, `field "a" repeated`},
+		{`{"a":{"b":1,"b":2}}`, map[string]string{"a": `{"b":1,"b":2}`}, ""}, // inner objects are their decoders' business
+		{`{"a":1}{}`, nil, "want a JSON object"},
+		{`{"a":1} 2`, nil, "want a JSON object"},
+		{`{"a":1`, nil, "want a JSON object"},
+		{`{"a"}`, nil, "want a JSON object"},
+		{`{"a":}`, nil, "want a JSON object"},
+		{`[]`, nil, "want a JSON object"},
+		{`null`, nil, "want a JSON object"},
+		{``, nil, "want a JSON object"},
+	}
+	for _, tt := range tests {
+		raw, pe := objectFields([]byte(tt.in))
+		if tt.want == nil {
+			if pe == nil || !strings.Contains(pe.Error(), tt.wantErr) {
+				t.Errorf("objectFields(%s) = %v, %v; want an error saying %q", tt.in, raw, pe, tt.wantErr)
+			}
+			continue
+		}
+		got := map[string]string{}
+		for k, v := range raw {
+			got[k] = string(v)
+		}
+		if pe != nil {
+			t.Errorf("objectFields(%s): %v", tt.in, pe)
+		} else if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("objectFields(%s) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+// TestQuoteShort checks where error messages cut long input.
+func TestQuoteShort(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", `""`},
+		{"a\nb", `"a\nb"`},
+		{strings.Repeat("x", 64), `"` + strings.Repeat("x", 64) + `"`},
+		{strings.Repeat("x", 65), `"` + strings.Repeat("x", 64) + `"…`},
+	} {
+		if got := quoteShort(tt.in); got != tt.want {
+			t.Errorf("quoteShort(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
