@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -57,13 +58,17 @@ func (t *team) clone() *team {
 //
 // An invalid spec is an error, a [*PathError] naming the first offending
 // entry and wrapping [ErrInvalid]:
-//   - an empty account name (name);
-//   - an empty or repeated user (members[3].user), permission bits outside
-//     the four (members[3].permissions);
+//   - an account name that is not a name (name): names are not empty, at
+//     most 256 bytes of valid UTF-8, without control characters or white
+//     space at either end; the same rules apply to user and team names;
+//   - more than 2,097,152 members (members) or 65,536 teams (teams), or
+//     more than 2,097,152 users in one team (teams[1].members);
+//   - an empty, malformed or repeated user (members[3].user), permission
+//     bits outside the four (members[3].permissions);
 //   - no member holding Manage (members), which also wraps [ErrLastManager];
-//   - an empty or repeated team name (teams[1].name);
+//   - an empty, malformed or repeated team name (teams[1].name);
 //   - a team with no admin (teams[1]), which also wraps [ErrLastTeamAdmin];
-//   - an empty user or a user listed twice in one team
+//   - an empty or malformed user, or a user listed twice in one team
 //     (teams[1].members[0].user), or a role outside the four
 //     (teams[1].members[0].role).
 //
@@ -71,20 +76,25 @@ func (t *team) clone() *team {
 // A new Account has revision 0.
 func New(spec Spec) (*Account, error) {
 	a := &Account{name: spec.Name, seed: rand.Uint64()}
-	if spec.Name == "" {
-		return nil, &PathError{Path: "name", Err: fmt.Errorf("empty account name: %w", ErrInvalid)}
+	if err := checkName("name", spec.Name, "account name"); err != nil {
+		return nil, err
+	}
+	if len(spec.Members) > names.MaxMembers {
+		return nil, &PathError{Path: "members", Err: fmt.Errorf("%d members, more than %d: %w", len(spec.Members), names.MaxMembers, ErrInvalid)}
+	}
+	if len(spec.Teams) > names.MaxTeams {
+		return nil, &PathError{Path: "teams", Err: fmt.Errorf("%d teams, more than %d: %w", len(spec.Teams), names.MaxTeams, ErrInvalid)}
 	}
 	members := make(map[string]permission.Set, len(spec.Members))
-	first := make(map[string]int, len(spec.Members))
 	for i, m := range spec.Members {
 		at := "members[" + strconv.Itoa(i) + "]"
-		if m.User == "" {
-			return nil, &PathError{Path: at + ".user", Err: fmt.Errorf("empty user: %w", ErrInvalid)}
+		if err := checkName(at+".user", m.User, "user"); err != nil {
+			return nil, err
 		}
-		if j, dup := first[m.User]; dup {
+		if _, dup := members[m.User]; dup {
+			j := slices.IndexFunc(spec.Members, func(o Member) bool { return o.User == m.User })
 			return nil, &PathError{Path: at + ".user", Err: fmt.Errorf("%q: listed twice, first at members[%d]: %w", m.User, j, ErrInvalid)}
 		}
-		first[m.User] = i
 		if !m.Permissions.Valid() {
 			return nil, &PathError{Path: at + ".permissions", Err: fmt.Errorf("user %q: permission bits outside the table (%s): %w", m.User, m.Permissions, ErrInvalid)}
 		}
@@ -103,8 +113,11 @@ func New(spec Spec) (*Account, error) {
 	firstTeam := make(map[string]int, len(spec.Teams))
 	for i, st := range spec.Teams {
 		at := "teams[" + strconv.Itoa(i) + "]"
-		if st.Name == "" {
-			return nil, &PathError{Path: at + ".name", Err: fmt.Errorf("empty team name: %w", ErrInvalid)}
+		if err := checkName(at+".name", st.Name, "team name"); err != nil {
+			return nil, err
+		}
+		if len(st.Members) > names.MaxTeamMembers {
+			return nil, &PathError{Path: at + ".members", Err: fmt.Errorf("team %q: %d members, more than %d: %w", st.Name, len(st.Members), names.MaxTeamMembers, ErrInvalid)}
 		}
 		if j, dup := firstTeam[st.Name]; dup {
 			return nil, &PathError{Path: at + ".name", Err: fmt.Errorf("%q: listed twice, first at teams[%d]: %w", st.Name, j, ErrInvalid)}
@@ -113,8 +126,8 @@ func New(spec Spec) (*Account, error) {
 		t := &team{name: st.Name, licensed: st.Licensed, roles: make(map[string]Role, len(st.Members))}
 		for k, tm := range st.Members {
 			mat := at + ".members[" + strconv.Itoa(k) + "]"
-			if tm.User == "" {
-				return nil, &PathError{Path: mat + ".user", Err: fmt.Errorf("empty user: %w", ErrInvalid)}
+			if err := checkName(mat+".user", tm.User, "user"); err != nil {
+				return nil, err
 			}
 			if _, dup := t.roles[tm.User]; dup {
 				return nil, &PathError{Path: mat + ".user", Err: fmt.Errorf("%q: listed twice in team %q: %w", tm.User, st.Name, ErrInvalid)}
@@ -134,6 +147,20 @@ func New(spec Spec) (*Account, error) {
 	}
 	a.teams = layered[string, *team]{base: teams, n: len(teams)}
 	return a, nil
+}
+
+// checkName returns a *PathError at path if s is not a name by the rules
+// every package of this module follows: not empty, at most 256 bytes, valid
+// UTF-8, no control characters, no white space at either end. what says
+// which name it is, as in "team name".
+func checkName(path, s, what string) error {
+	if s == "" {
+		return &PathError{Path: path, Err: fmt.Errorf("empty %s: %w", what, ErrInvalid)}
+	}
+	if err := names.Check(s); err != nil {
+		return &PathError{Path: path, Err: fmt.Errorf("%s %v: %w", what, err, ErrInvalid)}
+	}
+	return nil
 }
 
 // ParseJSON decodes a [Spec] from JSON, strictly (see [Spec]), and returns

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -73,6 +74,12 @@ func TestNewRejects(t *testing.T) {
 		{"no manager", func(s *account.Spec) { s.Members[1].Permissions = View | Billing | Create }, "members", "no member holds manage", account.ErrLastManager},
 		{"no members", func(s *account.Spec) { s.Members = nil }, "members", "no member holds manage", account.ErrLastManager},
 		{"empty team name", func(s *account.Spec) { s.Teams[1].Name = "" }, "teams[1].name", "empty team name", nil},
+		{"account name with space", func(s *account.Spec) { s.Name = "acme " }, "name", "white space", nil},
+		{"user with control char", func(s *account.Spec) { s.Members[1].User = "al\x00ice" }, "members[1].user", "control character", nil},
+		{"user too long", func(s *account.Spec) { s.Members[1].User = strings.Repeat("a", names.MaxLen+1) }, "members[1].user", "longer than", nil},
+		{"team name not UTF-8", func(s *account.Spec) { s.Teams[0].Name = "w\xffb" }, "teams[0].name", "UTF-8", nil},
+		{"team user with space", func(s *account.Spec) { s.Teams[0].Members[1].User = " bob" }, "teams[0].members[1].user", "white space", nil},
+		{"too many teams", func(s *account.Spec) { s.Teams = make([]account.Team, names.MaxTeams+1) }, "teams", "more than 65536", nil},
 		{"repeated team", func(s *account.Spec) { s.Teams[1].Name = "web" }, "teams[1].name", `"web": listed twice`, nil},
 		{"team without admin", func(s *account.Spec) { s.Teams[1].Members[0].Role = account.RoleMember }, "teams[1]", "no admin", account.ErrLastTeamAdmin},
 		{"team with no members", func(s *account.Spec) { s.Teams[0].Members = nil }, "teams[0]", "no admin", account.ErrLastTeamAdmin},

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
@@ -155,7 +156,7 @@ func (m *model) apply(s step) (account.Event, error) {
 		switch s.op {
 		case account.OpAddMember:
 			switch {
-			case s.user == "" || !validSet:
+			case names.Check(s.user) != nil || !validSet:
 				return ev, account.ErrInvalid
 			case ok:
 				return ev, account.ErrExists
@@ -192,7 +193,7 @@ func (m *model) apply(s step) (account.Event, error) {
 		switch s.op {
 		case account.OpCreateTeam:
 			switch {
-			case s.team == "":
+			case names.Check(s.team) != nil:
 				return ev, account.ErrInvalid
 			case exists:
 				return ev, account.ErrExists
@@ -205,7 +206,7 @@ func (m *model) apply(s step) (account.Event, error) {
 			switch {
 			case !m.canView(s.actor, s.team):
 				return ev, account.ErrNoTeam
-			case s.to == "":
+			case names.Check(s.to) != nil:
 				return ev, account.ErrInvalid
 			case toExists:
 				return ev, account.ErrExists
@@ -240,7 +241,7 @@ func (m *model) apply(s step) (account.Event, error) {
 		lastAdmin := old == account.RoleAdmin && m.admins(s.team) == 1
 		if s.op == account.OpSetTeamRole {
 			switch {
-			case s.user == "" || s.role < account.RoleAdmin || s.role > account.RoleCollaborator:
+			case names.Check(s.user) != nil || s.role < account.RoleAdmin || s.role > account.RoleCollaborator:
 				return ev, account.ErrInvalid
 			case lastAdmin && s.role != account.RoleAdmin:
 				return ev, account.ErrLastTeamAdmin
@@ -261,8 +262,9 @@ func (m *model) apply(s step) (account.Event, error) {
 }
 
 var (
-	userPool = []string{"ann", "ben", "cat", "dan", "eve", ""}
-	teamPool = []string{"red", "blue", "green", ""}
+	// The last two of each pool are not names: steps must reject them.
+	userPool = []string{"ann", "ben", "cat", "dan", "eve", "", "ann "}
+	teamPool = []string{"red", "blue", "green", "", "red\n"}
 	allOps   = []account.Op{
 		account.OpAddMember, account.OpSetPermissions, account.OpRemoveMember, account.OpCreateTeam,
 		account.OpRenameTeam, account.OpDeleteTeam, account.OpSetTeamRole, account.OpRemoveFromTeam,

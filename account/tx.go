@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -196,12 +197,15 @@ func (tx *Tx) record(actor string, op Op, team, user, before, after string) {
 	tx.events = append(tx.events, Event{Revision: tx.rev, Actor: actor, Op: op, Team: team, User: user, Before: before, After: after})
 }
 
-func checkUser(op Op, user string) error {
-	if user == "" {
-		return fmt.Errorf("account: %s: empty user: %w", op, ErrInvalid)
+// checkNameOp is checkName for a step: s must be a name.
+func checkNameOp(op Op, s, what string) error {
+	if err := checkName("", s, what); err != nil {
+		return fmt.Errorf("account: %s: %w", op, err.(*PathError).Err)
 	}
 	return nil
 }
+
+func checkUser(op Op, user string) error { return checkNameOp(op, user, "user") }
 
 func checkSet(op Op, user string, p permission.Set) error {
 	if !p.Valid() {
@@ -227,6 +231,9 @@ func (tx *Tx) AddMember(actor, user string, perms permission.Set) error {
 		}
 		if _, ok := tx.a.members.get(user); ok {
 			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrExists)
+		}
+		if tx.a.members.n >= names.MaxMembers {
+			return fmt.Errorf("account: %s: user %q: the account has %d members, the most allowed: %w", op, user, tx.a.members.n, ErrInvalid)
 		}
 		p := perms | permission.View
 		tx.setMember(user, p)
@@ -308,11 +315,14 @@ func (tx *Tx) CreateTeam(actor, name string) error {
 		if err := tx.authorize(actor, permission.CreateTeams); err != nil {
 			return err
 		}
-		if name == "" {
-			return fmt.Errorf("account: %s: empty team name: %w", op, ErrInvalid)
+		if err := checkNameOp(op, name, "team name"); err != nil {
+			return err
 		}
 		if _, ok := tx.a.teams.get(name); ok {
 			return fmt.Errorf("account: %s: team %q: %w", op, name, ErrExists)
+		}
+		if tx.a.teams.n >= names.MaxTeams {
+			return fmt.Errorf("account: %s: team %q: the account has %d teams, the most allowed: %w", op, name, tx.a.teams.n, ErrInvalid)
 		}
 		tx.putTeam(&team{name: name, roles: map[string]Role{actor: RoleAdmin}, admins: 1})
 		tx.record(actor, op, name, actor, "", name)
@@ -333,8 +343,8 @@ func (tx *Tx) RenameTeam(actor, from, to string) error {
 		if err != nil {
 			return err
 		}
-		if to == "" {
-			return fmt.Errorf("account: %s: team %q: empty new name: %w", op, from, ErrInvalid)
+		if err := checkNameOp(op, to, "new team name"); err != nil {
+			return err
 		}
 		if _, ok := tx.a.teams.get(to); ok {
 			return fmt.Errorf("account: %s: team %q to %q: %w", op, from, to, ErrExists)
@@ -395,6 +405,9 @@ func (tx *Tx) SetTeamRole(actor, team, user string, role Role) error {
 		old := t.roles[user]
 		if old == RoleAdmin && role != RoleAdmin && t.admins == 1 {
 			return fmt.Errorf("account: %s: team %q: user %q: %w", op, team, user, ErrLastTeamAdmin)
+		}
+		if old == 0 && len(t.roles) >= names.MaxTeamMembers {
+			return fmt.Errorf("account: %s: team %q: user %q: the team has %d members, the most allowed: %w", op, team, user, len(t.roles), ErrInvalid)
 		}
 		t = tx.writable(t)
 		t.setRole(user, role)
