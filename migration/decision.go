@@ -16,7 +16,9 @@ import (
 // "teams_without_admin": [...]}: outcome is always written, every other
 // field only when it is not empty. Outcomes and reasons are written as
 // their names. Decoding is strict, and a Decision that Classify returned
-// decodes back to an equal one (empty fields are nil, never empty slices).
+// decodes back to an equal one (empty fields are nil, never empty slices;
+// an empty JSON list decodes as nil too, so that every decoded Decision
+// survives a round trip).
 type Decision struct {
 	Outcome Outcome       `json:"outcome"`
 	Reasons []Reason      `json:"reasons,omitempty"` // Manual only: every reason that applies, ascending, no repeats
@@ -222,11 +224,26 @@ func (d *Decision) UnmarshalJSON(data []byte) error {
 	if pe == nil && !hasOutcome {
 		pe = invalidAt("outcome", "missing")
 	}
+	// An empty list is written as nothing, so it decodes as none: the
+	// result then survives a JSON round trip.
+	v.Reasons = nilIfEmpty(v.Reasons)
+	v.Banner = nilIfEmpty(v.Banner)
+	v.LicensedTeams = nilIfEmpty(v.LicensedTeams)
+	v.Admins = nilIfEmpty(v.Admins)
+	v.TeamsWithoutAdmin = nilIfEmpty(v.TeamsWithoutAdmin)
 	if pe != nil {
 		return &pathError{op: "decode decision", err: pe}
 	}
 	*d = v
 	return nil
+}
+
+// nilIfEmpty returns s, or nil when s is empty.
+func nilIfEmpty[E any](s []E) []E {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // UnmarshalJSON decodes an AdminOf strictly, as [Decision.UnmarshalJSON] does.

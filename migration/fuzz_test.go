@@ -16,8 +16,10 @@ import (
 
 // FuzzClassifyJSON sends arbitrary bytes through Organization decoding and
 // Classify: never a panic; every error wraps account.ErrInvalid and names
-// the entry by path; accepted input classifies deterministically, whatever
-// the order of its teams, and its decision survives a JSON round trip.
+// the entry by path; what decodes survives a JSON round trip and Classify
+// accepts it; it classifies deterministically, whatever the order of its
+// teams, and its decision survives a JSON round trip. Seeds beyond these
+// are in testdata/fuzz/FuzzClassifyJSON.
 func FuzzClassifyJSON(f *testing.F) {
 	for _, s := range []string{
 		`{"name":"acme","public_beta":false,"teams":[{"name":"web","licensed":true,"members":[{"user":"ana","role":"admin"},{"user":"cy","role":"collaborator"}]},{"name":"ops","members":[{"user":"ana","role":"admin"},{"user":"bo","role":"viewer"}]}]}`,
@@ -44,10 +46,22 @@ func FuzzClassifyJSON(f *testing.F) {
 			}
 			// Only errors about the whole input may have no path, and then
 			// they say what is wrong with it.
-			if msg := err.Error(); pe.Path == "" && !strings.Contains(msg, "want a JSON object") && !strings.Contains(msg, "unknown field") {
+			if msg := err.Error(); pe.Path == "" && !strings.Contains(msg, "want a JSON object") &&
+				!strings.Contains(msg, "unknown field") && !strings.Contains(msg, "repeated") {
 				t.Fatalf("decode error %q names no path", err)
 			}
 			return
+		}
+		again, err := json.Marshal(org)
+		if err != nil {
+			t.Fatalf("Marshal(%+v): %v", org, err)
+		}
+		var back migration.Organization
+		if err := json.Unmarshal(again, &back); err != nil {
+			t.Fatalf("Unmarshal(Marshal(decoded)) = %v, from %s", err, again)
+		}
+		if diff := cmp.Diff(org, back); diff != "" {
+			t.Fatalf("organization JSON round trip (-want +got):\n%s", diff)
 		}
 		d, err := migration.Classify(org)
 		rev := org.Clone()
@@ -57,14 +71,7 @@ func FuzzClassifyJSON(f *testing.F) {
 		}
 		d2, err2 := migration.Classify(rev)
 		if err != nil {
-			var pe *account.PathError
-			if !errors.As(err, &pe) || pe.Path == "" || !errors.Is(err, account.ErrInvalid) {
-				t.Fatalf("Classify error %q: want a path and ErrInvalid", err)
-			}
-			if err2 == nil {
-				t.Fatalf("Classify rejected the input (%v) but accepted it reordered: %v", err, d2)
-			}
-			return
+			t.Fatalf("decoding accepted what Classify rejects: %v", err)
 		}
 		if err2 != nil {
 			t.Fatalf("Classify accepted the input but rejected it reordered: %v", err2)
@@ -81,11 +88,11 @@ func FuzzClassifyJSON(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Marshal(%v): %v", d, err)
 		}
-		var back migration.Decision
-		if err := json.Unmarshal(out, &back); err != nil {
+		var dback migration.Decision
+		if err := json.Unmarshal(out, &dback); err != nil {
 			t.Fatalf("Unmarshal(%s): %v", out, err)
 		}
-		if diff := cmp.Diff(d, back); diff != "" {
+		if diff := cmp.Diff(d, dback); diff != "" {
 			t.Fatalf("decision JSON round trip (-want +got):\n%s", diff)
 		}
 	})
@@ -106,4 +113,65 @@ func FuzzProperties(f *testing.F) {
 			}
 		}
 	}))
+}
+
+// FuzzDecisionJSON sends arbitrary bytes through Decision decoding: never a
+// panic; every error wraps account.ErrInvalid; an accepted Decision has an
+// outcome, marshals, and decodes back equal. Seeds are in
+// testdata/fuzz/FuzzDecisionJSON.
+func FuzzDecisionJSON(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var d migration.Decision
+		if err := json.Unmarshal(data, &d); err != nil {
+			if _, ok := errors.AsType[*json.SyntaxError](err); ok {
+				return
+			}
+			if !errors.Is(err, account.ErrInvalid) {
+				t.Fatalf("decode error %q does not wrap ErrInvalid", err)
+			}
+			if diff := cmp.Diff(migration.Decision{}, d); diff != "" {
+				t.Fatalf("a failed decode changed its target (-want +got):\n%s", diff)
+			}
+			return
+		}
+		if !d.Outcome.Valid() {
+			t.Fatalf("decoded %+v without an outcome", d)
+		}
+		if line := d.String(); strings.Contains(line, "\n") {
+			t.Fatalf("String() = %q spans lines", line)
+		}
+		out, err := json.Marshal(d)
+		if err != nil {
+			t.Fatalf("Marshal(%+v): %v", d, err)
+		}
+		var back migration.Decision
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("Unmarshal(%s): %v", out, err)
+		}
+		if diff := cmp.Diff(d, back); diff != "" {
+			t.Fatalf("decision JSON round trip (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// FuzzParseEnums parses arbitrary text as an Outcome and as a Reason: what
+// parses prints back as exactly the text, and marshals to it; anything else
+// is an error wrapping ErrInvalid. Seeds are in testdata/fuzz/FuzzParseEnums.
+func FuzzParseEnums(f *testing.F) {
+	f.Fuzz(func(t *testing.T, text string) {
+		if o, err := migration.ParseOutcome(text); err != nil {
+			if !errors.Is(err, account.ErrInvalid) || o != 0 {
+				t.Fatalf("ParseOutcome(%q) = %v, %v; want 0 and ErrInvalid", text, o, err)
+			}
+		} else if b, err := o.MarshalText(); !o.Valid() || o.String() != text || err != nil || string(b) != text {
+			t.Fatalf("ParseOutcome(%q) = %v, which prints as %q and marshals to %q, %v", text, o, o.String(), b, err)
+		}
+		if r, err := migration.ParseReason(text); err != nil {
+			if !errors.Is(err, account.ErrInvalid) || r != 0 {
+				t.Fatalf("ParseReason(%q) = %v, %v; want 0 and ErrInvalid", text, r, err)
+			}
+		} else if b, err := r.MarshalText(); !r.Valid() || r.String() != text || err != nil || string(b) != text || r.Description() == "" {
+			t.Fatalf("ParseReason(%q) = %v, which prints as %q and marshals to %q, %v", text, r, r.String(), b, err)
+		}
+	})
 }
