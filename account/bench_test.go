@@ -108,13 +108,14 @@ func BenchmarkCan(b *testing.B) {
 			name string
 			a    *account.Account
 		}{{"Can", a}, {"Can-overlay", withOverlay}} {
+			acc := c.a
 			b.Run(fmt.Sprintf("n=%d/%s", n, c.name), func(b *testing.B) {
 				b.ReportAllocs()
 				ok := false
 				i := 0
 				for b.Loop() {
 					q := qs[i&(len(qs)-1)]
-					ok = ok != c.a.Can(q.user, q.act)
+					ok = ok != acc.Can(q.user, q.act)
 					i++
 				}
 				sinkBool = ok
