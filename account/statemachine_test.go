@@ -527,26 +527,37 @@ func (sm *machine) check(t *rapid.T) {
 	}
 }
 
+// runMachine runs one sequence of updates on a random account against the
+// model, counting snapshots with an overlay and compactions.
+func runMachine(t *rapid.T, overlaid, compacted *int) {
+	spec := genSpec().Draw(t, "spec")
+	a, err := account.New(spec)
+	if err != nil {
+		t.Fatalf("New(%+v): %v", spec, err)
+	}
+	sm := &machine{store: account.NewStore(a), m: modelOf(spec), overlaid: overlaid, compacted: compacted}
+	account.SetCompactAt(sm.store, rapid.IntRange(1, 6).Draw(t, "compact at"))
+	sm.store.SetObserver(func(evs []account.Event) { sm.events = append(sm.events, evs...) })
+	sm.history = append(sm.history, snapshot{a, a.Spec()})
+	t.Repeat(map[string]func(*rapid.T){
+		"update": sm.update,
+		"":       sm.check,
+	})
+}
+
 func TestStateMachine(t *testing.T) {
 	var overlaid, compacted int
-	rapid.Check(t, func(t *rapid.T) {
-		spec := genSpec().Draw(t, "spec")
-		a, err := account.New(spec)
-		if err != nil {
-			t.Fatalf("New(%+v): %v", spec, err)
-		}
-		sm := &machine{store: account.NewStore(a), m: modelOf(spec), overlaid: &overlaid, compacted: &compacted}
-		account.SetCompactAt(sm.store, rapid.IntRange(1, 6).Draw(t, "compact at"))
-		sm.store.SetObserver(func(evs []account.Event) { sm.events = append(sm.events, evs...) })
-		sm.history = append(sm.history, snapshot{a, a.Spec()})
-		t.Repeat(map[string]func(*rapid.T){
-			"update": sm.update,
-			"":       sm.check,
-		})
-	})
+	rapid.Check(t, func(t *rapid.T) { runMachine(t, &overlaid, &compacted) })
 	// The test must have exercised both the overlay and its compaction.
 	if overlaid == 0 || compacted == 0 {
 		t.Errorf("snapshots with an overlay: %d, compactions: %d; want both > 0", overlaid, compacted)
 	}
 	t.Logf("snapshots with an overlay: %d, compactions: %d", overlaid, compacted)
+}
+
+// FuzzStateMachine is the state-machine test as a fuzz target, so that
+// go test -fuzz can search sequences of updates for longer.
+func FuzzStateMachine(f *testing.F) {
+	var overlaid, compacted int
+	f.Fuzz(rapid.MakeFuzz(func(t *rapid.T) { runMachine(t, &overlaid, &compacted) }))
 }
