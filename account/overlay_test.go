@@ -23,7 +23,7 @@ func TestOverlayLarge(t *testing.T) {
 			if i == 0 {
 				p = permission.Admin
 			}
-			u := fmt.Sprint("u", i)
+			u := userName(i)
 			spec.Members = append(spec.Members, account.Member{User: u, Permissions: p})
 			want[u] = p
 		}
@@ -31,17 +31,17 @@ func TestOverlayLarge(t *testing.T) {
 		account.SetCompactAt(s, rapid.IntRange(1, 400).Draw(t, "compact at"))
 		changes := rapid.IntRange(1, 300).Draw(t, "changes")
 		for range changes {
-			u := fmt.Sprint("u", rapid.IntRange(1, 2*n).Draw(t, "user"))
+			u := userName(rapid.IntRange(1, 2*n).Draw(t, "user"))
 			_, isMember := want[u]
 			p := permission.Set(rapid.IntRange(0, 15).Draw(t, "new perms")) &^ permission.Manage
 			_, err := s.Update(func(tx *account.Tx) error {
 				switch {
 				case !isMember:
-					return tx.AddMember("u0", u, p)
+					return tx.AddMember(userName(0), u, p)
 				case rapid.Bool().Draw(t, "remove"):
-					return tx.RemoveMember("u0", u)
+					return tx.RemoveMember(userName(0), u)
 				}
-				return tx.SetPermissions("u0", u, p)
+				return tx.SetPermissions(userName(0), u, p)
 			})
 			if err != nil {
 				t.Fatalf("update of %q: %v", u, err)
@@ -59,7 +59,7 @@ func TestOverlayLarge(t *testing.T) {
 			t.Fatalf("%d members, NumMembers %d, want %d", len(got), a.NumMembers(), len(want))
 		}
 		for i := range 2*n + 1 {
-			u := fmt.Sprint("u", i)
+			u := userName(i)
 			if got, ok := a.Permissions(u); got != want[u] || ok != (want[u] != 0) {
 				t.Fatalf("Permissions(%q) = %v, %v; want %v", u, got, ok, want[u])
 			}
@@ -73,4 +73,19 @@ func TestOverlayLarge(t *testing.T) {
 			}
 		}
 	})
+}
+
+// userName returns the i-th user of TestOverlayLarge: short names, and every
+// third one longer than the 24 bytes an account keeps inline, with lengths
+// around that boundary.
+func userName(i int) string {
+	switch i % 6 {
+	case 1:
+		return fmt.Sprintf("exactly-24-bytes-%07d", i) // 24 bytes
+	case 3:
+		return fmt.Sprintf("twenty-five-bytes-%07d", i) // 25 bytes
+	case 5:
+		return fmt.Sprintf("a.much.longer.user.name.%d@example.com", i)
+	}
+	return fmt.Sprint("u", i)
 }
