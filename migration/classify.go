@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -100,8 +101,8 @@ type classifier struct {
 // and returns the first error.
 func (c *classifier) scan(org *Organization) *account.PathError {
 	if org.Name != "" {
-		if pe := checkName("name", org.Name, "organization name"); pe != nil {
-			return pe
+		if err := nameErr(org.Name, "organization name"); err != nil {
+			return &account.PathError{Path: "name", Err: err}
 		}
 	}
 	teams := org.Teams
@@ -112,8 +113,8 @@ func (c *classifier) scan(org *Organization) *account.PathError {
 	index := make(map[string]int, len(teams))
 	roster, total := 0, 0
 	for i, t := range teams {
-		if pe := checkName(teamPath(i)+".name", t.Name, "team name"); pe != nil {
-			return pe
+		if err := nameErr(t.Name, "team name"); err != nil {
+			return &account.PathError{Path: teamPath(i) + ".name", Err: err}
 		}
 		if first, dup := index[t.Name]; dup {
 			return invalidAt(teamPath(i)+".name", "team %q repeated (first at teams[%d])", t.Name, first)
@@ -144,8 +145,8 @@ func (c *classifier) scan(org *Organization) *account.PathError {
 			if !ok {
 				// A new user: their name is checked once, however many
 				// teams list them.
-				if pe := checkName(memberPath(i, j)+".user", m.User, "user"); pe != nil {
-					return pe
+				if err := nameErr(m.User, "user"); err != nil {
+					return &account.PathError{Path: memberPath(i, j) + ".user", Err: err}
 				}
 				if len(c.users) >= c.max.users {
 					return invalidAt(memberPath(i, j)+".user", "more than %d distinct users", c.max.users)
@@ -184,9 +185,10 @@ func (c *classifier) scan(org *Organization) *account.PathError {
 }
 
 // universal reports whether u is admin of every team. A user is listed at
-// most once per team, so counting is enough.
+// most once per team, so counting is enough; and there are users only when
+// there are teams, so no one is admin of every team of none.
 func (c *classifier) universal(u *user) bool {
-	return len(c.teams) > 0 && int(u.admin) == len(c.teams)
+	return int(u.admin) == len(c.teams)
 }
 
 // anyUniversal reports whether some user is admin of every team.
@@ -252,11 +254,8 @@ func sortByName(s []named) {
 		s[i].key = key
 	}
 	slices.SortFunc(s, func(a, b named) int {
-		if a.key != b.key {
-			if a.key < b.key {
-				return -1
-			}
-			return 1
+		if c := cmp.Compare(a.key, b.key); c != 0 {
+			return c
 		}
 		return strings.Compare(a.name, b.name)
 	})

@@ -40,15 +40,17 @@ func teamPath(i int) string { return "teams[" + strconv.Itoa(i) + "]" }
 // memberPath returns "teams[i].members[j]".
 func memberPath(i, j int) string { return teamPath(i) + ".members[" + strconv.Itoa(j) + "]" }
 
-// checkName returns the error for s at path when it is not a name by the
-// rules of [names.Check], or nil. An empty name is "empty " + what, as in
-// "empty team name", the wording account uses.
-func checkName(path, s, what string) *account.PathError {
+// nameErr returns what is wrong with s when it is not a name by the rules
+// of [names.Check], wrapping [account.ErrInvalid], or nil. An empty name is
+// "empty " + what, as in "empty team name", the wording account uses. The
+// caller adds the path, which it builds only on error: on the way to a nil
+// result nothing is allocated.
+func nameErr(s, what string) error {
 	if s == "" {
-		return invalidAt(path, "empty %s", what)
+		return fmt.Errorf("empty %s: %w", what, account.ErrInvalid)
 	}
 	if err := names.Check(s); err != nil {
-		return &account.PathError{Path: path, Err: fmt.Errorf("%w: %w", err, account.ErrInvalid)}
+		return fmt.Errorf("%w: %w", err, account.ErrInvalid)
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -40,14 +42,8 @@ func decodeObject(data []byte, fields ...field) *account.PathError {
 			return pathIn(err, f.name)
 		}
 	}
-	if len(raw) > 0 {
-		unknown := ""
-		for k := range raw { // the least key, not map order
-			if unknown == "" || k < unknown {
-				unknown = k
-			}
-		}
-		return invalidAt("", "unknown field %q", unknown)
+	if len(raw) > 0 { // name the least unknown key, not one in map order
+		return invalidAt("", "unknown field %q", slices.Min(slices.Collect(maps.Keys(raw))))
 	}
 	return nil
 }
@@ -189,8 +185,8 @@ func decodeNamed(what string) func([]byte, *string) error {
 		if err := decodeString(data, &s); err != nil {
 			return err
 		}
-		if pe := checkName("", s, what); pe != nil {
-			return pe
+		if err := nameErr(s, what); err != nil {
+			return &account.PathError{Err: err}
 		}
 		*dst = s
 		return nil

@@ -3,6 +3,7 @@ package migration
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -192,6 +193,8 @@ func TestObjectFields(t *testing.T) {
 		{`{"a":1} 2`, nil, "want a JSON object"},
 		{`{"a":1`, nil, "want a JSON object"},
 		{`{"a"}`, nil, "want a JSON object"},
+		{`{1:2}`, nil, "want a JSON object"},
+		{`{"a":1,}`, nil, "want a JSON object"},
 		{`{"a":}`, nil, "want a JSON object"},
 		{`[]`, nil, "want a JSON object"},
 		{`null`, nil, "want a JSON object"},
@@ -228,5 +231,88 @@ func TestQuoteShort(t *testing.T) {
 		if got := quoteShort(tt.in); got != tt.want {
 			t.Errorf("quoteShort(%q) = %s, want %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestPathIn places errors under a parent: a *account.PathError keeps its
+// path below it, any other error gets the parent as its path.
+func TestPathIn(t *testing.T) {
+	plain := errors.New("plain")
+	if got := pathIn(plain, "teams"); got.Path != "teams" || got.Err != plain {
+		t.Errorf("pathIn(plain, teams) = %+v", got)
+	}
+	inner := &account.PathError{Path: "[2].name", Err: plain}
+	if got := pathIn(fmt.Errorf("wrapped: %w", inner), "teams"); got.Path != "teams[2].name" || got.Err != plain {
+		t.Errorf("pathIn(wrapped, teams) = %+v", got)
+	}
+}
+
+// TestAbbrev checks where quoted JSON input is cut.
+func TestAbbrev(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", ""},
+		{strings.Repeat("x", 40), strings.Repeat("x", 40)},
+		{strings.Repeat("x", 41), strings.Repeat("x", 40) + "…"},
+	} {
+		if got := abbrev([]byte(tt.in)); got != tt.want {
+			t.Errorf("abbrev(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestDecodeLimits decodes organizations and decisions with small limits:
+// each list is checked against its own limit, before its entries.
+func TestDecodeLimits(t *testing.T) {
+	saved := maxSize
+	t.Cleanup(func() { maxSize = saved })
+	maxSize = limits{teams: 2, teamMembers: 3, users: 4}
+	list := func(n int, entry func(int) string) string {
+		s := make([]string, n)
+		for i := range s {
+			s[i] = entry(i)
+		}
+		return "[" + strings.Join(s, ",") + "]"
+	}
+	user := func(i int) string { return `"u` + strconv.Itoa(i) + `"` }
+	team := func(i int) string { return `"t` + strconv.Itoa(i) + `"` }
+	member := func(i int) string { return `{"user":"u` + strconv.Itoa(i) + `","role":"admin"}` }
+	admin := func(i int) string { return `{"user":"u` + strconv.Itoa(i) + `","teams":["t"]}` }
+	tests := []struct {
+		name     string
+		in       func(n int) string
+		dec      func([]byte) error
+		limit    int
+		wantPath string
+	}{
+		{"teams", func(n int) string {
+			return `{"teams":` + list(n, func(i int) string { return `{"name":"t` + strconv.Itoa(i) + `"}` }) + `}`
+		}, func(b []byte) error { return new(Organization).UnmarshalJSON(b) }, 2, "teams"},
+		{"members", func(n int) string { return `{"teams":[{"name":"t","members":` + list(n, member) + `}]}` },
+			func(b []byte) error { return new(Organization).UnmarshalJSON(b) }, 3, "teams[0].members"},
+		{"banner", func(n int) string { return `{"outcome":"manual","banner":` + list(n, user) + `}` },
+			func(b []byte) error { return new(Decision).UnmarshalJSON(b) }, 4, "banner"},
+		{"admins", func(n int) string { return `{"outcome":"manual","admins":` + list(n, admin) + `}` },
+			func(b []byte) error { return new(Decision).UnmarshalJSON(b) }, 4, "admins"},
+		{"licensed teams", func(n int) string { return `{"outcome":"manual","licensed_teams":` + list(n, team) + `}` },
+			func(b []byte) error { return new(Decision).UnmarshalJSON(b) }, 2, "licensed_teams"},
+		{"teams without admin", func(n int) string { return `{"outcome":"manual","teams_without_admin":` + list(n, team) + `}` },
+			func(b []byte) error { return new(Decision).UnmarshalJSON(b) }, 2, "teams_without_admin"},
+		{"an admin's teams", func(n int) string {
+			return `{"outcome":"manual","admins":[{"user":"u","teams":` + list(n, team) + `}]}`
+		},
+			func(b []byte) error { return new(Decision).UnmarshalJSON(b) }, 2, "admins[0].teams"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.dec([]byte(tt.in(tt.limit))); err != nil {
+				t.Fatalf("at the limit, %d entries: %v", tt.limit, err)
+			}
+			err := tt.dec([]byte(tt.in(tt.limit + 1)))
+			var pe *account.PathError
+			want := strconv.Itoa(tt.limit+1) + " entries, more than " + strconv.Itoa(tt.limit)
+			if !errors.As(err, &pe) || pe.Path != tt.wantPath || !strings.Contains(err.Error(), want) {
+				t.Errorf("past the limit: %v; want an error at %s saying %q", err, tt.wantPath, want)
+			}
+		})
 	}
 }
