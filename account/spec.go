@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
+	"unicode/utf8"
 
+	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -74,10 +77,10 @@ func (s *Spec) UnmarshalJSON(data []byte) error {
 	err := decodeObject(data,
 		field{"name", func(b []byte) error { return decodeString(b, &v.Name) }},
 		field{"members", func(b []byte) error {
-			return decodeArray(b, &v.Members, func(b []byte, m *Member) error { return m.decode(b) })
+			return decodeArray(b, &v.Members, names.MaxMembers, "members", func(b []byte, m *Member) error { return m.decode(b) })
 		}},
 		field{"teams", func(b []byte) error {
-			return decodeArray(b, &v.Teams, func(b []byte, t *Team) error { return t.decode(b) })
+			return decodeArray(b, &v.Teams, names.MaxTeams, "teams", func(b []byte, t *Team) error { return t.decode(b) })
 		}},
 	)
 	if err != nil {
@@ -122,7 +125,7 @@ func (t *Team) decode(data []byte) error {
 		field{"name", func(b []byte) error { return decodeString(b, &t.Name) }},
 		field{"licensed", func(b []byte) error { return decodeBool(b, &t.Licensed) }},
 		field{"members", func(b []byte) error {
-			return decodeArray(b, &t.Members, func(b []byte, m *TeamMember) error { return m.decode(b) })
+			return decodeArray(b, &t.Members, names.MaxTeamMembers, "members", func(b []byte, m *TeamMember) error { return m.decode(b) })
 		}},
 	)
 }
@@ -137,15 +140,15 @@ func (m *Member) decode(data []byte) error {
 // decodeSet decodes a JSON array of permission names, naming a bad entry by
 // its index (permissions[1]) rather than as [permission.Set.UnmarshalJSON] does.
 func decodeSet(data []byte, dst *permission.Set) error {
-	var names []string
-	if err := decodeArray(data, &names, decodeString); err != nil {
+	var list []string
+	if err := decodeArray(data, &list, permission.Admin.Len(), "permissions", decodeString); err != nil {
 		return err
 	}
-	if names == nil {
+	if list == nil {
 		return &PathError{Err: fmt.Errorf("want a JSON array of permission names, got null: %w", ErrInvalid)}
 	}
 	var set permission.Set
-	for i, name := range names {
+	for i, name := range list {
 		p, err := permission.ParseSet(name)
 		if err != nil || p.Len() != 1 {
 			return &PathError{Path: "[" + strconv.Itoa(i) + "]", Err: fmt.Errorf("unknown permission %q: %w", name, ErrInvalid)}
@@ -181,11 +184,13 @@ type field struct {
 }
 
 // decodeObject decodes a JSON object whose keys must all be among fields.
-// Each error is a *PathError whose path starts at this object.
+// A missing field is left alone; an unknown or repeated one is an error
+// (encoding/json would keep the last of two values without a word). Each
+// error is a *PathError whose path starts at this object.
 func decodeObject(data []byte, fields ...field) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
-		return &PathError{Err: fmt.Errorf("want a JSON object, got %s: %w", abbrev(data), ErrInvalid)}
+	raw, err := objectFields(data)
+	if err != nil {
+		return err
 	}
 	for _, f := range fields {
 		b, ok := raw[f.name]
@@ -198,7 +203,7 @@ func decodeObject(data []byte, fields ...field) error {
 		}
 	}
 	if len(raw) > 0 {
-		// Name the first unknown field in a fixed order, not map order.
+		// Name the least unknown field, not one in map order.
 		unknown := ""
 		for k := range raw {
 			if unknown == "" || k < unknown {
@@ -210,9 +215,46 @@ func decodeObject(data []byte, fields ...field) error {
 	return nil
 }
 
-// decodeArray decodes a JSON array (or null, for no entries) into *dst,
-// one element at a time, so that an error names the element's index.
-func decodeArray[E any](data []byte, dst *[]E, decode func([]byte, *E) error) error {
+// objectFields returns the fields of the JSON object data by key, or an
+// error if data is not exactly one JSON object or repeats a key.
+func objectFields(data []byte) (map[string]json.RawMessage, error) {
+	notObject := func() error {
+		return &PathError{Err: fmt.Errorf("want a JSON object, got %s: %w", abbrev(data), ErrInvalid)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, notObject()
+	}
+	raw := make(map[string]json.RawMessage)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, notObject()
+		}
+		key := tok.(string) // inside an object, Token returns a key or fails
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, notObject()
+		}
+		if _, dup := raw[key]; dup {
+			return nil, &PathError{Err: fmt.Errorf("field %q repeated: %w", key, ErrInvalid)}
+		}
+		raw[key] = v
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, notObject()
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, notObject()
+	}
+	return raw, nil
+}
+
+// decodeArray decodes a JSON array (or null, for no entries) of at most
+// limit elements into *dst, one element at a time, so that an error names
+// the element's index. what names the elements in the error for a longer
+// array, which comes before any element is decoded.
+func decodeArray[E any](data []byte, dst *[]E, limit int, what string, decode func([]byte, *E) error) error {
 	if string(data) == "null" {
 		*dst = nil
 		return nil
@@ -220,6 +262,9 @@ func decodeArray[E any](data []byte, dst *[]E, decode func([]byte, *E) error) er
 	var raw []json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return &PathError{Err: fmt.Errorf("want a JSON array, got %s: %w", abbrev(data), ErrInvalid)}
+	}
+	if len(raw) > limit {
+		return &PathError{Err: fmt.Errorf("%d %s, more than %d: %w", len(raw), what, limit, ErrInvalid)}
 	}
 	out := make([]E, len(raw))
 	for i, b := range raw {
@@ -231,11 +276,65 @@ func decodeArray[E any](data []byte, dst *[]E, decode func([]byte, *E) error) er
 	return nil
 }
 
+// decodeString decodes a JSON string whose text is valid UTF-8 and holds no
+// lone surrogate escape such as \ud800. encoding/json would replace either
+// with U+FFFD, so that "bo\xffb" and "bo\xfeb" became the same user without
+// a word; they are errors instead.
 func decodeString(data []byte, dst *string) error {
-	if len(data) == 0 || data[0] != '"' || json.Unmarshal(data, dst) != nil {
+	var s string
+	if len(data) == 0 || data[0] != '"' || json.Unmarshal(data, &s) != nil {
 		return &PathError{Err: fmt.Errorf("want a JSON string, got %s: %w", abbrev(data), ErrInvalid)}
 	}
+	if !utf8.Valid(data) || hasLoneSurrogate(data) {
+		return &PathError{Err: fmt.Errorf("%s: not valid UTF-8: %w", quoteShort(data[1:len(data)-1]), ErrInvalid)}
+	}
+	*dst = s
 	return nil
+}
+
+// hasLoneSurrogate reports whether the JSON string q, which encoding/json
+// has accepted, holds a \u escape of a UTF-16 surrogate that is not half of
+// a pair (a high one followed at once by an escaped low one).
+func hasLoneSurrogate(q []byte) bool {
+	for i := 0; i < len(q); i++ {
+		if q[i] != '\\' {
+			continue
+		}
+		i++ // the escaped byte
+		if q[i] != 'u' {
+			continue
+		}
+		r := hex4(q[i+1:])
+		i += 4
+		switch {
+		case r < 0xd800 || r > 0xdfff:
+		case r <= 0xdbff && i+6 < len(q) && q[i+1] == '\\' && q[i+2] == 'u' && isLowSurrogate(hex4(q[i+3:])):
+			i += 6 // a high surrogate and its low one
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+func isLowSurrogate(r rune) bool { return r >= 0xdc00 && r <= 0xdfff }
+
+// hex4 returns the value of the 4 hexadecimal digits b starts with, which
+// encoding/json has checked.
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b[:4] {
+		r <<= 4
+		switch {
+		case c <= '9':
+			r |= rune(c - '0')
+		case c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			r |= rune(c - 'a' + 10)
+		}
+	}
+	return r
 }
 
 func decodeBool(data []byte, dst *bool) error {
@@ -257,6 +356,16 @@ func pathIn(err error, parent string) error {
 		return pe.In(parent)
 	}
 	return &PathError{Path: parent, Err: err}
+}
+
+// quoteShort quotes the JSON string text b, shortened when long, so that
+// an error shows invalid bytes as escapes.
+func quoteShort(b []byte) string {
+	const max = 64
+	if len(b) > max {
+		return strconv.Quote(string(b[:max])) + "…"
+	}
+	return strconv.Quote(string(b))
 }
 
 // abbrev shortens JSON input quoted in an error message.

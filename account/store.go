@@ -1,6 +1,7 @@
 package account
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -10,6 +11,12 @@ import (
 // it. Readers call [Store.Load], which never blocks; writers call
 // [Store.Update], which runs one update at a time and publishes a new
 // snapshot per committed update. Snapshots already loaded never change.
+//
+// The zero Store holds no snapshot: Load returns nil, an account on which
+// every check is false, and Update runs on an account with no members, so
+// every step is refused. A nil *Store is rejected the same way: Load returns
+// nil, Update returns an error wrapping [ErrInvalid] without calling its
+// callback, and SetObserver does nothing. Neither panics.
 //
 // A Store must not be copied after first use.
 type Store struct {
@@ -35,8 +42,14 @@ func NewStore(a *Account) *Store {
 }
 
 // Load returns the current snapshot. It never blocks, not even while an
-// update runs, and it does not allocate.
-func (s *Store) Load() *Account { return s.cur.Load() }
+// update runs, and it does not allocate. It returns nil for a nil or zero
+// Store; every check on a nil *Account is false.
+func (s *Store) Load() *Account {
+	if s == nil {
+		return nil
+	}
+	return s.cur.Load()
+}
 
 // SetObserver makes fn the Store's observer: after each committed update,
 // while updates are still serialised, fn receives that update's events in
@@ -44,6 +57,9 @@ func (s *Store) Load() *Account { return s.cur.Load() }
 // A nil fn removes the observer. fn must not call [Store.Update] on s.
 // [LogObserver] adapts a [log/slog.Logger].
 func (s *Store) SetObserver(fn func([]Event)) {
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.observer = fn
@@ -62,11 +78,24 @@ func (s *Store) SetObserver(fn func([]Event)) {
 // Updates are serialised: fn runs while no other update runs, so it sees
 // every earlier committed update. fn must not keep the Tx after it returns,
 // nor call Update on the same Store.
+//
+// Update on a nil *Store returns an error wrapping [ErrInvalid] and does not
+// call fn. A nil fn is an error wrapping [ErrInvalid] too.
 func (s *Store) Update(fn func(*Tx) error) (*Account, error) {
+	if s == nil {
+		return nil, errNilStore
+	}
+	if fn == nil {
+		return nil, errNilFunc
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := s.cur.Load()
-	tx := &Tx{a: *cur, rev: cur.rev + 1}
+	base := cur
+	if base == nil { // the zero Store: an account with no members
+		base = &Account{}
+	}
+	tx := &Tx{a: *base, rev: base.rev + 1}
 	err := func() error {
 		defer func() { tx.done = true }()
 		return fn(tx)
@@ -96,6 +125,11 @@ func (s *Store) Update(fn func(*Tx) error) (*Account, error) {
 	}
 	return next, nil
 }
+
+var (
+	errNilStore = fmt.Errorf("account: Update on a nil *Store: %w", ErrInvalid)
+	errNilFunc  = fmt.Errorf("account: Update with a nil func: %w", ErrInvalid)
+)
 
 // compactLimit returns how many changed entries a snapshot of n members
 // keeps in its overlay before folding them into a fresh base. Copying the

@@ -1,7 +1,6 @@
 package account
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -23,6 +22,11 @@ import (
 // ([Account.CanViewTeam]); any other team is reported as missing
 // ([ErrNoTeam]), exactly as one that does not exist. A Tx must not be used
 // by more than one goroutine, nor after its callback returns.
+//
+// A Tx comes from [Store.Update]. The zero Tx stands for an update of an
+// account with no members, so every step is refused with a
+// [*ForbiddenError]; every step on a nil *Tx is an error wrapping
+// [ErrInvalid]. Neither panics.
 type Tx struct {
 	a      Account // the account as changed so far; its overlays are owned once ownM/ownT; its filter is stale
 	rev    uint64  // the revision this update commits as
@@ -36,8 +40,11 @@ type Tx struct {
 
 // Account returns the account as changed so far by this Tx, as a snapshot
 // that later steps do not change. Its revision is the one the update will
-// commit as.
+// commit as. It is nil for a nil *Tx.
 func (tx *Tx) Account() *Account {
+	if tx == nil {
+		return nil
+	}
 	a := tx.a
 	a.rev = tx.rev
 	// Later steps write the overlays in place, so give the snapshot copies.
@@ -102,11 +109,31 @@ func (e *ForbiddenError) Error() string {
 // Unwrap returns [ErrForbidden].
 func (e *ForbiddenError) Unwrap() error { return ErrForbidden }
 
-// errTxDone is returned by steps taken after the callback returned.
-var errTxDone = errors.New("account: Tx used after its update ended")
+// Decision returns the refusal as a [Decision]: what [Account.Explain]
+// says for the actor and the action on the account as the step saw it, so
+// that a service can answer a refused change as it answers a refused check.
+// Its Allowed is false. It does not mention the team whose admins could
+// also take a role step (e.Team). A nil *ForbiddenError gives the zero
+// Decision, which denies.
+func (e *ForbiddenError) Decision() Decision {
+	if e == nil {
+		return Decision{}
+	}
+	return Decision{User: e.Actor, Action: e.Action, Member: e.Holds != 0, Holds: e.Holds, Needs: e.Needs}
+}
+
+var (
+	// errTxDone is returned by steps taken after the callback returned.
+	errTxDone = fmt.Errorf("account: Tx used after its update ended: %w", ErrInvalid)
+	// errNilTx is returned by steps taken on a nil *Tx.
+	errNilTx = fmt.Errorf("account: step on a nil *Tx: %w", ErrInvalid)
+)
 
 // step runs one step named op, recording its failure.
 func (tx *Tx) step(op Op, f func() error) error {
+	if tx == nil {
+		return errNilTx
+	}
 	if tx.done {
 		return errTxDone
 	}
