@@ -2,12 +2,17 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/entaccess/entaccess/migration"
 )
 
 // A got is one result of lineReader.next.
@@ -68,6 +73,88 @@ func FuzzLineReader(f *testing.F) {
 		}
 		if cap(lr.buf) > 2*(m+2+16) {
 			t.Errorf("buffer grew to %d bytes for max %d", cap(lr.buf), m)
+		}
+	})
+}
+
+// FuzzRun runs the program on arbitrary input with a small -max-line and
+// checks it against a reference built from the library alone: each line
+// that is not blank is either classified, its output line decoding back to
+// the organization's name and the decision Classify makes, or reported as
+// an error under its own number; the exit status says which happened.
+// Seeds are in testdata/fuzz/FuzzRun.
+func FuzzRun(f *testing.F) {
+	f.Fuzz(func(t *testing.T, input string, max uint8) {
+		m := int(max) + 1
+		var out, errOut bytes.Buffer
+		code := run([]string{"-max-line", strconv.Itoa(m)}, strings.NewReader(input), &out, &errOut)
+
+		type result struct {
+			Name     string
+			Decision migration.Decision
+		}
+		var want []result
+		var wantBad []int
+		for i, l := range referenceLines(input, m) {
+			switch {
+			case l.TooLong:
+				wantBad = append(wantBad, i+1)
+				continue
+			case strings.TrimSpace(l.Line) == "":
+				continue
+			}
+			var org migration.Organization
+			err := json.Unmarshal([]byte(l.Line), &org)
+			var d migration.Decision
+			if err == nil {
+				d, err = migration.Classify(org)
+			}
+			if err != nil {
+				wantBad = append(wantBad, i+1)
+				continue
+			}
+			want = append(want, result{org.Name, d})
+		}
+
+		var got []result
+		for line := range strings.Lines(out.String()) {
+			var fields map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(line), &fields); err != nil {
+				t.Fatalf("output line %q: %v", line, err)
+			}
+			var r result
+			if err := json.Unmarshal(fields["organization"], &r.Name); err != nil {
+				t.Fatalf("output line %q: organization: %v", line, err)
+			}
+			delete(fields, "organization")
+			rest, err := json.Marshal(fields)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(rest, &r.Decision); err != nil {
+				t.Fatalf("output line %q: decision: %v", line, err)
+			}
+			got = append(got, r)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("output of %q (-want +got):\n%s", input, diff)
+		}
+		var bad []int
+		for line := range strings.Lines(errOut.String()) {
+			if m := lineErr.FindStringSubmatch(line); m != nil {
+				k, _ := strconv.Atoi(m[1])
+				bad = append(bad, k)
+			}
+		}
+		if diff := cmp.Diff(wantBad, bad); diff != "" {
+			t.Errorf("lines reported for %q (-want +got):\n%s\nstderr:\n%s", input, diff, &errOut)
+		}
+		wantCode := exitOK
+		if len(wantBad) > 0 {
+			wantCode = exitMalformed
+		}
+		if code != wantCode {
+			t.Errorf("exit status %d, want %d; stderr:\n%s", code, wantCode, &errOut)
 		}
 	})
 }
