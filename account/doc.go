@@ -77,6 +77,39 @@
 // Each committed update gets the next revision, its events ([Event]) go to
 // the Store's observer in order, and snapshots already loaded never change.
 //
+// # Bad input and limits
+//
+// Names (the account name, users and team names) follow one rule, in
+// [New], in JSON and in every [Tx] step: not empty, at most 256 bytes of
+// valid UTF-8, no control characters, no white space at either end. An
+// account has at most 2,097,152 members and 65,536 teams, and a team lists
+// at most 2,097,152 users; a step that would pass a limit fails. These
+// limits are far above any real account and exist so that hostile input
+// fails early. JSON decoding is strict: an unknown or repeated field, a
+// value of the wrong type, an unknown role or permission name, a string
+// that is not valid UTF-8 (or holds a lone surrogate escape, which
+// encoding/json would silently replace), an array past a limit, or data
+// after the value is an error. Every such error wraps [ErrInvalid] and,
+// from New and ParseJSON, is a [*PathError] naming the entry; nothing is
+// half applied.
+//
+// A step that creates or names an entry (the user of AddMember and
+// SetTeamRole, the name of CreateTeam, the new name of RenameTeam) rejects
+// a malformed name with [ErrInvalid]; a step that looks an entry up reports
+// a malformed name as missing ([ErrNotMember], [ErrNoTeam]), since no entry
+// can have it.
+//
+// # Default deny
+//
+// Zero values and nil pointers deny and never panic: a nil *Account and the
+// zero Account have no members, so every check on them is false and every
+// list empty; the zero [Decision] and [Role] allow nothing; the zero [Spec]
+// is rejected by New. A nil or zero [Store] loads a nil snapshot; Update on
+// the zero Store refuses every step, and on a nil *Store returns an error
+// wrapping ErrInvalid. Every step on the zero Tx is refused, and every step
+// on a nil *Tx, or on a Tx kept after its update ended, is an error wrapping
+// ErrInvalid.
+//
 // # Cost
 //
 // A snapshot stores members in a map shared with earlier snapshots plus a

@@ -36,13 +36,23 @@ type PathError struct {
 	Err  error
 }
 
+// Error returns the path and what is wrong, as in
+//
+//	account: teams[2].members[0].user: empty user: invalid
+//
+// A PathError with no Err says "<nil>" in its place, as fmt would.
 func (e *PathError) Error() string {
-	if e.Path == "" {
-		return "account: " + e.Err.Error()
+	msg := "<nil>"
+	if e.Err != nil {
+		msg = e.Err.Error()
 	}
-	return "account: " + e.Path + ": " + e.Err.Error()
+	if e.Path == "" {
+		return "account: " + msg
+	}
+	return "account: " + e.Path + ": " + msg
 }
 
+// Unwrap returns e.Err.
 func (e *PathError) Unwrap() error { return e.Err }
 
 // In returns a copy of e whose path sits under parent, as when a team's error
