@@ -2,6 +2,7 @@ package migration_test
 
 import (
 	"fmt"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -117,6 +118,51 @@ func BenchmarkClassify(b *testing.B) {
 					b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/float64(memberships), "cpu-ns/membership")
 				})
 			}
+		}
+	}
+}
+
+// BenchmarkClassifyGrowth measures how Classify's time grows with its
+// input: each iteration classifies an organization of 1,000 teams × 1,000
+// members and one of 2,000 × 2,000 (four times the memberships), in an
+// order that alternates, timing each, and it reports growth, the median
+// over the iterations of the ratio of the two times. Linear is 4; the goal
+// is at most 4.5. Taking the ratio within an iteration keeps a change of
+// machine load from showing as growth. Run with -benchtime=3x or more.
+func BenchmarkClassifyGrowth(b *testing.B) {
+	for _, shape := range []string{"shared", "spread"} {
+		for _, c := range []struct {
+			name      string
+			universal bool
+			beta      bool
+		}{{"automatic", true, false}, {"manual", false, false}, {"beta", true, true}} {
+			b.Run(fmt.Sprintf("%s/%s", shape, c.name), func(b *testing.B) {
+				var orgs [2]migration.Organization
+				for i, n := range []int{1000, 2000} {
+					orgs[i] = benchOrg(n, shape, c.universal)
+					orgs[i].PublicBeta = c.beta
+				}
+				var ratios []float64
+				iter := 0
+				b.ReportAllocs()
+				for b.Loop() {
+					var took [2]time.Duration
+					for k := range 2 {
+						i := (k + iter) % 2
+						t0 := time.Now()
+						d, err := migration.Classify(orgs[i])
+						took[i] = time.Since(t0)
+						if err != nil {
+							b.Fatal(err)
+						}
+						sinkDecision = d
+					}
+					ratios = append(ratios, float64(took[1])/float64(took[0]))
+					iter++
+				}
+				slices.Sort(ratios)
+				b.ReportMetric(ratios[len(ratios)/2], "growth")
+			})
 		}
 	}
 }
