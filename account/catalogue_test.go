@@ -379,3 +379,25 @@ func TestStepRejectsBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestNewAtTheLimits gives New specs with exactly as many members, teams
+// and users in one team as allowed: the count passes, so New goes on to
+// the first entry, which is empty.
+func TestNewAtTheLimits(t *testing.T) {
+	manager := []account.Member{{User: "boss", Permissions: Manage}}
+	for _, tt := range []struct {
+		name, path string
+		spec       account.Spec
+	}{
+		{"members", "members[0].user", account.Spec{Name: "a", Members: make([]account.Member, names.MaxMembers)}},
+		{"teams", "teams[0].name", account.Spec{Name: "a", Members: manager, Teams: make([]account.Team, names.MaxTeams)}},
+		{"users in a team", "teams[0].members[0].user", account.Spec{Name: "a", Members: manager,
+			Teams: []account.Team{{Name: "t", Members: make([]account.TeamMember, names.MaxTeamMembers)}}}},
+	} {
+		_, err := account.New(tt.spec)
+		var pe *account.PathError
+		if !errors.As(err, &pe) || pe.Path != tt.path || !strings.Contains(err.Error(), "empty") {
+			t.Errorf("%s at the limit: %v; want the first entry's error, at %s", tt.name, err, tt.path)
+		}
+	}
+}

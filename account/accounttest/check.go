@@ -129,14 +129,12 @@ func CheckInvariants(t TB, a *account.Account) bool {
 	var bad []string
 	fail := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
 	spec := a.Spec()
-	managers := 0
+	manager := false
 	for _, m := range spec.Members {
 		if !m.Permissions.Has(permission.View) || !m.Permissions.Valid() {
 			fail("member %q holds {%s}: want View and only permissions of the table", m.User, m.Permissions)
 		}
-		if m.Permissions.Has(permission.Manage) {
-			managers++
-		}
+		manager = manager || m.Permissions.Has(permission.Manage)
 		if p, ok := a.Permissions(m.User); !ok || p != m.Permissions || !a.IsMember(m.User) {
 			fail("Permissions(%q) = {%s}, %t; IsMember %t; Spec says {%s}", m.User, p, ok, a.IsMember(m.User), m.Permissions)
 		}
@@ -169,7 +167,7 @@ func CheckInvariants(t TB, a *account.Account) bool {
 			fail("TeamsOf(%q) = %q, want %q", m.User, got, teams)
 		}
 	}
-	if managers == 0 {
+	if !manager {
 		fail("no member holds manage")
 	}
 	for _, act := range permission.Actions() {
@@ -184,16 +182,14 @@ func CheckInvariants(t TB, a *account.Account) bool {
 		}
 	}
 	for _, tm := range spec.Teams {
-		admins := 0
+		admin := false
 		for _, m := range tm.Members {
 			if !m.Role.Valid() {
 				fail("team %q: user %q has %s", tm.Name, m.User, m.Role)
 			}
-			if m.Role == account.RoleAdmin {
-				admins++
-			}
+			admin = admin || m.Role == account.RoleAdmin
 		}
-		if admins == 0 {
+		if !admin {
 			fail("team %q has no admin", tm.Name)
 		}
 	}

@@ -253,7 +253,7 @@ func stateOf(a *account.Account) *state {
 			if !a.IsMember(m.User) && !slices.Contains(st.guests, m.User) {
 				st.guests = append(st.guests, m.User)
 			}
-			if m.Role == account.RoleAdmin && a.IsMember(m.User) && !slices.Contains(teamAdmins, m.User) {
+			if m.Role == account.RoleAdmin && a.IsMember(m.User) { // repeats go when roleActors is compacted
 				teamAdmins = append(teamAdmins, m.User)
 			}
 		}

@@ -1,0 +1,108 @@
+package account_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/entaccess/entaccess/account"
+)
+
+// TestOpText checks that every Op marshals as the name String gives it.
+func TestOpText(t *testing.T) {
+	want := []string{"op(0)", "add-member", "set-permissions", "remove-member", "create-team", "rename-team", "delete-team", "set-team-role", "remove-from-team", "op(9)"}
+	for i, w := range want {
+		b, err := account.Op(i).MarshalText()
+		if err != nil || string(b) != w || account.Op(i).String() != w {
+			t.Errorf("Op(%d): MarshalText %q, %v; String %q; want %q", i, b, err, account.Op(i), w)
+		}
+	}
+}
+
+// TestMustParseRole returns the four roles and panics on anything else,
+// with ParseRole's error.
+func TestMustParseRole(t *testing.T) {
+	for _, r := range []account.Role{account.RoleAdmin, account.RoleMember, account.RoleViewer, account.RoleCollaborator} {
+		if got := account.MustParseRole(r.String()); got != r {
+			t.Errorf("MustParseRole(%q) = %v", r, got)
+		}
+	}
+	defer func() {
+		err, ok := recover().(error)
+		if !ok || !errors.Is(err, account.ErrInvalid) || !strings.Contains(err.Error(), `unknown role "owner"`) {
+			t.Errorf("MustParseRole(owner) panicked with %v; want ParseRole's error", err)
+		}
+	}()
+	account.MustParseRole("owner")
+	t.Error("MustParseRole(owner) returned")
+}
+
+// TestIteratorsStop checks that Members and Teams stop when the loop body
+// breaks, on snapshots with and without an overlay.
+func TestIteratorsStop(t *testing.T) {
+	s := account.NewStore(mustNew(t, exampleSpec()))
+	account.SetCompactAt(s, 100) // keep the overlay
+	for _, a := range []*account.Account{s.Load(), update(t, s, func(tx *account.Tx) error {
+		if err := tx.AddMember("alice", "aaron", 0); err != nil {
+			return err
+		}
+		if err := tx.RemoveMember("alice", "bob"); err != nil {
+			return err
+		}
+		return tx.CreateTeam("alice", "aaa")
+	})} {
+		var users []string
+		for u := range a.Members() {
+			users = append(users, u)
+			if len(users) == 2 {
+				break
+			}
+		}
+		all := slices.Collect(func(yield func(string) bool) {
+			for u := range a.Members() {
+				if !yield(u) {
+					return
+				}
+			}
+		})
+		if !slices.Equal(users, all[:2]) {
+			t.Errorf("revision %d: first two members %q, all %q", a.Revision(), users, all)
+		}
+		var teams []string
+		for tm := range a.Teams() {
+			teams = append(teams, tm.Name)
+			break
+		}
+		var names []string
+		for _, tm := range a.Spec().Teams {
+			names = append(names, tm.Name)
+		}
+		if len(teams) != 1 || teams[0] != names[0] {
+			t.Errorf("revision %d: first team %q, all %q", a.Revision(), teams, names)
+		}
+	}
+}
+
+func update(t *testing.T, s *account.Store, fn func(*account.Tx) error) *account.Account {
+	t.Helper()
+	a, err := s.Update(fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestLongJSONStringsAreShortenedInErrors checks that an error quoting a
+// bad JSON string shows its start, escaped, and cuts the rest.
+func TestLongJSONStringsAreShortenedInErrors(t *testing.T) {
+	long := strings.Repeat("x", 100) + "\xff"
+	_, err := account.ParseJSON([]byte(`{"name":"` + long + `"}`))
+	if err == nil || !strings.Contains(err.Error(), `"`+strings.Repeat("x", 64)+`"…: not valid UTF-8`) {
+		t.Errorf("error %v: want the first 64 bytes quoted", err)
+	}
+	_, err = account.ParseJSON([]byte(`{"name":"` + strings.Repeat("x", 63) + "\xff" + `"}`))
+	if err == nil || !strings.Contains(err.Error(), `"`+strings.Repeat("x", 63)+`\xff": not valid UTF-8`) {
+		t.Errorf("error %v: want all 64 bytes quoted", err)
+	}
+}
