@@ -2,6 +2,7 @@ package migration_test
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"syscall"
 	"testing"
@@ -124,11 +125,14 @@ func BenchmarkClassify(b *testing.B) {
 
 // BenchmarkClassifyGrowth measures how Classify's time grows with its
 // input: each iteration classifies an organization of 1,000 teams × 1,000
-// members and one of 2,000 × 2,000 (four times the memberships), in an
-// order that alternates, timing each, and it reports growth, the median
-// over the iterations of the ratio of the two times. Linear is 4; the goal
-// is at most 4.5. Taking the ratio within an iteration keeps a change of
-// machine load from showing as growth. Run with -benchtime=3x or more.
+// members and one of 2,000 × 2,000 (four times the memberships), or 500²
+// and 1,000², in an order that alternates, timing each, and it reports
+// growth, the median
+// over the iterations of the ratio of the two times, and cpu-growth, the
+// same for the process's CPU time (see cpuTime). Linear is 4; the goal is
+// at most 4.5. Taking the ratio within an iteration keeps a change of
+// machine load from showing as growth. The garbage of each call is
+// collected, untimed, before the next. Run with -benchtime=3x or more.
 func BenchmarkClassifyGrowth(b *testing.B) {
 	for _, shape := range []string{"shared", "spread"} {
 		for _, c := range []struct {
@@ -136,33 +140,46 @@ func BenchmarkClassifyGrowth(b *testing.B) {
 			universal bool
 			beta      bool
 		}{{"automatic", true, false}, {"manual", false, false}, {"beta", true, true}} {
-			b.Run(fmt.Sprintf("%s/%s", shape, c.name), func(b *testing.B) {
-				var orgs [2]migration.Organization
-				for i, n := range []int{1000, 2000} {
-					orgs[i] = benchOrg(n, shape, c.universal)
-					orgs[i].PublicBeta = c.beta
-				}
-				var ratios []float64
-				iter := 0
-				b.ReportAllocs()
-				for b.Loop() {
-					var took [2]time.Duration
-					for k := range 2 {
-						i := (k + iter) % 2
-						t0 := time.Now()
-						d, err := migration.Classify(orgs[i])
-						took[i] = time.Since(t0)
-						if err != nil {
-							b.Fatal(err)
-						}
-						sinkDecision = d
+			for _, pair := range [][2]int{{500, 1000}, {1000, 2000}} {
+				b.Run(fmt.Sprintf("%s/%s/%d-%d", shape, c.name, pair[0], pair[1]), func(b *testing.B) {
+					var orgs [2]migration.Organization
+					for i, n := range pair {
+						orgs[i] = benchOrg(n, shape, c.universal)
+						orgs[i].PublicBeta = c.beta
 					}
-					ratios = append(ratios, float64(took[1])/float64(took[0]))
-					iter++
-				}
-				slices.Sort(ratios)
-				b.ReportMetric(ratios[len(ratios)/2], "growth")
-			})
+					var ratios, cpuRatios []float64
+					iter := 0
+					b.ReportAllocs()
+					for b.Loop() {
+						var took, cpu [2]time.Duration
+						for k := range 2 {
+							i := (k + iter) % 2
+							// Collect the garbage of the previous call now, so
+							// that neither call pays for the other's.
+							b.StopTimer()
+							runtime.GC()
+							b.StartTimer()
+							t0, c0 := time.Now(), cpuTime()
+							d, err := migration.Classify(orgs[i])
+							took[i], cpu[i] = time.Since(t0), cpuTime()-c0
+							if err != nil {
+								b.Fatal(err)
+							}
+							sinkDecision = d
+						}
+						ratios = append(ratios, float64(took[1])/float64(took[0]))
+						cpuRatios = append(cpuRatios, float64(cpu[1])/float64(cpu[0]))
+						iter++
+					}
+					for _, r := range []struct {
+						xs   []float64
+						unit string
+					}{{ratios, "growth"}, {cpuRatios, "cpu-growth"}} {
+						slices.Sort(r.xs)
+						b.ReportMetric(r.xs[len(r.xs)/2], r.unit)
+					}
+				})
+			}
 		}
 	}
 }
