@@ -97,8 +97,8 @@ type classifier struct {
 
 // scan checks every entry of org and gathers, in one pass over the
 // memberships, what the rules need. It checks the organization's name and
-// sizes first, then the team names, then the rosters, each in input order,
-// and returns the first error.
+// number of teams first, then each team's name and size, then the rosters,
+// each in input order, and returns the first error.
 func (c *classifier) scan(org *Organization) *account.PathError {
 	if org.Name != "" {
 		if err := nameErr(org.Name, "organization name"); err != nil {

@@ -137,28 +137,32 @@ func hasLoneSurrogate(q []byte) bool {
 		}
 		r := hex4(q[i+1:])
 		i += 4
-		switch {
-		case r < 0xd800 || r > 0xdfff:
-		case r <= 0xdbff && i+6 < len(q) && q[i+1] == '\\' && q[i+2] == 'u' && hex4(q[i+3:]) >= 0xdc00 && hex4(q[i+3:]) <= 0xdfff:
-			i += 6 // a high surrogate and its low one
-		default:
-			return true
+		if r < 0xd800 || r > 0xdfff {
+			continue // not a surrogate
 		}
+		if r <= 0xdbff && bytes.HasPrefix(q[i+1:], []byte(`\u`)) && isLowSurrogate(hex4(q[i+3:])) {
+			// A high surrogate and its low one. Valid JSON has four hex
+			// digits after \u, so hex4 has all it reads.
+			i += 6
+			continue
+		}
+		return true
 	}
 	return false
 }
+
+func isLowSurrogate(r rune) bool { return r >= 0xdc00 && r <= 0xdfff }
 
 // hex4 returns the value of the 4 hexadecimal digits b starts with.
 func hex4(b []byte) rune {
 	var r rune
 	for _, c := range b[:4] {
 		r <<= 4
-		switch {
-		case c <= '9':
+		if c <= '9' {
 			r |= rune(c - '0')
-		case c <= 'F':
+		} else if c <= 'F' {
 			r |= rune(c - 'A' + 10)
-		default:
+		} else {
 			r |= rune(c - 'a' + 10)
 		}
 	}
