@@ -167,7 +167,8 @@ func median(xs []float64) float64 {
 }
 
 // BenchmarkCan compares Account.Can with the hand-written baseline, in the
-// same loop (see interleave): on a freshly built account; on one carrying
+// same loop (see interleave), with a second baseline map as a control: on
+// a freshly built account; on one carrying
 // the largest overlay of recent changes that compaction allows (n/256
 // entries); Explain on a freshly built account; and flat, an experimental
 // cache-aware table (see flatTable).
@@ -177,6 +178,9 @@ func BenchmarkCan(b *testing.B) {
 			spec := benchSpec(n)
 			qs := benchQueries(spec)
 			base := baseline(spec)
+			// A second baseline, a control: map2/map far from 1 would
+			// mean that interleave favours one contender over another.
+			base2 := baseline(spec)
 			// Can, Can-overlay and Explain each read their own account,
 			// so that none finds the others' entries in cache.
 			a := mustNew(b, spec)
@@ -194,6 +198,13 @@ func BenchmarkCan(b *testing.B) {
 					ok := false
 					for _, q := range qs {
 						ok = ok != (base[q.user]&(1<<q.act) != 0)
+					}
+					return ok
+				}},
+				{"map2", func(qs []query) bool {
+					ok := false
+					for _, q := range qs {
+						ok = ok != (base2[q.user]&(1<<q.act) != 0)
 					}
 					return ok
 				}},
@@ -420,10 +431,11 @@ func BenchmarkMemory(b *testing.B) {
 
 // BenchmarkParallel measures Store.Load().Can from b.RunParallel's
 // goroutines next to the baseline map, read the same way, in the same loop:
-// each goroutine alternates blocks of 256 checks of either, timing each.
+// each goroutine alternates blocks of 256 checks of either (map first in
+// one pair of blocks, Load-Can first in the next), timing each.
 // It reports map-ns/check and Load-Can-ns/check (the time one goroutine
 // takes per check, median over its blocks) and Load-Can/map (the median
-// ratio of a Load-Can block to the map block before it). ns/op is the
+// ratio of a Load-Can block to the map block of its pair). ns/op is the
 // run's time per check of either kind, all goroutines together: compare it
 // between -cpu 1 and -cpu 2 to see how both scale.
 func BenchmarkParallel(b *testing.B) {
@@ -446,31 +458,35 @@ func BenchmarkParallel(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			var myMap, myCan, myRatio []float64
+			pairs := 0
 			i := int(seed.Add(7919))
 			ok := false
 			for more := true; more; {
-				// A block of map checks, then a block of Load-Can checks on
+				// A block of map checks and a block of Load-Can checks on
 				// other queries, so that neither finds the other's users in
-				// cache.
-				t0 := time.Now()
-				k := 0
-				for ; k < block && more; k++ {
-					q := qs[i&(len(qs)-1)]
-					ok = ok != (base[q.user]&(1<<q.act) != 0)
-					i++
-					more = pb.Next()
+				// cache, in an order that alternates.
+				var took [2]time.Duration
+				done := 0
+				for x := range 2 {
+					kind := (x + pairs) & 1
+					t0 := time.Now()
+					k := 0
+					for ; k < block && more; k++ {
+						q := qs[(i+kind*len(qs)/2)&(len(qs)-1)]
+						if kind == 0 {
+							ok = ok != (base[q.user]&(1<<q.act) != 0)
+						} else {
+							ok = ok != s.Load().Can(q.user, q.act)
+						}
+						i++
+						more = pb.Next()
+					}
+					took[kind] = time.Since(t0)
+					done += k
 				}
-				t1 := time.Now()
-				j := 0
-				for ; j < block && more; j++ {
-					q := qs[(i+len(qs)/2)&(len(qs)-1)]
-					ok = ok != s.Load().Can(q.user, q.act)
-					i++
-					more = pb.Next()
-				}
-				t2 := time.Now()
-				if k == block && j == block {
-					m, c := float64(t1.Sub(t0)), float64(t2.Sub(t1))
+				pairs++
+				if done == 2*block {
+					m, c := float64(took[0]), float64(took[1])
 					myMap = append(myMap, m*blocksPerCheck)
 					myCan = append(myCan, c*blocksPerCheck)
 					myRatio = append(myRatio, c/m)
