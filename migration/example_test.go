@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/migration"
@@ -93,4 +94,26 @@ func ExampleClassify_malformed() {
 	// migration: decode organization "initech": teams[0].members[0].role: unknown role "owner": invalid
 	// migration: classify "initech": teams[0].members[1].user: user "ana" repeated (first at members[0]): invalid
 	// true teams[0].members[1].user true
+}
+
+// Example_names shows the rules on names: the same in JSON and in Go, and
+// the same as account.New applies to the plan.
+func Example_names() {
+	for _, in := range []string{
+		`{"teams": [{"name": "web", "members": [{"user": "bob ", "role": "admin"}]}]}`,
+		`{"teams": [{"name": "web\u0000", "members": []}]}`,
+		`{"teams": [{"name": "web", "members": [{"user": "b\ud800", "role": "admin"}]}]}`,
+		`{"name": "acme", "name": "globex"}`,
+	} {
+		var org migration.Organization
+		fmt.Println(json.Unmarshal([]byte(in), &org))
+	}
+	_, err := migration.Classify(migration.Organization{Name: "acme", Teams: []account.Team{team(strings.Repeat("x", 300), true)}})
+	fmt.Println(err)
+	// Output:
+	// migration: decode organization: teams[0].members[0].user: "bob ": white space at either end: invalid
+	// migration: decode organization: teams[0].name: "web\x00": control character U+0000 at byte 3: invalid
+	// migration: decode organization: teams[0].members[0].user: "b\\ud800": not valid UTF-8: invalid
+	// migration: decode organization: field "name" repeated: invalid
+	// migration: classify "acme": teams[0].name: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"…: 300 bytes, longer than 256: invalid
 }
