@@ -81,3 +81,43 @@ func mustNewInternal(t *testing.T, s Spec) *Account {
 	}
 	return a
 }
+
+
+// TestCompaction checks when a committed snapshot folds its overlay into a
+// fresh base: small accounts on every change; from 2,048 members, once the
+// overlay holds more than n/256 entries, and not before.
+func TestCompaction(t *testing.T) {
+	for n, want := range map[int]int{0: 0, 1: 0, 2047: 0, 2048: 8, 2303: 8, 2304: 9, 100000: 390} {
+		if got := compactLimit(n); got != want {
+			t.Errorf("compactLimit(%d) = %d, want %d", n, got, want)
+		}
+	}
+	for _, n := range []int{2047, 2048} {
+		spec := Spec{Name: "a", Members: []Member{{User: "boss", Permissions: permission.Admin}}}
+		for i := 1; i < n; i++ {
+			spec.Members = append(spec.Members, Member{User: "u" + strconv.Itoa(i), Permissions: permission.View})
+		}
+		s := NewStore(mustNewInternal(t, spec))
+		limit := compactLimit(n)
+		for k := 1; k <= limit+1; k++ {
+			a, err := s.Update(func(tx *Tx) error {
+				return tx.SetPermissions("boss", "u"+strconv.Itoa(k), permission.Billing)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := k
+			if k > limit {
+				want = 0 // folded
+			}
+			if got := len(a.members.diff); got != want || len(a.members.base) != n || (a.filter != nil) != (got > 0) {
+				t.Errorf("%d members, change %d: overlay of %d (filter %t), base of %d; want an overlay of %d", n, k, got, a.filter != nil, len(a.members.base), want)
+			}
+			for j := 1; j <= k; j++ {
+				if p, _ := a.Permissions("u" + strconv.Itoa(j)); p != permission.View|permission.Billing {
+					t.Fatalf("%d members, change %d: u%d holds %v", n, k, j, p)
+				}
+			}
+		}
+	}
+}
