@@ -82,7 +82,6 @@ func mustNewInternal(t *testing.T, s Spec) *Account {
 	return a
 }
 
-
 // TestCompaction checks when a committed snapshot folds its overlay into a
 // fresh base: small accounts on every change; from 2,048 members, once the
 // overlay holds more than n/256 entries, and not before.
