@@ -107,9 +107,9 @@ type contender struct {
 // machine load hits them alike. Each iteration runs every contender on a
 // block of 1024 queries, in an order rotated from one iteration to the
 // next, and times each. The contenders take different blocks, far apart:
-// the one a contender takes was last read about 12 iterations (60,000
-// checks) before, so that no contender finds in cache what another just
-// read. For each contender it reports NAME-ns/check, the median over the
+// the one a contender takes was last read by another 64/len(cs) iterations
+// before (10 iterations, 60,000 checks, for six contenders), so that none
+// finds in cache what another just read. For each contender it reports NAME-ns/check, the median over the
 // iterations of its block's time per check, and for all but the first,
 // NAME/FIRST, the median of the ratio of its block's time to the first
 // contender's in the same iteration. Medians leave out the blocks during
