@@ -293,6 +293,8 @@ func TestCatalogueAccepted(t *testing.T) {
 		{"escaped letters", nameSites[2], "bo", `"\u0062\u006F"`},
 		{"surrogate pair escape", nameSites[2], "b😀", `"b\ud83d\ude00"`},
 		{"surrogate pair escape in upper case", nameSites[2], "😀b", `"\uD83D\uDE00b"`},
+		{"the first code point past 16 bits, escaped", nameSites[2], "b\U00010000", `"b\ud800\udc00"`},
+		{"the last code point, escaped", nameSites[2], "b\U0010ffff", `"b\udbff\udfff"`},
 		{"replacement character written out", nameSites[2], "b\ufffd", "\"b\ufffd\""},
 		{"replacement character escaped", nameSites[2], "b\ufffd", `"b\ufffd"`},
 		{"an escaped backslash before u", nameSites[2], `b\ud800`, `"b\\ud800"`},
