@@ -124,3 +124,35 @@ func TestDecodeStringRefusesWhatEncodingJSONReplaces(t *testing.T) {
 		}
 	})
 }
+
+// TestSurrogateBoundaries checks hasLoneSurrogate at the edges of the
+// surrogate ranges, where the random test seldom lands.
+func TestSurrogateBoundaries(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		lone bool
+	}{
+		{`"\ud7ff"`, false}, {`"\ue000"`, false}, {`"\uffff"`, false},
+		{`"\ud800"`, true}, {`"\udbff"`, true}, {`"\udc00"`, true}, {`"\udfff"`, true},
+		{`"\ud800\udc00"`, false}, {`"\udbff\udfff"`, false}, {`"\uD800\uDFFF"`, false},
+		{`"\udbff\ue000"`, true}, {`"\ud800\udbff"`, true}, {`"\udc00\ud800"`, true},
+		{`"\ud800\n"`, true}, {`"\ud800x\udc00"`, true}, {`"\\ud800"`, false}, {`"\\\ud800"`, true},
+	} {
+		if got := hasLoneSurrogate([]byte(tt.in)); got != tt.lone {
+			t.Errorf("hasLoneSurrogate(%s) = %t, want %t", tt.in, got, tt.lone)
+		}
+	}
+}
+
+// TestAbbrev checks where quoted JSON input is cut.
+func TestAbbrev(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", ""},
+		{strings.Repeat("x", 40), strings.Repeat("x", 40)},
+		{strings.Repeat("x", 41), strings.Repeat("x", 40) + "…"},
+	} {
+		if got := abbrev([]byte(tt.in)); got != tt.want {
+			t.Errorf("abbrev(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
