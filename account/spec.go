@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -48,26 +50,20 @@ type Spec struct {
 	Teams   []Team   `json:"teams"`
 }
 
-// Clone returns a deep copy of s: changing the copy never changes s.
+// Clone returns a deep copy of s: changing the copy never changes s. Nil
+// and empty lists stay nil and empty.
 func (s Spec) Clone() Spec {
-	c := Spec{Name: s.Name}
-	if s.Members != nil {
-		c.Members = append([]Member(nil), s.Members...)
-	}
-	if s.Teams != nil {
-		c.Teams = make([]Team, len(s.Teams))
-		for i, t := range s.Teams {
-			c.Teams[i] = t.Clone()
-		}
+	c := Spec{Name: s.Name, Members: slices.Clone(s.Members), Teams: slices.Clone(s.Teams)}
+	for i, t := range c.Teams {
+		c.Teams[i] = t.Clone()
 	}
 	return c
 }
 
-// Clone returns a deep copy of t.
+// Clone returns a deep copy of t. A nil or empty member list stays nil or
+// empty.
 func (t Team) Clone() Team {
-	if t.Members != nil {
-		t.Members = append([]TeamMember(nil), t.Members...)
-	}
+	t.Members = slices.Clone(t.Members)
 	return t
 }
 
@@ -204,12 +200,7 @@ func decodeObject(data []byte, fields ...field) error {
 	}
 	if len(raw) > 0 {
 		// Name the least unknown field, not one in map order.
-		unknown := ""
-		for k := range raw {
-			if unknown == "" || k < unknown {
-				unknown = k
-			}
-		}
+		unknown := slices.Min(slices.Collect(maps.Keys(raw)))
 		return &PathError{Err: fmt.Errorf("unknown field %q: %w", unknown, ErrInvalid)}
 	}
 	return nil
@@ -306,13 +297,13 @@ func hasLoneSurrogate(q []byte) bool {
 		}
 		r := hex4(q[i+1:])
 		i += 4
-		switch {
-		case r < 0xd800 || r > 0xdfff:
-		case r <= 0xdbff && i+6 < len(q) && q[i+1] == '\\' && q[i+2] == 'u' && isLowSurrogate(hex4(q[i+3:])):
-			i += 6 // a high surrogate and its low one
-		default:
-			return true
+		if r < 0xd800 || r > 0xdfff {
+			continue // not a surrogate
 		}
+		if r > 0xdbff || i+6 >= len(q) || q[i+1] != '\\' || q[i+2] != 'u' || !isLowSurrogate(hex4(q[i+3:])) {
+			return true // not a high surrogate followed at once by a low one
+		}
+		i += 6 // the low surrogate
 	}
 	return false
 }
@@ -324,15 +315,11 @@ func isLowSurrogate(r rune) bool { return r >= 0xdc00 && r <= 0xdfff }
 func hex4(b []byte) rune {
 	var r rune
 	for _, c := range b[:4] {
-		r <<= 4
-		switch {
-		case c <= '9':
-			r |= rune(c - '0')
-		case c <= 'F':
-			r |= rune(c - 'A' + 10)
-		default:
-			r |= rune(c - 'a' + 10)
+		d := rune(c - '0')
+		if c > '9' {
+			d = rune((c|0x20)-'a') + 10 // c|0x20 is 'a' to 'f' for either case
 		}
+		r = r<<4 | d
 	}
 	return r
 }
