@@ -11,6 +11,7 @@ import (
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/examples/compare/engines"
+	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -169,7 +170,7 @@ func TestTrickyNames(t *testing.T) {
 func members(t *rapid.T) []account.Member {
 	user := rapid.OneOf(
 		rapid.SampledFrom([]string{"alice", "bob", "carol", "Alice", "view", "manage", "user:bob", "permission:manage", "a,b"}),
-		rapid.StringN(1, 8, -1),
+		validName(rapid.StringN(1, 8, -1)),
 	)
 	member := rapid.Custom(func(t *rapid.T) account.Member {
 		return account.Member{
@@ -183,6 +184,13 @@ func members(t *rapid.T) []account.Member {
 		ms[i].Permissions |= permission.Manage
 	}
 	return ms
+}
+
+// validName keeps the drawn strings that entaccess accepts as names (no
+// control characters, no white space at either end, valid UTF-8), so that
+// the peers are compared on accounts that exist.
+func validName(g *rapid.Generator[string]) *rapid.Generator[string] {
+	return g.Filter(func(s string) bool { return names.Check(s) == nil })
 }
 
 func hasManager(ms []account.Member) bool {
@@ -227,7 +235,7 @@ func teams(t *rapid.T, ms []account.Member) []account.Team {
 func TestEnginesAgree(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		ms := members(t)
-		spec := account.Spec{Name: rapid.StringN(1, 10, -1).Draw(t, "name"), Members: ms, Teams: teams(t, ms)}
+		spec := account.Spec{Name: validName(rapid.StringN(1, 10, -1)).Draw(t, "name"), Members: ms, Teams: teams(t, ms)}
 		b := build(t, spec)
 
 		users := []string{"", "nobody"}
