@@ -1,16 +1,12 @@
 package account
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
-	"maps"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/entaccess/entaccess/internal/names"
+	"github.com/entaccess/entaccess/internal/strictjson"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -71,11 +67,11 @@ func (t Team) Clone() Team {
 func (s *Spec) UnmarshalJSON(data []byte) error {
 	var v Spec
 	err := decodeObject(data,
-		field{"name", func(b []byte) error { return decodeString(b, &v.Name) }},
-		field{"members", func(b []byte) error {
+		strictjson.Field{Name: "name", Decode: func(b []byte) error { return decodeString(b, &v.Name) }},
+		strictjson.Field{Name: "members", Decode: func(b []byte) error {
 			return decodeArray(b, &v.Members, names.MaxMembers, "members", func(b []byte, m *Member) error { return m.decode(b) })
 		}},
-		field{"teams", func(b []byte) error {
+		strictjson.Field{Name: "teams", Decode: func(b []byte) error {
 			return decodeArray(b, &v.Teams, names.MaxTeams, "teams", func(b []byte, t *Team) error { return t.decode(b) })
 		}},
 	)
@@ -118,9 +114,9 @@ func (m *TeamMember) UnmarshalJSON(data []byte) error {
 
 func (t *Team) decode(data []byte) error {
 	return decodeObject(data,
-		field{"name", func(b []byte) error { return decodeString(b, &t.Name) }},
-		field{"licensed", func(b []byte) error { return decodeBool(b, &t.Licensed) }},
-		field{"members", func(b []byte) error {
+		strictjson.Field{Name: "name", Decode: func(b []byte) error { return decodeString(b, &t.Name) }},
+		strictjson.Field{Name: "licensed", Decode: func(b []byte) error { return decodeBool(b, &t.Licensed) }},
+		strictjson.Field{Name: "members", Decode: func(b []byte) error {
 			return decodeArray(b, &t.Members, names.MaxTeamMembers, "members", func(b []byte, m *TeamMember) error { return m.decode(b) })
 		}},
 	)
@@ -128,8 +124,8 @@ func (t *Team) decode(data []byte) error {
 
 func (m *Member) decode(data []byte) error {
 	return decodeObject(data,
-		field{"user", func(b []byte) error { return decodeString(b, &m.User) }},
-		field{"permissions", func(b []byte) error { return decodeSet(b, &m.Permissions) }},
+		strictjson.Field{Name: "user", Decode: func(b []byte) error { return decodeString(b, &m.User) }},
+		strictjson.Field{Name: "permissions", Decode: func(b []byte) error { return decodeSet(b, &m.Permissions) }},
 	)
 }
 
@@ -160,8 +156,8 @@ func decodeSet(data []byte, dst *permission.Set) error {
 
 func (m *TeamMember) decode(data []byte) error {
 	return decodeObject(data,
-		field{"user", func(b []byte) error { return decodeString(b, &m.User) }},
-		field{"role", func(b []byte) error {
+		strictjson.Field{Name: "user", Decode: func(b []byte) error { return decodeString(b, &m.User) }},
+		strictjson.Field{Name: "role", Decode: func(b []byte) error {
 			var name string
 			if err := decodeString(b, &name); err != nil {
 				return err
@@ -173,168 +169,32 @@ func (m *TeamMember) decode(data []byte) error {
 	)
 }
 
-// A field is one known field of a JSON object and how to decode its value.
-type field struct {
-	name   string
-	decode func([]byte) error
+// strict makes the errors of strict decoding: *PathError values wrapping
+// [ErrInvalid], with paths placed by pathIn.
+var strict = strictjson.Errors{
+	Invalid: func(format string, args ...any) error {
+		return &PathError{Err: fmt.Errorf(format+": %w", append(args, ErrInvalid)...)}
+	},
+	In: pathIn,
 }
 
-// decodeObject decodes a JSON object whose keys must all be among fields.
-// A missing field is left alone; an unknown or repeated one is an error
-// (encoding/json would keep the last of two values without a word). Each
-// error is a *PathError whose path starts at this object.
-func decodeObject(data []byte, fields ...field) error {
-	raw, err := objectFields(data)
-	if err != nil {
-		return err
-	}
-	for _, f := range fields {
-		b, ok := raw[f.name]
-		if !ok {
-			continue
-		}
-		delete(raw, f.name)
-		if err := f.decode(b); err != nil {
-			return pathIn(err, f.name)
-		}
-	}
-	if len(raw) > 0 {
-		// Name the least unknown field, not one in map order.
-		unknown := slices.Min(slices.Collect(maps.Keys(raw)))
-		return &PathError{Err: fmt.Errorf("unknown field %q: %w", unknown, ErrInvalid)}
-	}
-	return nil
+// decodeObject decodes a JSON object by [strictjson.Object]: each error is a
+// *PathError whose path starts at this object.
+func decodeObject(data []byte, fields ...strictjson.Field) error {
+	return strictjson.Object(strict, data, fields...)
 }
 
-// objectFields returns the fields of the JSON object data by key, or an
-// error if data is not exactly one JSON object or repeats a key.
-func objectFields(data []byte) (map[string]json.RawMessage, error) {
-	notObject := func() error {
-		return &PathError{Err: fmt.Errorf("want a JSON object, got %s: %w", abbrev(data), ErrInvalid)}
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, notObject()
-	}
-	raw := make(map[string]json.RawMessage)
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, notObject()
-		}
-		key := tok.(string) // inside an object, Token returns a key or fails
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, notObject()
-		}
-		if _, dup := raw[key]; dup {
-			return nil, &PathError{Err: fmt.Errorf("field %q repeated: %w", key, ErrInvalid)}
-		}
-		raw[key] = v
-	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, notObject()
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, notObject()
-	}
-	return raw, nil
-}
-
-// decodeArray decodes a JSON array (or null, for no entries) of at most
-// limit elements into *dst, one element at a time, so that an error names
-// the element's index. what names the elements in the error for a longer
-// array, which comes before any element is decoded.
+// decodeArray decodes a JSON array by [strictjson.Array]; what names the
+// elements in the error for an array longer than limit.
 func decodeArray[E any](data []byte, dst *[]E, limit int, what string, decode func([]byte, *E) error) error {
-	if string(data) == "null" {
-		*dst = nil
-		return nil
-	}
-	var raw []json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return &PathError{Err: fmt.Errorf("want a JSON array, got %s: %w", abbrev(data), ErrInvalid)}
-	}
-	if len(raw) > limit {
-		return &PathError{Err: fmt.Errorf("%d %s, more than %d: %w", len(raw), what, limit, ErrInvalid)}
-	}
-	out := make([]E, len(raw))
-	for i, b := range raw {
-		if err := decode(b, &out[i]); err != nil {
-			return pathIn(err, "["+strconv.Itoa(i)+"]")
-		}
-	}
-	*dst = out
-	return nil
+	return strictjson.Array(strict, data, dst, limit, what, decode)
 }
 
-// decodeString decodes a JSON string whose text is valid UTF-8 and holds no
-// lone surrogate escape such as \ud800. encoding/json would replace either
-// with U+FFFD, so that "bo\xffb" and "bo\xfeb" became the same user without
-// a word; they are errors instead.
-func decodeString(data []byte, dst *string) error {
-	var s string
-	if len(data) == 0 || data[0] != '"' || json.Unmarshal(data, &s) != nil {
-		return &PathError{Err: fmt.Errorf("want a JSON string, got %s: %w", abbrev(data), ErrInvalid)}
-	}
-	if !utf8.Valid(data) || hasLoneSurrogate(data) {
-		return &PathError{Err: fmt.Errorf("%s: not valid UTF-8: %w", quoteShort(data[1:len(data)-1]), ErrInvalid)}
-	}
-	*dst = s
-	return nil
-}
+// decodeString decodes a JSON string by [strictjson.String], which refuses
+// invalid UTF-8 and lone surrogate escapes.
+func decodeString(data []byte, dst *string) error { return strictjson.String(strict, data, dst) }
 
-// hasLoneSurrogate reports whether the JSON string q, which encoding/json
-// has accepted, holds a \u escape of a UTF-16 surrogate that is not half of
-// a pair (a high one followed at once by an escaped low one).
-func hasLoneSurrogate(q []byte) bool {
-	for i := 0; i < len(q); i++ {
-		if q[i] != '\\' {
-			continue
-		}
-		i++ // the escaped byte
-		if q[i] != 'u' {
-			continue
-		}
-		r := hex4(q[i+1:])
-		i += 4
-		if r < 0xd800 || r > 0xdfff {
-			continue // not a surrogate
-		}
-		if r > 0xdbff || i+6 >= len(q) || q[i+1] != '\\' || q[i+2] != 'u' || !isLowSurrogate(hex4(q[i+3:])) {
-			return true // not a high surrogate followed at once by a low one
-		}
-		i += 6 // the low surrogate
-	}
-	return false
-}
-
-func isLowSurrogate(r rune) bool { return r >= 0xdc00 && r <= 0xdfff }
-
-// hex4 returns the value of the 4 hexadecimal digits b starts with, which
-// encoding/json has checked.
-func hex4(b []byte) rune {
-	var r rune
-	for _, c := range b[:4] {
-		d := rune(c - '0')
-		if c > '9' {
-			d = rune((c|0x20)-'a') + 10 // c|0x20 is 'a' to 'f' for either case
-		}
-		r = r<<4 | d
-	}
-	return r
-}
-
-func decodeBool(data []byte, dst *bool) error {
-	switch {
-	case bytes.Equal(data, []byte("true")):
-		*dst = true
-	case bytes.Equal(data, []byte("false")):
-		*dst = false
-	default:
-		return &PathError{Err: fmt.Errorf("want true or false, got %s: %w", abbrev(data), ErrInvalid)}
-	}
-	return nil
-}
+func decodeBool(data []byte, dst *bool) error { return strictjson.Bool(strict, data, dst) }
 
 // pathIn places err under parent: a *PathError gets the longer path, any
 // other error becomes the Err of a *PathError at parent.
@@ -343,23 +203,4 @@ func pathIn(err error, parent string) error {
 		return pe.In(parent)
 	}
 	return &PathError{Path: parent, Err: err}
-}
-
-// quoteShort quotes the JSON string text b, shortened when long, so that
-// an error shows invalid bytes as escapes.
-func quoteShort(b []byte) string {
-	const max = 64
-	if len(b) > max {
-		return strconv.Quote(string(b[:max])) + "…"
-	}
-	return strconv.Quote(string(b))
-}
-
-// abbrev shortens JSON input quoted in an error message.
-func abbrev(b []byte) string {
-	const max = 40
-	if len(b) > max {
-		return string(b[:max]) + "…"
-	}
-	return string(b)
 }

@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/internal/strictjson"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -183,11 +184,11 @@ func (d *Decision) UnmarshalJSON(data []byte) error {
 	var v Decision
 	hasOutcome := false
 	pe := decodeObject(data,
-		field{"outcome", func(b []byte) error {
+		strictjson.Field{Name: "outcome", Decode: func(b []byte) error {
 			hasOutcome = true
 			return decodeName(parseOutcome)(b, &v.Outcome)
 		}},
-		field{"reasons", func(b []byte) error {
+		strictjson.Field{Name: "reasons", Decode: func(b []byte) error {
 			if err := decodeArray(b, &v.Reasons, int(NoLicensedTeam), decodeName(parseReason)); err != nil {
 				return err
 			}
@@ -198,18 +199,18 @@ func (d *Decision) UnmarshalJSON(data []byte) error {
 			}
 			return nil
 		}},
-		field{"account", func(b []byte) error {
+		strictjson.Field{Name: "account", Decode: func(b []byte) error {
 			if string(b) == "null" {
 				return nil
 			}
 			v.Account = new(account.Spec)
 			return v.Account.UnmarshalJSON(b)
 		}},
-		field{"banner", func(b []byte) error { return decodeArray(b, &v.Banner, maxSize.users, decodeNamed("user")) }},
-		field{"licensed_teams", func(b []byte) error {
+		strictjson.Field{Name: "banner", Decode: func(b []byte) error { return decodeArray(b, &v.Banner, maxSize.users, decodeNamed("user")) }},
+		strictjson.Field{Name: "licensed_teams", Decode: func(b []byte) error {
 			return decodeArray(b, &v.LicensedTeams, maxSize.teams, decodeNamed("team name"))
 		}},
-		field{"admins", func(b []byte) error {
+		strictjson.Field{Name: "admins", Decode: func(b []byte) error {
 			return decodeArray(b, &v.Admins, maxSize.users, func(b []byte, a *AdminOf) error {
 				if pe := a.decode(b); pe != nil {
 					return pe
@@ -217,7 +218,7 @@ func (d *Decision) UnmarshalJSON(data []byte) error {
 				return nil
 			})
 		}},
-		field{"teams_without_admin", func(b []byte) error {
+		strictjson.Field{Name: "teams_without_admin", Decode: func(b []byte) error {
 			return decodeArray(b, &v.TeamsWithoutAdmin, maxSize.teams, decodeNamed("team name"))
 		}},
 	)
@@ -258,7 +259,7 @@ func (a *AdminOf) UnmarshalJSON(data []byte) error {
 
 func (a *AdminOf) decode(data []byte) *account.PathError {
 	return decodeObject(data,
-		field{"user", func(b []byte) error { return decodeNamed("user")(b, &a.User) }},
-		field{"teams", func(b []byte) error { return decodeArray(b, &a.Teams, maxSize.teams, decodeNamed("team name")) }},
+		strictjson.Field{Name: "user", Decode: func(b []byte) error { return decodeNamed("user")(b, &a.User) }},
+		strictjson.Field{Name: "teams", Decode: func(b []byte) error { return decodeArray(b, &a.Teams, maxSize.teams, decodeNamed("team name")) }},
 	)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/internal/strictjson"
 )
 
 // An Organization is a company's Enterprise Teams before Enterprise Accounts
@@ -41,9 +42,9 @@ func (o Organization) Clone() Organization {
 func (o *Organization) UnmarshalJSON(data []byte) error {
 	var v Organization
 	pe := decodeObject(data,
-		field{"name", func(b []byte) error { return decodeString(b, &v.Name) }},
-		field{"public_beta", func(b []byte) error { return decodeBool(b, &v.PublicBeta) }},
-		field{"teams", func(b []byte) error { return decodeArray(b, &v.Teams, maxSize.teams, decodeTeam) }},
+		strictjson.Field{Name: "name", Decode: func(b []byte) error { return decodeString(b, &v.Name) }},
+		strictjson.Field{Name: "public_beta", Decode: func(b []byte) error { return decodeBool(b, &v.PublicBeta) }},
+		strictjson.Field{Name: "teams", Decode: func(b []byte) error { return decodeArray(b, &v.Teams, maxSize.teams, decodeTeam) }},
 	)
 	if pe == nil {
 		// The rules on names, repetitions and sizes, by the code that
@@ -66,9 +67,9 @@ func (o *Organization) UnmarshalJSON(data []byte) error {
 // rejects a roster longer than the limit before decoding its members.
 func decodeTeam(data []byte, t *account.Team) error {
 	pe := decodeObject(data,
-		field{"name", func(b []byte) error { return decodeString(b, &t.Name) }},
-		field{"licensed", func(b []byte) error { return decodeBool(b, &t.Licensed) }},
-		field{"members", func(b []byte) error {
+		strictjson.Field{Name: "name", Decode: func(b []byte) error { return decodeString(b, &t.Name) }},
+		strictjson.Field{Name: "licensed", Decode: func(b []byte) error { return decodeBool(b, &t.Licensed) }},
+		strictjson.Field{Name: "members", Decode: func(b []byte) error {
 			return decodeArray(b, &t.Members, maxSize.teamMembers, decodeMember)
 		}},
 	)
@@ -82,8 +83,8 @@ func decodeTeam(data []byte, t *account.Team) error {
 // does, with the checks of [decodeString] on the user.
 func decodeMember(data []byte, m *account.TeamMember) error {
 	pe := decodeObject(data,
-		field{"user", func(b []byte) error { return decodeString(b, &m.User) }},
-		field{"role", func(b []byte) error { return decodeName(parseRole)(b, &m.Role) }},
+		strictjson.Field{Name: "user", Decode: func(b []byte) error { return decodeString(b, &m.User) }},
+		strictjson.Field{Name: "role", Decode: func(b []byte) error { return decodeName(parseRole)(b, &m.Role) }},
 	)
 	if pe != nil {
 		return pe
