@@ -2,6 +2,7 @@ package migrationtest
 
 import (
 	"strconv"
+	"strings"
 
 	"pgregory.net/rapid"
 
@@ -19,10 +20,15 @@ type Malformed struct {
 
 // Defects returns the kinds of defect [MalformedOrganization] draws, as a
 // fresh slice: an empty team name, a repeated team name, an empty user, a
-// user listed twice in one team, and a role outside the four.
+// user listed twice in one team, a role outside the four, and a team or user
+// name that breaks the rules every name follows (white space at either end,
+// a control character, invalid UTF-8, longer than 256 bytes).
 func Defects() []string {
-	return []string{"empty team name", "repeated team name", "empty user", "repeated user", "invalid role"}
+	return []string{"empty team name", "repeated team name", "empty user", "repeated user", "invalid role", "bad team name", "bad user name"}
 }
+
+// badNames break the name rules in each way there is, one at a time.
+var badNames = []string{" web", "web ", "\u00a0web", "we\x00b", "we\nb", "w\xffb", strings.Repeat("a", 257)}
 
 var badRoles = []account.Role{0, account.RoleCollaborator + 1, 0xff}
 
@@ -40,9 +46,12 @@ func MalformedOrganization() *rapid.Generator[Malformed] {
 		m := Malformed{Defect: rapid.SampledFrom(Defects()).Draw(t, "defect")}
 		at := func(i int) string { return "teams[" + strconv.Itoa(i) + "]" }
 		switch m.Defect {
-		case "empty team name":
+		case "empty team name", "bad team name":
 			i := rapid.IntRange(0, len(org.Teams)-1).Draw(t, "team")
 			org.Teams[i].Name = ""
+			if m.Defect == "bad team name" {
+				org.Teams[i].Name = rapid.SampledFrom(badNames).Draw(t, "bad name")
+			}
 			m.Path = at(i) + ".name"
 		case "repeated team name":
 			if len(org.Teams) == 1 {
@@ -69,6 +78,9 @@ func MalformedOrganization() *rapid.Generator[Malformed] {
 			switch m.Defect {
 			case "empty user":
 				team.Members[k].User = ""
+				m.Path += ".user"
+			case "bad user name":
+				team.Members[k].User = rapid.SampledFrom(badNames).Draw(t, "bad name")
 				m.Path += ".user"
 			case "repeated user":
 				team.Members[k].User = team.Members[rapid.IntRange(0, k-1).Draw(t, "first")].User
