@@ -11,6 +11,7 @@ import (
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/internal/names"
+	"github.com/entaccess/entaccess/internal/names/namestest"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -20,33 +21,8 @@ import (
 // applied: a failed decode leaves its target alone, a failed New or
 // ParseJSON returns a nil *Account, and a failed step changes nothing.
 
-// badNames are names that break a rule, in Go and as JSON text. jsonOnly
-// ones have no Go form: a Go string cannot hold a lone surrogate.
-var badNames = []struct {
-	class, goName, jsonName, wantText string
-	jsonOnly                          bool
-}{
-	{"empty", "", `""`, "empty", false},
-	{"leading space", " bo", `" bo"`, `" bo": white space at either end`, false},
-	{"trailing space", "bo ", `"bo "`, `"bo ": white space at either end`, false},
-	{"trailing no-break space", "bo\u00a0", `"bo\u00a0"`, "white space at either end", false},
-	{"only spaces", "   ", `"   "`, "white space at either end", false},
-	{"tab inside", "b\to", `"b\to"`, "control character U+0009 at byte 1", false},
-	{"trailing newline", "bo\n", `"bo\n"`, "control character U+000A", false},
-	{"NUL", "b\x00o", `"b\u0000o"`, "control character U+0000", false},
-	{"DEL", "bo\x7f", `"bo\u007f"`, "control character U+007F", false},
-	{"C1 control", "b\u0085o", `"b\u0085o"`, "control character U+0085", false},
-	{"very long", strings.Repeat("a", names.MaxLen+1), `"` + strings.Repeat("a", names.MaxLen+1) + `"`, "257 bytes, longer than 256", false},
-	{"huge", strings.Repeat("a", 1<<16), `"` + strings.Repeat("a", 1<<16) + `"`, "65536 bytes, longer than 256", false},
-	{"invalid UTF-8", "b\xffo", "\"b\xffo\"", "not valid UTF-8", false},
-	{"truncated UTF-8", "bo\xc3", "\"bo\xc3\"", "not valid UTF-8", false},
-	{"UTF-8 encoded surrogate", "b\xed\xa0\x80o", "\"b\xed\xa0\x80o\"", "not valid UTF-8", false},
-	{"lone high surrogate escape", "", `"b\ud800o"`, "not valid UTF-8", true},
-	{"lone low surrogate escape", "", `"b\uDC00o"`, "not valid UTF-8", true},
-	{"high surrogate escape at the end", "", `"bo\ud800"`, "not valid UTF-8", true},
-	{"high surrogate escape before a letter escape", "", `"b\ud800\u0041"`, "not valid UTF-8", true},
-	{"two high surrogate escapes", "", `"\ud800\ud800\udc00"`, "not valid UTF-8", true},
-}
+// badNames is the shared catalogue of names that break a rule.
+var badNames = namestest.Bad()
 
 // The account the name cases change one name of; with good names it is valid.
 const specTemplate = `{"name":%s,` +
@@ -104,13 +80,13 @@ func badSpecs() []badSpec {
 	var cases []badSpec
 	for k, site := range nameSites {
 		for _, n := range badNames {
-			j, s := withName(k, n.goName, n.jsonName)
-			want := n.wantText
-			if n.class == "empty" {
+			j, s := withName(k, n.Go, n.JSON)
+			want := n.Want
+			if n.Class == "empty" {
 				want = "empty " + site.what
 			}
-			c := badSpec{name: site.path + ": " + n.class, json: j, spec: &s, wantPath: site.path, wantText: want}
-			if n.jsonOnly {
+			c := badSpec{name: site.path + ": " + n.Class, json: j, spec: &s, wantPath: site.path, wantText: want}
+			if n.JSONOnly {
 				c.spec = nil
 			}
 			cases = append(cases, c)
@@ -318,28 +294,28 @@ func TestStepRejectsBadInput(t *testing.T) {
 	}
 	var cases []stepCase
 	for _, n := range badNames {
-		if n.jsonOnly {
+		if n.JSONOnly {
 			continue
 		}
-		bad := n.goName
-		text := n.wantText
-		if n.class == "empty" {
+		bad := n.Go
+		text := n.Want
+		if n.Class == "empty" {
 			text = "empty user"
 		}
 		cases = append(cases,
-			stepCase{"add-member user: " + n.class, func(tx *account.Tx) error { return tx.AddMember("alice", bad, View) }, account.ErrInvalid, text},
-			stepCase{"set-team-role user: " + n.class, func(tx *account.Tx) error { return tx.SetTeamRole("alice", "web", bad, account.RoleViewer) }, account.ErrInvalid, text},
-			stepCase{"create-team name: " + n.class, func(tx *account.Tx) error { return tx.CreateTeam("carol", bad) }, account.ErrInvalid, strings.Replace(text, "empty user", "empty team name", 1)},
-			stepCase{"rename-team to: " + n.class, func(tx *account.Tx) error { return tx.RenameTeam("carol", "api", bad) }, account.ErrInvalid, strings.Replace(text, "empty user", "empty new team name", 1)},
-			stepCase{"set-permissions user: " + n.class, func(tx *account.Tx) error { return tx.SetPermissions("alice", bad, View) }, account.ErrNotMember, "not an account member"},
-			stepCase{"remove-member user: " + n.class, func(tx *account.Tx) error { return tx.RemoveMember("alice", bad) }, account.ErrNotMember, "not an account member"},
-			stepCase{"remove-from-team user: " + n.class, func(tx *account.Tx) error { return tx.RemoveFromTeam("alice", "web", bad) }, account.ErrNotMember, "has no role in the team"},
-			stepCase{"rename-team from: " + n.class, func(tx *account.Tx) error { return tx.RenameTeam("carol", bad, "new") }, account.ErrNoTeam, "no such team"},
-			stepCase{"delete-team name: " + n.class, func(tx *account.Tx) error { return tx.DeleteTeam("carol", bad) }, account.ErrNoTeam, "no such team"},
-			stepCase{"set-team-role team: " + n.class, func(tx *account.Tx) error { return tx.SetTeamRole("alice", bad, "bob", account.RoleViewer) }, account.ErrNoTeam, "no such team"},
-			stepCase{"remove-from-team team: " + n.class, func(tx *account.Tx) error { return tx.RemoveFromTeam("alice", bad, "bob") }, account.ErrNoTeam, "no such team"},
-			stepCase{"actor: " + n.class, func(tx *account.Tx) error { return tx.AddMember(bad, "newbie", View) }, account.ErrForbidden, "not an account member"},
-			stepCase{"team role actor: " + n.class, func(tx *account.Tx) error { return tx.SetTeamRole(bad, "web", "bob", account.RoleAdmin) }, account.ErrForbidden, "may not manage-teams"},
+			stepCase{"add-member user: " + n.Class, func(tx *account.Tx) error { return tx.AddMember("alice", bad, View) }, account.ErrInvalid, text},
+			stepCase{"set-team-role user: " + n.Class, func(tx *account.Tx) error { return tx.SetTeamRole("alice", "web", bad, account.RoleViewer) }, account.ErrInvalid, text},
+			stepCase{"create-team name: " + n.Class, func(tx *account.Tx) error { return tx.CreateTeam("carol", bad) }, account.ErrInvalid, strings.Replace(text, "empty user", "empty team name", 1)},
+			stepCase{"rename-team to: " + n.Class, func(tx *account.Tx) error { return tx.RenameTeam("carol", "api", bad) }, account.ErrInvalid, strings.Replace(text, "empty user", "empty new team name", 1)},
+			stepCase{"set-permissions user: " + n.Class, func(tx *account.Tx) error { return tx.SetPermissions("alice", bad, View) }, account.ErrNotMember, "not an account member"},
+			stepCase{"remove-member user: " + n.Class, func(tx *account.Tx) error { return tx.RemoveMember("alice", bad) }, account.ErrNotMember, "not an account member"},
+			stepCase{"remove-from-team user: " + n.Class, func(tx *account.Tx) error { return tx.RemoveFromTeam("alice", "web", bad) }, account.ErrNotMember, "has no role in the team"},
+			stepCase{"rename-team from: " + n.Class, func(tx *account.Tx) error { return tx.RenameTeam("carol", bad, "new") }, account.ErrNoTeam, "no such team"},
+			stepCase{"delete-team name: " + n.Class, func(tx *account.Tx) error { return tx.DeleteTeam("carol", bad) }, account.ErrNoTeam, "no such team"},
+			stepCase{"set-team-role team: " + n.Class, func(tx *account.Tx) error { return tx.SetTeamRole("alice", bad, "bob", account.RoleViewer) }, account.ErrNoTeam, "no such team"},
+			stepCase{"remove-from-team team: " + n.Class, func(tx *account.Tx) error { return tx.RemoveFromTeam("alice", bad, "bob") }, account.ErrNoTeam, "no such team"},
+			stepCase{"actor: " + n.Class, func(tx *account.Tx) error { return tx.AddMember(bad, "newbie", View) }, account.ErrForbidden, "not an account member"},
+			stepCase{"team role actor: " + n.Class, func(tx *account.Tx) error { return tx.SetTeamRole(bad, "web", "bob", account.RoleAdmin) }, account.ErrForbidden, "may not manage-teams"},
 		)
 	}
 	for _, p := range []permission.Set{1 << 4, 1 << 7, 0xf0, 0xff} {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/internal/names/namestest"
 	"github.com/entaccess/entaccess/migration"
 )
 
@@ -61,45 +62,19 @@ func withName(site where, goName, jsonName string) (string, migration.Organizati
 	return fmt.Sprintf(orgTemplate, args...), o
 }
 
-// badNames are names that break a rule, in Go and as JSON text; jsonOnly
-// ones have no Go form (a Go string cannot hold a lone surrogate).
-var badNames = []struct {
-	class, goName, jsonName, wantText string
-	jsonOnly                          bool
-}{
-	{"empty", "", `""`, "empty", false},
-	{"leading space", " bo", `" bo"`, `" bo": white space at either end`, false},
-	{"trailing space", "bo ", `"bo "`, `"bo ": white space at either end`, false},
-	{"trailing no-break space", "bo\u00a0", `"bo\u00a0"`, "white space at either end", false},
-	{"only spaces", "   ", `"   "`, "white space at either end", false},
-	{"tab inside", "b\to", `"b\to"`, "control character U+0009 at byte 1", false},
-	{"trailing newline", "bo\n", `"bo\n"`, "control character U+000A", false},
-	{"NUL", "b\x00o", `"b\u0000o"`, "control character U+0000", false},
-	{"DEL", "bo\x7f", `"bo\u007f"`, "control character U+007F", false},
-	{"C1 control", "b\u0085o", `"b\u0085o"`, "control character U+0085", false},
-	{"very long", strings.Repeat("a", 257), `"` + strings.Repeat("a", 257) + `"`, "257 bytes, longer than 256", false},
-	{"invalid UTF-8", "b\xffo", "\"b\xffo\"", "not valid UTF-8", false},
-	{"truncated UTF-8", "bo\xc3", "\"bo\xc3\"", "not valid UTF-8", false},
-	{"UTF-8 encoded surrogate", "b\xed\xa0\x80o", "\"b\xed\xa0\x80o\"", "not valid UTF-8", false},
-	{"lone high surrogate escape", "", `"b\ud800o"`, "not valid UTF-8", true},
-	{"lone low surrogate escape", "", `"b\uDC00o"`, "not valid UTF-8", true},
-	{"lone last high surrogate escape", "", `"b\udbffo"`, "not valid UTF-8", true},
-	{"lone last low surrogate escape", "", `"b\udfffo"`, "not valid UTF-8", true},
-	{"high surrogate escape at the end", "", `"bo\ud800"`, "not valid UTF-8", true},
-	{"high surrogate escape before a letter escape", "", `"b\ud800\u0041"`, "not valid UTF-8", true},
-	{"two high surrogate escapes", "", `"\ud800\ud800\udc00"`, "not valid UTF-8", true},
-}
+// badNames is the shared catalogue of names that break a rule.
+var badNames = namestest.Bad()
 
 func badOrganizations() []badInput {
 	var cases []badInput
 	for _, site := range nameSites {
 		for _, n := range badNames {
-			if site.path == "name" && n.class == "empty" {
+			if site.path == "name" && n.Class == "empty" {
 				continue // an organization may have no name; see TestCatalogueAccepted
 			}
-			j, o := withName(site, n.goName, n.jsonName)
-			c := badInput{name: site.name + ": " + n.class, json: j, org: &o, wantPath: site.path, wantText: n.wantText}
-			if n.jsonOnly {
+			j, o := withName(site, n.Go, n.JSON)
+			c := badInput{name: site.name + ": " + n.Class, json: j, org: &o, wantPath: site.path, wantText: n.Want}
+			if n.JSONOnly {
 				c.org = nil
 			}
 			cases = append(cases, c)
@@ -392,11 +367,11 @@ func badDecisions() []badInput {
 	}
 	for _, l := range lists {
 		for _, n := range badNames {
-			want := n.wantText
-			if n.class == "empty" {
+			want := n.Want
+			if n.Class == "empty" {
 				want = "empty " + l.what
 			}
-			cases = append(cases, badInput{name: l.path + ": " + n.class, json: fmt.Sprintf(l.template, n.jsonName), wantPath: l.path, wantText: want})
+			cases = append(cases, badInput{name: l.path + ": " + n.Class, json: fmt.Sprintf(l.template, n.JSON), wantPath: l.path, wantText: want})
 		}
 		for _, v := range []string{`7`, `false`, `null`, `[]`, `{}`} {
 			cases = append(cases, badInput{name: fmt.Sprintf("%s is %s, not a string", l.path, v),

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/entaccess/entaccess/internal/names"
+	"github.com/entaccess/entaccess/internal/names/namestest"
 )
 
 func TestCheck(t *testing.T) {
@@ -52,4 +53,17 @@ func FuzzCheck(f *testing.F) {
 			t.Fatalf("Check accepted %q", s)
 		}
 	})
+}
+
+// TestCheckRejectsTheCatalogue ties the shared catalogue to Check: every bad
+// name with a Go form is rejected, saying what the catalogue expects.
+func TestCheckRejectsTheCatalogue(t *testing.T) {
+	for _, n := range namestest.Bad() {
+		if n.JSONOnly {
+			continue
+		}
+		if err := names.Check(n.Go); err == nil || !strings.Contains(err.Error(), n.Want) {
+			t.Errorf("%s: Check(%q) = %v, want an error containing %q", n.Class, n.Go, err, n.Want)
+		}
+	}
 }
