@@ -20,10 +20,22 @@ const (
 )
 
 // Check reports whether s is an acceptable name: not empty, at most
-// [MaxLen] bytes, valid UTF-8, no control characters, and no white space
-// at either end (so "bob" and "bob " cannot be two different users).
-// The error says what is wrong, quoting s (shortened when long), without a
-// path and no sentinel; the caller adds both (account.ErrInvalid).
+// [MaxLen] bytes, valid UTF-8, and no white space at either end, so that
+// "bob" and "bob " cannot be two different users. It also refuses every
+// character that prints as nothing or as something other than itself, so
+// that two names that look alike are one name or an error:
+//   - control characters (Unicode category Cc), such as U+0000 or U+000A;
+//   - invisible format characters (category Cf), such as the zero-width
+//     space U+200B, the joiners U+200C and U+200D, the word joiner U+2060,
+//     the byte order mark U+FEFF, the soft hyphen U+00AD and the
+//     bidirectional controls U+202A to U+202E and U+2066 to U+2069;
+//   - private-use characters (category Co), whose look depends on the font;
+//   - noncharacters: U+FDD0 to U+FDEF and the last two code points of each
+//     plane, U+FFFE, U+FFFF, U+1FFFE, U+1FFFF and so on to U+10FFFF.
+//
+// The error says what is wrong, quoting s (shortened when long; odd
+// characters appear escaped) and naming the character and its byte offset,
+// without a path and no sentinel; the caller adds both (account.ErrInvalid).
 func Check(s string) error {
 	switch {
 	case s == "":
@@ -34,8 +46,8 @@ func Check(s string) error {
 		return fmt.Errorf("%q: not valid UTF-8", s)
 	}
 	for i, r := range s {
-		if unicode.IsControl(r) {
-			return fmt.Errorf("%q: control character %U at byte %d", s, r, i)
+		if what := oddRune(r); what != "" {
+			return fmt.Errorf("%q: %s %U at byte %d", s, what, r, i)
 		}
 	}
 	first, _ := utf8.DecodeRuneInString(s)
@@ -44,4 +56,30 @@ func Check(s string) error {
 		return fmt.Errorf("%q: white space at either end", s)
 	}
 	return nil
+}
+
+// oddRune returns what kind of character a name may not hold r is, or ""
+// when a name may hold it.
+func oddRune(r rune) string {
+	switch {
+	case r >= ' ' && r < 0x7f: // printable ASCII, the common case
+		return ""
+	case unicode.IsControl(r):
+		return "control character"
+	case unicode.Is(unicode.Cf, r):
+		return "invisible format character"
+	case unicode.Is(unicode.Co, r):
+		return "private-use character"
+	case isNoncharacter(r):
+		return "noncharacter"
+	}
+	return ""
+}
+
+// isNoncharacter reports whether r is one of the 66 code points Unicode
+// reserves for a program's internal use, never for text: U+FDD0 to U+FDEF
+// and the last two code points of each of the 17 planes (U+FFFE, U+FFFF,
+// U+1FFFE, U+1FFFF, …, U+10FFFE, U+10FFFF).
+func isNoncharacter(r rune) bool {
+	return r >= 0xFDD0 && r <= 0xFDEF || r&0xFFFE == 0xFFFE && r >= 0 && r <= unicode.MaxRune
 }
