@@ -11,7 +11,8 @@ import (
 var errLineTooLong = errors.New("line too long")
 
 // A lineReader reads lines of at most max bytes, not counting the line
-// ending ("\n" or "\r\n"). Unlike bufio.Scanner it reports an overlong line
+// ending ("\n" or "\r\n"). Any max is safe; one below zero makes every
+// line too long. Unlike bufio.Scanner it reports an overlong line
 // and goes on with the next one, and its memory use is bounded by max.
 type lineReader struct {
 	r   *bufio.Reader
@@ -26,10 +27,14 @@ type lineReader struct {
 func (lr *lineReader) next() ([]byte, error) {
 	lr.buf = lr.buf[:0]
 	tooLong := false
+	read := 0 // bytes of this line read so far, kept or not
 	for {
 		chunk, err := lr.r.ReadSlice('\n')
+		read += len(chunk)
+		// Room for "\r\n" after max bytes, written so that no max, however
+		// large or small, overflows: len(lr.buf)+len(chunk)-2 >= -2.
 		if !tooLong {
-			if len(lr.buf)+len(chunk) > lr.max+2 { // room for "\r\n"
+			if len(lr.buf)+len(chunk)-2 > lr.max {
 				tooLong = true
 			} else {
 				lr.buf = append(lr.buf, chunk...)
@@ -40,7 +45,7 @@ func (lr *lineReader) next() ([]byte, error) {
 		case bufio.ErrBufferFull:
 			continue
 		case io.EOF:
-			if len(lr.buf) == 0 && !tooLong {
+			if read == 0 {
 				return nil, io.EOF
 			}
 		default:

@@ -18,6 +18,9 @@
 //
 // With -table it writes a table for people to read instead.
 //
+// -max-line bounds the memory one line may take; it must be between 1 and
+// 1073741824 (1 GiB), and the default is 16 MiB.
+//
 // A line that cannot be classified (bad JSON, an unknown role, a repeated
 // team name, a line longer than -max-line) does not stop the run: an error
 // naming the line number and the entry inside it goes to standard error and
@@ -62,6 +65,9 @@ const (
 // defaultMaxLine is the default for -max-line: generous, but a bound.
 const defaultMaxLine = 16 << 20
 
+// maxMaxLine is the largest -max-line accepted: 1 GiB.
+const maxMaxLine = 1 << 30
+
 // progressEvery is how many lines pass between progress updates; inputs
 // shorter than this never show one.
 const progressEvery = 10000
@@ -73,7 +79,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.BoolVar(&c.table, "table", false, "write a table for people to read instead of JSON Lines")
-	fs.IntVar(&c.maxLine, "max-line", defaultMaxLine, "the longest line to accept, in bytes")
+	fs.IntVar(&c.maxLine, "max-line", defaultMaxLine, fmt.Sprintf("the longest line to accept, in bytes, from 1 to %d", maxMaxLine))
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: classify [-table] [-max-line BYTES] [FILE]")
 		fmt.Fprintln(stderr, "Classifies the organizations in FILE (JSON Lines; standard input if absent or -).")
@@ -85,7 +91,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return exitFatal
 	}
-	if fs.NArg() > 1 || c.maxLine < 1 {
+	if c.maxLine < 1 || c.maxLine > maxMaxLine {
+		fmt.Fprintf(stderr, "classify: -max-line %d: out of range (1 to %d bytes)\n", c.maxLine, maxMaxLine)
+		fs.Usage()
+		return exitFatal
+	}
+	if fs.NArg() > 1 {
 		fs.Usage()
 		return exitFatal
 	}

@@ -44,6 +44,7 @@ func TestGolden(t *testing.T) {
 		{name: "missing-file", args: []string{"testdata/no-such-file.jsonl"}},
 		{name: "two-files", args: []string{"a", "b"}},
 		{name: "bad-flag", args: []string{"-tabel"}},
+		{name: "max-line-out-of-range", args: []string{"-max-line", "9223372036854775807"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
