@@ -12,8 +12,9 @@
 // reaches the handler with the [account.Decision] and that snapshot in its
 // context ([DecisionFrom], [AccountFrom]), so the handler reads the same
 // state the check saw. A refused request gets 403 Forbidden, or 404 Not
-// Found with [RefuseAsNotFound], and a request that names no user gets 401
-// Unauthorized; both carry an RFC 9457 problem document ([Problem]).
+// Found with [RefuseAsNotFound], and a request that does not name exactly
+// one user gets 401 Unauthorized; both carry an RFC 9457 problem document
+// ([Problem]).
 //
 // The middleware only answers "may this user do this?". Identifying the
 // user is the job of an authenticator in front of it: [Header] trusts a

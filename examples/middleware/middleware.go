@@ -15,19 +15,28 @@ type Source interface {
 }
 
 // A UserFunc returns the user a request acts for, and false when the request
-// identifies no user.
+// does not identify exactly one user: it names none, or it names more than
+// one and so leaves open which. A UserFunc must never guess.
 type UserFunc func(*http.Request) (user string, ok bool)
 
 // Header returns a UserFunc that reads the user from the request header
-// name. A missing or empty header identifies no user.
+// name. A missing or empty header identifies no user, and neither does a
+// header sent more than once, even with the same value twice: when a client
+// sends its own copy and a proxy adds another, the request does not say
+// which user it acts for, and [Require] answers 401 instead of picking one.
+// The value of the one header is taken whole, commas included, since a
+// user name may hold one.
 //
 // Trust the header only behind an authenticator that sets it and removes
 // any copy sent by the client; otherwise any client can claim to be anyone.
 func Header(name string) UserFunc {
 	name = http.CanonicalHeaderKey(name)
 	return func(r *http.Request) (string, bool) {
-		u := r.Header.Get(name)
-		return u, u != ""
+		v := r.Header[name]
+		if len(v) != 1 || v[0] == "" {
+			return "", false
+		}
+		return v[0], true
 	}
 }
 

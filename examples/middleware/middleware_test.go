@@ -249,7 +249,13 @@ func TestHeader(t *testing.T) {
 		{"set", http.Header{"X-User": {"alice"}}, "alice", true},
 		{"missing", http.Header{}, "", false},
 		{"empty", http.Header{"X-User": {""}}, "", false},
-		{"first of several", http.Header{"X-User": {"alice", "bob"}}, "alice", true},
+		// Two field lines, say one from the client and one from a proxy:
+		// the request does not say which user it acts for.
+		{"two values", http.Header{"X-User": {"alice", "bob"}}, "", false},
+		{"the same value twice", http.Header{"X-User": {"alice", "alice"}}, "", false},
+		{"an empty value and another", http.Header{"X-User": {"", "alice"}}, "", false},
+		{"a value and an empty one", http.Header{"X-User": {"alice", ""}}, "", false},
+		{"a comma is part of the name", http.Header{"X-User": {"doe, jane"}}, "doe, jane", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -258,6 +264,72 @@ func TestHeader(t *testing.T) {
 			u, ok := f(r)
 			if u != tt.user || ok != tt.ok {
 				t.Errorf("got (%q, %v), want (%q, %v)", u, ok, tt.user, tt.ok)
+			}
+		})
+	}
+}
+
+// TestAmbiguousUser sends the user header twice: Require must refuse the
+// request as unidentified, not pick one of the users.
+func TestAmbiguousUser(t *testing.T) {
+	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { t.Error("next handler ran for an ambiguous user") })
+	for _, users := range [][]string{{"mallory", "alice"}, {"alice", "mallory"}, {"alice", "alice"}} {
+		t.Run(strings.Join(users, ","), func(t *testing.T) {
+			h := middleware.Require(testStore(t), permission.ViewUsage, middleware.Header("X-User"))(next)
+			r := httptest.NewRequest(http.MethodGet, "/usage", nil)
+			r.Header["X-User"] = users
+			w := serve(h, r)
+			if w.Code != http.StatusUnauthorized {
+				t.Fatalf("status = %d, want 401; body %s", w.Code, w.Body)
+			}
+			want := middleware.Problem{Type: middleware.TypeUnidentified, Title: "User not identified", Status: 401,
+				Detail: "the request does not say which user it acts for",
+				Action: permission.ViewUsage, Reason: middleware.ReasonUnidentified}
+			if diff := cmp.Diff(want, decodeProblem(t, w)); diff != "" {
+				t.Errorf("problem (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestWriteProblemStatus(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		want   int
+	}{
+		{"zero", 0, 500},
+		{"negative", -404, 500},
+		{"below any status", 99, 500},
+		{"informational", 100, 500},
+		{"success", 200, 500},
+		{"no content", 204, 500},
+		{"redirect", 302, 500},
+		{"above any status", 1000, 500},
+		{"beyond 599", 600, 500},
+		{"client error", 400, 400},
+		{"not found", 404, 404},
+		{"last client error", 499, 499},
+		{"server error", 503, 503},
+		{"last server error", 599, 599},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			func() {
+				defer func() {
+					if v := recover(); v != nil {
+						t.Fatalf("WriteProblem panicked: %v", v)
+					}
+				}()
+				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Something", Status: tt.status, Detail: "what"})
+			}()
+			if w.Code != tt.want {
+				t.Errorf("status = %d, want %d", w.Code, tt.want)
+			}
+			want := middleware.Problem{Type: "about:blank", Title: "Something", Status: tt.want, Detail: "what"}
+			if diff := cmp.Diff(want, decodeProblem(t, w)); diff != "" {
+				t.Errorf("problem (-want +got):\n%s", diff)
 			}
 		})
 	}

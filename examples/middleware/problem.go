@@ -78,7 +78,16 @@ func notFound() Problem {
 // WriteProblem writes p as the response: status p.Status, media type
 // application/problem+json. The response is marked not to be stored by
 // caches, since it depends on who asked.
+//
+// A problem reports an error, so its status is a client error (400 to 499)
+// or a server error (500 to 599). Any other p.Status, such as the 0 of a
+// Problem written without one, is a mistake in the program: WriteProblem
+// then answers 500 Internal Server Error, and the document's status member
+// says 500 too, so that it always agrees with the response.
 func WriteProblem(w http.ResponseWriter, p Problem) {
+	if p.Status < 400 || p.Status > 599 {
+		p.Status = http.StatusInternalServerError
+	}
 	body, err := json.Marshal(p)
 	if err != nil { // only an Action outside the table; write the rest
 		p.Action = 0
