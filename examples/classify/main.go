@@ -11,21 +11,31 @@
 //
 //	{"name": "acme", "public_beta": false, "teams": [{"name": "web", "licensed": true, "members": [{"user": "alice", "role": "admin"}]}]}
 //
-// For each organization it writes one line of JSON to standard output, in
-// input order: the organization's name, then the [migration.Decision]:
+// It writes one record to standard output for every line that is not
+// blank, in input order, each on one line of JSON that starts with the
+// line's number (counting from 1, blank lines included), so that output
+// can be joined to input. A classified organization's record holds its
+// name, then the [migration.Decision]:
 //
-//	{"organization":"acme","outcome":"automatic","account":{...}}
+//	{"line":1,"organization":"acme","outcome":"automatic","account":{...}}
 //
-// With -table it writes a table for people to read instead.
+// A line that cannot be classified (bad JSON, an unknown role, a repeated
+// team name, a line longer than -max-line) gets a record with the error in
+// place of the decision, and the run goes on with the next line:
+//
+//	{"line":2,"error":"invalid JSON at byte 44: unexpected end of JSON input"}
+//
+// A record has an "outcome" or an "error", never both. The same error also
+// goes to standard error, as "classify: line 2: ...", so that it shows when
+// standard output is redirected to a file. Blank lines (empty or only white
+// space) hold no organization and get no record. At the end a summary of
+// counts per outcome and per reason goes to standard error.
+//
+// With -table it writes a table for people to read instead, one row per
+// record, with "error" as the outcome of a line that cannot be classified.
 //
 // -max-line bounds the memory one line may take; it must be between 1 and
 // 1073741824 (1 GiB), and the default is 16 MiB.
-//
-// A line that cannot be classified (bad JSON, an unknown role, a repeated
-// team name, a line longer than -max-line) does not stop the run: an error
-// naming the line number and the entry inside it goes to standard error and
-// the next line is read. Blank lines are skipped. At the end a summary of
-// counts per outcome and per reason goes to standard error.
 //
 // The input streams: memory use depends on the longest line, not on the
 // number of lines. When standard error is a terminal and standard output
@@ -174,20 +184,21 @@ func (c *classifier) run(in io.Reader, name string) int {
 		}
 		switch {
 		case errors.Is(err, errLineTooLong):
-			c.lineError("longer than %d bytes (see -max-line); skipped", c.maxLine)
-			continue
+			err = fmt.Errorf("longer than %d bytes (see -max-line)", c.maxLine)
 		case err != nil:
 			c.progress.clear()
 			return c.fatal("reading %s: %v", name, err)
 		case len(bytes.TrimSpace(line)) == 0:
 			continue
+		default:
+			err = c.classify(line)
 		}
-		if err := c.classify(line); err != nil {
-			if errors.Is(err, errWrite) {
-				c.progress.clear()
-				return c.fatal("%v", err)
-			}
-			c.lineError("%v", err)
+		if err != nil && !errors.Is(err, errWrite) {
+			err = c.lineError(err)
+		}
+		if err != nil {
+			c.progress.clear()
+			return c.fatal("%v", err)
 		}
 	}
 	if err := c.out.Flush(); err != nil {
@@ -223,7 +234,7 @@ func (c *classifier) classify(line []byte) error {
 	}
 	if c.table {
 		detail := strings.TrimPrefix(d.String(), d.Outcome.String()+": ")
-		_, err = fmt.Fprintf(c.out, "%-6d %-24s %-10s %s\n", c.lines, org.Name, d.Outcome, detail)
+		err = c.writeRow(org.Name, d.Outcome.String(), detail)
 	} else {
 		err = c.writeJSON(org.Name, d)
 	}
@@ -233,9 +244,15 @@ func (c *classifier) classify(line []byte) error {
 	return nil
 }
 
-// writeJSON writes {"organization": name, ...the fields of d...} as one
-// line. The decision is encoded by its own JSON form, so the line carries
-// whatever that form holds.
+// writeRow writes one row of the table for the current line.
+func (c *classifier) writeRow(name, outcome, detail string) error {
+	_, err := fmt.Fprintf(c.out, "%-6d %-24s %-10s %s\n", c.lines, name, outcome, detail)
+	return err
+}
+
+// writeJSON writes {"line": n, "organization": name, ...the fields of d...}
+// as one line. The decision is encoded by its own JSON form, so the line
+// carries whatever that form holds.
 func (c *classifier) writeJSON(name string, d migration.Decision) error {
 	c.enc.Reset()
 	enc := json.NewEncoder(&c.enc)
@@ -247,12 +264,24 @@ func (c *classifier) writeJSON(name string, d migration.Decision) error {
 	if len(b) < 2 || b[0] != '{' {
 		return fmt.Errorf("decision encoded as %q, not an object", b)
 	}
-	c.out.WriteString(`{"organization":`)
+	c.out.WriteString(`{"line":`)
+	c.out.WriteString(strconv.Itoa(c.lines))
+	c.out.WriteString(`,"organization":`)
 	c.out.Write(quote(name))
 	if b[1] != '}' {
 		c.out.WriteByte(',')
 	}
 	_, err := c.out.Write(b[1:])
+	return err
+}
+
+// writeErrorJSON writes {"line": n, "error": msg} as one line.
+func (c *classifier) writeErrorJSON(msg string) error {
+	c.out.WriteString(`{"line":`)
+	c.out.WriteString(strconv.Itoa(c.lines))
+	c.out.WriteString(`,"error":`)
+	c.out.Write(quote(msg))
+	_, err := c.out.WriteString("}\n")
 	return err
 }
 
@@ -265,12 +294,28 @@ func quote(s string) []byte {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
-// lineError reports a line that could not be classified.
-func (c *classifier) lineError(format string, args ...any) {
+// lineError reports a line that could not be classified: a record on
+// standard output, then the same error on standard error. It returns an
+// error wrapping errWrite when the record cannot be written.
+func (c *classifier) lineError(lineErr error) error {
 	c.malformed++
-	c.out.Flush() // so that on a terminal the error shows after the lines before it
+	msg := lineErr.Error()
+	var err error
+	if c.table {
+		err = c.writeRow("", "error", msg)
+	} else {
+		err = c.writeErrorJSON(msg)
+	}
+	// Flush so that on a terminal the error shows after the lines before it.
+	if err == nil {
+		err = c.out.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %v", errWrite, err)
+	}
 	c.progress.clear()
-	fmt.Fprintf(c.stderr, "classify: line %d: %s\n", c.lines, fmt.Sprintf(format, args...))
+	fmt.Fprintf(c.stderr, "classify: line %d: %s\n", c.lines, msg)
+	return nil
 }
 
 // fatal reports an error that ends the run and returns its exit status.

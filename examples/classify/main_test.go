@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,62 +71,117 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// TestJSONMatchesClassify checks each output line against Classify itself:
-// the organization's name, then exactly the decision's own JSON form.
+// A record is one line of output, decoded.
+type record struct {
+	Line         int
+	Organization string
+	Decision     migration.Decision
+	Error        string
+}
+
+// decodeRecord decodes one output line strictly: an object that starts
+// with "line", then either "error" alone or "organization" followed by
+// exactly the fields of a decision's own JSON form.
+func decodeRecord(line string) (record, error) {
+	var r record
+	if !strings.HasPrefix(line, `{"line":`) || !strings.HasSuffix(line, "}\n") {
+		return r, fmt.Errorf("record %q is not one object starting with the line number", line)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(line), &fields); err != nil {
+		return r, fmt.Errorf("record %q: %v", line, err)
+	}
+	if err := json.Unmarshal(fields["line"], &r.Line); err != nil {
+		return r, fmt.Errorf("record %q: line: %v", line, err)
+	}
+	delete(fields, "line")
+	if msg, ok := fields["error"]; ok {
+		if err := json.Unmarshal(msg, &r.Error); err != nil || r.Error == "" || len(fields) != 1 {
+			return r, fmt.Errorf("record %q: want a non-empty error and nothing else", line)
+		}
+		return r, nil
+	}
+	if !strings.HasPrefix(line, fmt.Sprintf(`{"line":%d,"organization":`, r.Line)) {
+		return r, fmt.Errorf("record %q: the organization does not follow the line number", line)
+	}
+	if err := json.Unmarshal(fields["organization"], &r.Organization); err != nil {
+		return r, fmt.Errorf("record %q: organization: %v", line, err)
+	}
+	delete(fields, "organization")
+	rest, err := json.Marshal(fields)
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(rest, &r.Decision); err != nil {
+		return r, fmt.Errorf("record %q: decision: %v", line, err)
+	}
+	return r, nil
+}
+
+// decodeRecords decodes every line of out with decodeRecord.
+func decodeRecords(t interface {
+	Helper()
+	Fatal(...any)
+}, out string) []record {
+	t.Helper()
+	var rs []record
+	for line := range strings.Lines(out) {
+		r, err := decodeRecord(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// anyError compares two records' errors by presence only.
+var anyError = cmp.Comparer(func(a, b record) bool {
+	return a.Line == b.Line && a.Organization == b.Organization &&
+		cmp.Equal(a.Decision, b.Decision) && (a.Error == "") == (b.Error == "")
+})
+
+// TestJSONMatchesClassify checks each record against Classify itself: the
+// line number, the organization's name, then exactly the decision's own
+// JSON form, or an error for a line Classify or decoding rejects.
 func TestJSONMatchesClassify(t *testing.T) {
 	data, err := os.ReadFile("testdata/sample.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	type result struct {
-		Organization string
-		Decision     migration.Decision
-	}
-	var want []result
-	for line := range strings.Lines(string(data)) {
+	var want []record
+	valid := 0
+	for i, line := range slices.Collect(strings.Lines(string(data))) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
 		var org migration.Organization
-		if json.Unmarshal([]byte(line), &org) != nil {
-			continue
+		err := json.Unmarshal([]byte(line), &org)
+		var d migration.Decision
+		if err == nil {
+			d, err = migration.Classify(org)
 		}
-		d, err := migration.Classify(org)
 		if err != nil {
+			want = append(want, record{Line: i + 1, Error: err.Error()})
 			continue
 		}
-		want = append(want, result{org.Name, d})
+		valid++
+		want = append(want, record{Line: i + 1, Organization: org.Name, Decision: d})
 	}
-	if len(want) < 3 {
-		t.Fatalf("sample has only %d valid organizations", len(want))
+	if valid < 3 || valid == len(want) {
+		t.Fatalf("sample has %d valid organizations of %d; want at least 3 and some invalid", valid, len(want))
 	}
 
 	var stdout, stderr bytes.Buffer
 	run([]string{"testdata/sample.jsonl"}, nil, &stdout, &stderr)
-	var got []result
-	for line := range strings.Lines(stdout.String()) {
-		var fields map[string]json.RawMessage
-		if err := json.Unmarshal([]byte(line), &fields); err != nil {
-			t.Fatalf("output line %q: %v", line, err)
-		}
-		var r result
-		if err := json.Unmarshal(fields["organization"], &r.Organization); err != nil {
-			t.Fatalf("output line %q: organization: %v", line, err)
-		}
-		delete(fields, "organization")
-		rest, _ := json.Marshal(fields)
-		if err := json.Unmarshal(rest, &r.Decision); err != nil {
-			t.Fatalf("output line %q: decision: %v", line, err)
-		}
-		if !strings.HasPrefix(line, `{"organization":`) {
-			t.Errorf("output line %q does not start with the organization", line)
-		}
-		got = append(got, r)
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("output (-want +got):\n%s", diff)
+	got := decodeRecords(t, stdout.String())
+	if diff := cmp.Diff(want, got, anyError); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
 	}
 }
 
 // TestStreams feeds input one line at a time through a pipe and expects
-// each result before the next line is written.
+// each record, an error's too, before the next line is written.
 func TestStreams(t *testing.T) {
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
@@ -142,17 +198,26 @@ func TestStreams(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reading result %d: %v", i, err)
 		}
-		want := fmt.Sprintf(`{"organization":"org%d","outcome":"no-change"}`+"\n", i)
+		want := fmt.Sprintf(`{"line":%d,"organization":"org%d","outcome":"no-change"}`+"\n", i+1, i)
 		if line != want {
 			t.Errorf("result %d = %q, want %q", i, line, want)
 		}
+	}
+	// A malformed line's record comes as promptly.
+	fmt.Fprintf(inW, `{"name": "org3"`+"\n")
+	line, err := out.ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the error record: %v", err)
+	}
+	if want := `{"line":4,"error":"invalid JSON at byte 15: unexpected end of JSON input"}` + "\n"; line != want {
+		t.Errorf("error record = %q, want %q", line, want)
 	}
 	inW.Close()
 	if rest, _ := io.ReadAll(out); len(rest) != 0 {
 		t.Errorf("unexpected output %q", rest)
 	}
-	if code := <-done; code != exitOK {
-		t.Errorf("exit status %d, want 0; stderr:\n%s", code, &stderr)
+	if code := <-done; code != exitMalformed {
+		t.Errorf("exit status %d, want %d; stderr:\n%s", code, exitMalformed, &stderr)
 	}
 }
 
@@ -223,8 +288,8 @@ func TestProgress(t *testing.T) {
 	if !strings.HasPrefix(got, want) {
 		t.Errorf("stderr starts %q, want %q", got[:min(len(got), len(want)+20)], want)
 	}
-	if lines := strings.Count(stdout.String(), "\n"); lines != n-1 {
-		t.Errorf("%d output lines, want %d", lines, n-1)
+	if lines := strings.Count(stdout.String(), "\n"); lines != n {
+		t.Errorf("%d output lines, want %d", lines, n)
 	}
 }
 
@@ -289,7 +354,7 @@ func TestReadError(t *testing.T) {
 	if code != exitFatal {
 		t.Errorf("exit status %d, want %d", code, exitFatal)
 	}
-	if want := `{"organization":"x","outcome":"no-change"}` + "\n"; stdout.String() != want {
+	if want := `{"line":1,"organization":"x","outcome":"no-change"}` + "\n"; stdout.String() != want {
 		t.Errorf("stdout = %q, want %q", stdout.String(), want)
 	}
 	if want := "classify: reading standard input: connection reset\n"; stderr.String() != want {
