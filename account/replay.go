@@ -1,0 +1,220 @@
+package account
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/entaccess/entaccess/permission"
+)
+
+// ErrMismatch reports events that cannot be replayed on an account: an
+// event whose Before is not the state it applies to, a revision that does
+// not follow, or an event that no step could have recorded. Events that
+// were committed on the account they are replayed on never give it; it
+// means that the events or the account were damaged or do not belong
+// together.
+var ErrMismatch = errors.New("events do not match the account")
+
+// WithRevision returns a snapshot with a's content and revision rev. It
+// restores a snapshot saved with its revision, such as a checkpoint of a
+// durable store: [Account.Spec] and [ParseJSON] keep an account's content
+// but not its revision. a itself is not changed.
+func (a *Account) WithRevision(rev uint64) *Account {
+	if a == nil {
+		return nil
+	}
+	c := *a
+	c.rev = rev
+	return &c
+}
+
+// Replay applies events that were committed elsewhere, as a [Store]'s
+// updates recorded them, and returns the account they lead to. The events
+// are those of one or more consecutive updates, in commit order: the first
+// has revision a.Revision()+1, and each later one the revision of the event
+// before it or the next one. The result has the revision of the last event
+// and, when the events are those committed on an account equal to a, the
+// content of the committed account exactly. An empty events returns a.
+//
+// Replay does not check the events' actors: the update was authorized when
+// it was committed. It checks everything else: each event's Before must be
+// the state of its target in the account as changed by the events before
+// it; names must be valid; and the result must keep the account's
+// invariants (a Manage holder, an admin in every team). Any mismatch is an
+// error naming the event and wrapping [ErrMismatch]. Replay never changes
+// a, whether it succeeds or not.
+func (a *Account) Replay(events []Event) (*Account, error) {
+	if a == nil {
+		return nil, fmt.Errorf("account: replay on a nil *Account: %w", ErrInvalid)
+	}
+	if len(events) == 0 {
+		return a, nil
+	}
+	tx := &Tx{a: *a, rev: a.rev}
+	for i, e := range events {
+		switch {
+		case e.Revision == tx.rev+1:
+			tx.rev++
+		case e.Revision == tx.rev && i > 0:
+		default:
+			return nil, fmt.Errorf("account: replay events[%d]: revision %d after revision %d: %w", i, e.Revision, tx.rev, ErrMismatch)
+		}
+		if err := tx.replay(e); err != nil {
+			return nil, fmt.Errorf("account: replay events[%d] (revision %d, %s): %w", i, e.Revision, e.Op, err)
+		}
+	}
+	if tx.a.managers == 0 {
+		return nil, fmt.Errorf("account: replay: no member holds manage afterwards: %w", ErrMismatch)
+	}
+	for t := range tx.mine {
+		if cur, ok := tx.a.teams.get(t.name); ok && cur == t && t.admins == 0 {
+			return nil, fmt.Errorf("account: replay: team %q has no admin afterwards: %w", t.name, ErrMismatch)
+		}
+	}
+	return tx.snapshot(0), nil
+}
+
+// snapshot returns the account tx built, with revision tx.rev, ready to
+// publish: its overlays compacted past compactAt entries (0 means the
+// default, [compactLimit]) and its filter sealed.
+func (tx *Tx) snapshot(compactAt int) *Account {
+	next := new(Account)
+	*next = tx.a
+	next.rev = tx.rev
+	limit := compactAt
+	if limit <= 0 {
+		limit = compactLimit(next.members.n)
+	}
+	next.members.compact(limit)
+	next.teams.compact(limit)
+	next.seal()
+	return next
+}
+
+// replay applies one event to tx's account, checking it against the state.
+func (tx *Tx) replay(e Event) error {
+	mismatch := func(what string, args ...any) error {
+		return fmt.Errorf(what+": %w", append(args, ErrMismatch)...)
+	}
+	switch e.Op {
+	case OpAddMember, OpSetPermissions, OpRemoveMember:
+		if e.Team != "" {
+			return mismatch("a member step names team %q", e.Team)
+		}
+		old, ok := tx.a.members.get(e.User)
+		if have := permsText(old, ok); have != e.Before {
+			return mismatch("user %q holds %q, the event says %q", e.User, have, e.Before)
+		}
+		switch {
+		case e.Op == OpAddMember && e.Before == "" && e.After != "":
+			if err := checkName("", e.User, "user"); err != nil {
+				return mismatch("%v", err)
+			}
+		case e.Op == OpSetPermissions && e.Before != "" && e.After != "":
+		case e.Op == OpRemoveMember && e.Before != "" && e.After == "":
+			if !tx.ownM {
+				tx.a.members.own()
+				tx.ownM = true
+			}
+			if old.Has(permission.Manage) {
+				tx.a.managers--
+			}
+			tx.a.members.del(e.User)
+			return nil
+		default:
+			return mismatch("user %q from %q to %q", e.User, e.Before, e.After)
+		}
+		p, err := permission.ParseSet(e.After)
+		if err != nil || !p.Has(permission.View) || p.String() != e.After {
+			return mismatch("user %q: %q is not a member's permission set", e.User, e.After)
+		}
+		tx.setMember(e.User, p)
+		return nil
+
+	case OpCreateTeam:
+		if e.Before != "" || e.After != e.Team {
+			return mismatch("team %q from %q to %q", e.Team, e.Before, e.After)
+		}
+		if err := checkName("", e.Team, "team name"); err != nil {
+			return mismatch("%v", err)
+		}
+		if err := checkName("", e.User, "user"); err != nil {
+			return mismatch("%v", err)
+		}
+		if _, ok := tx.a.teams.get(e.Team); ok {
+			return mismatch("team %q exists", e.Team)
+		}
+		tx.putTeam(&team{name: e.Team, roles: map[string]Role{e.User: RoleAdmin}, admins: 1})
+		return nil
+
+	case OpRenameTeam, OpDeleteTeam:
+		if e.User != "" || e.Before != e.Team {
+			return mismatch("team %q from %q", e.Team, e.Before)
+		}
+		t, ok := tx.a.teams.get(e.Team)
+		if !ok {
+			return mismatch("no team %q", e.Team)
+		}
+		if e.Op == OpDeleteTeam {
+			if e.After != "" {
+				return mismatch("team %q deleted to %q", e.Team, e.After)
+			}
+			if !tx.ownT {
+				tx.a.teams.own()
+				tx.ownT = true
+			}
+			tx.a.teams.del(e.Team)
+			delete(tx.mine, t)
+			return nil
+		}
+		if err := checkName("", e.After, "new team name"); err != nil {
+			return mismatch("%v", err)
+		}
+		if _, ok := tx.a.teams.get(e.After); ok {
+			return mismatch("team %q to %q: the name is in use", e.Team, e.After)
+		}
+		c := t.clone()
+		c.name = e.After
+		tx.putTeam(c)
+		tx.a.teams.del(e.Team)
+		delete(tx.mine, t)
+		return nil
+
+	case OpSetTeamRole, OpRemoveFromTeam:
+		t, ok := tx.a.teams.get(e.Team)
+		if !ok {
+			return mismatch("no team %q", e.Team)
+		}
+		old := t.roles[e.User]
+		if have := roleText(old); have != e.Before {
+			return mismatch("user %q has role %q in team %q, the event says %q", e.User, have, e.Team, e.Before)
+		}
+		var r Role
+		if e.Op == OpSetTeamRole {
+			var err error
+			r, err = ParseRole(e.After)
+			if err != nil || !r.Valid() {
+				return mismatch("user %q: %q is not a team role", e.User, e.After)
+			}
+			if old == 0 {
+				if err := checkName("", e.User, "user"); err != nil {
+					return mismatch("%v", err)
+				}
+			}
+		} else if old == 0 || e.After != "" {
+			return mismatch("user %q removed from team %q from %q to %q", e.User, e.Team, e.Before, e.After)
+		}
+		tx.writable(t).setRole(e.User, r)
+		return nil
+	}
+	return mismatch("%s is not a step", e.Op)
+}
+
+// permsText is the text an event records for a member's permissions: ""
+// for a user who is not a member.
+func permsText(p permission.Set, member bool) string {
+	if !member {
+		return ""
+	}
+	return p.String()
+}

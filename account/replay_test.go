@@ -1,0 +1,212 @@
+package account_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/account/accounttest"
+	"github.com/entaccess/entaccess/permission"
+)
+
+// run applies random steps to a new store of a random account, one update
+// each, and returns the initial account, each committed snapshot and the
+// events of each committed update.
+func runRandom(t *rapid.T) (first *account.Account, snaps []*account.Account, updates [][]account.Event) {
+	a, err := account.New(accounttest.Spec().Draw(t, "spec"))
+	if err != nil {
+		t.Skip(err) // specs are drawn to be valid; see accounttest's own tests
+	}
+	s := account.NewStore(a)
+	var got []account.Event
+	s.SetObserver(func(es []account.Event) { got = slices.Clone(es) })
+	n := rapid.IntRange(1, 40).Draw(t, "updates")
+	for range n {
+		// Some updates take several steps.
+		ops := rapid.SliceOfN(accounttest.OpFor(s.Load()), 1, 3).Draw(t, "ops")
+		got = nil
+		next, err := s.Update(func(tx *account.Tx) error {
+			for _, o := range ops {
+				if err := o.Apply(tx); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err == nil && got != nil {
+			snaps = append(snaps, next)
+			updates = append(updates, got)
+		}
+	}
+	return a, snaps, updates
+}
+
+func sameAccount(t *rapid.T, want, got *account.Account) {
+	t.Helper()
+	if want.Revision() != got.Revision() {
+		t.Fatalf("revision %d, want %d", got.Revision(), want.Revision())
+	}
+	if diff := cmp.Diff(want.Spec(), got.Spec()); diff != "" {
+		t.Fatalf("replayed account differs (-want +got):\n%s", diff)
+	}
+}
+
+// Replaying each committed update's events on the snapshot before it gives
+// the committed snapshot, and replaying all of them at once gives the last.
+func TestReplayReproducesCommits(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		first, snaps, updates := runRandom(t)
+		prev := first
+		for i, es := range updates {
+			got, err := prev.Replay(es)
+			if err != nil {
+				t.Fatalf("update %d: %v", i, err)
+			}
+			sameAccount(t, snaps[i], got)
+			for _, act := range permission.Actions() {
+				for _, u := range []string{"ann", "bob", "hal"} {
+					if got.Can(u, act) != snaps[i].Can(u, act) {
+						t.Fatalf("update %d: Can(%q, %s) differs", i, u, act)
+					}
+				}
+			}
+			prev = got
+		}
+		all := slices.Concat(updates...)
+		got, err := first.Replay(all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(snaps) > 0 {
+			sameAccount(t, snaps[len(snaps)-1], got)
+		} else {
+			sameAccount(t, first, got)
+		}
+	})
+}
+
+// Any change to an event's Before, or to the revision of an update, is
+// ErrMismatch, and the account replayed on is unchanged.
+func TestReplayRejectsTamperedEvents(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		first, snaps, updates := runRandom(t)
+		if len(updates) == 0 {
+			t.Skip("no committed update")
+		}
+		i := rapid.IntRange(0, len(updates)-1).Draw(t, "update")
+		prev := first
+		if i > 0 {
+			prev = snaps[i-1]
+		}
+		before := prev.Spec()
+		es := slices.Clone(updates[i])
+		k := rapid.IntRange(0, len(es)-1).Draw(t, "event")
+		switch rapid.IntRange(0, 3).Draw(t, "tamper") {
+		case 0:
+			es[k].Before += "x"
+		case 1: // on a later event, the start of a next update
+			es[0].Revision++
+		case 2:
+			es[k].Revision--
+		case 3:
+			es[k].Before = rapid.SampledFrom([]string{"", "view", "view,manage", "admin", "viewer", "collaborator"}).Draw(t, "before")
+			if es[k].Before == updates[i][k].Before {
+				t.Skip("same Before")
+			}
+		}
+		_, err := prev.Replay(es)
+		if !errors.Is(err, account.ErrMismatch) {
+			t.Fatalf("Replay of tampered events = %v, want ErrMismatch", err)
+		}
+		if diff := cmp.Diff(before, prev.Spec()); diff != "" {
+			t.Fatalf("Replay changed the account (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func TestReplayCases(t *testing.T) {
+	a, err := account.ParseJSON([]byte(exampleJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := func(op account.Op, team, user, before, after string) account.Event {
+		return account.Event{Revision: 1, Actor: "alice", Op: op, Team: team, User: user, Before: before, After: after}
+	}
+	tests := []struct {
+		name   string
+		events []account.Event
+		ok     bool
+	}{
+		{"add member", []account.Event{ev(account.OpAddMember, "", "carl", "", "view")}, true},
+		{"add existing member", []account.Event{ev(account.OpAddMember, "", "bob", "", "view")}, false},
+		{"add member without view", []account.Event{ev(account.OpAddMember, "", "carl", "", "billing")}, false},
+		{"add member, set not canonical", []account.Event{ev(account.OpAddMember, "", "carl", "", "manage,view")}, false},
+		{"add member, bad name", []account.Event{ev(account.OpAddMember, "", " carl", "", "view")}, false},
+		{"set permissions", []account.Event{ev(account.OpSetPermissions, "", "bob", "view,billing", "view")}, true},
+		{"set permissions, wrong before", []account.Event{ev(account.OpSetPermissions, "", "bob", "view", "view,billing")}, false},
+		{"remove last manager", []account.Event{ev(account.OpRemoveMember, "", "alice", "view,manage,create", "")}, false},
+		{"remove member", []account.Event{ev(account.OpRemoveFromTeam, "web", "bob", "viewer", ""), ev(account.OpRemoveMember, "", "bob", "view,billing", "")}, true},
+		{"create team", []account.Event{ev(account.OpCreateTeam, "ops", "alice", "", "ops")}, true},
+		{"create existing team", []account.Event{ev(account.OpCreateTeam, "web", "alice", "", "web")}, false},
+		{"rename team", []account.Event{ev(account.OpRenameTeam, "web", "", "web", "www")}, true},
+		{"rename missing team", []account.Event{ev(account.OpRenameTeam, "ops", "", "ops", "www")}, false},
+		{"rename to empty", []account.Event{ev(account.OpRenameTeam, "web", "", "web", "")}, false},
+		{"delete team", []account.Event{ev(account.OpDeleteTeam, "web", "", "web", "")}, true},
+		{"set role", []account.Event{ev(account.OpSetTeamRole, "web", "bob", "viewer", "admin")}, true},
+		{"set role, bad role", []account.Event{ev(account.OpSetTeamRole, "web", "bob", "viewer", "boss")}, false},
+		{"remove last admin", []account.Event{ev(account.OpRemoveFromTeam, "web", "alice", "admin", "")}, false},
+		{"remove role not held", []account.Event{ev(account.OpRemoveFromTeam, "web", "carl", "", "")}, false},
+		{"no op", []account.Event{ev(0, "", "bob", "", "")}, false},
+		{"op outside the table", []account.Event{ev(42, "", "bob", "", "")}, false},
+		{"first revision not next", []account.Event{{Revision: 2, Op: account.OpDeleteTeam, Team: "web", Before: "web"}}, false},
+		{"two updates", []account.Event{ev(account.OpDeleteTeam, "web", "", "web", ""), {Revision: 2, Op: account.OpAddMember, User: "carl", After: "view"}}, true},
+		{"revision skipped", []account.Event{ev(account.OpDeleteTeam, "web", "", "web", ""), {Revision: 3, Op: account.OpAddMember, User: "carl", After: "view"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := a.Replay(tt.events)
+			if tt.ok {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := tt.events[len(tt.events)-1].Revision; got.Revision() != want {
+					t.Errorf("revision %d, want %d", got.Revision(), want)
+				}
+				return
+			}
+			if !errors.Is(err, account.ErrMismatch) {
+				t.Fatalf("Replay = %v, want ErrMismatch", err)
+			}
+		})
+	}
+	if got, err := a.Replay(nil); err != nil || got != a {
+		t.Errorf("Replay(nil) = %p, %v; want a, nil", got, err)
+	}
+	var nilAccount *account.Account
+	if _, err := nilAccount.Replay(nil); !errors.Is(err, account.ErrInvalid) {
+		t.Errorf("Replay on nil = %v, want ErrInvalid", err)
+	}
+}
+
+func TestWithRevision(t *testing.T) {
+	a, err := account.ParseJSON([]byte(exampleJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := a.WithRevision(41)
+	if b.Revision() != 41 || a.Revision() != 0 {
+		t.Fatalf("revisions %d and %d, want 41 and 0", b.Revision(), a.Revision())
+	}
+	if diff := cmp.Diff(a.Spec(), b.Spec()); diff != "" {
+		t.Fatalf("content differs (-want +got):\n%s", diff)
+	}
+	s := account.NewStore(b)
+	next, err := s.Update(func(tx *account.Tx) error { return tx.AddMember("alice", "carl", 0) })
+	if err != nil || next.Revision() != 42 {
+		t.Fatalf("Update = revision %d, %v; want 42", next.Revision(), err)
+	}
+}
