@@ -56,9 +56,13 @@ type config struct {
 }
 
 // RefuseAsNotFound makes refused requests get 404 Not Found, with a problem
-// document that says nothing of the action or the reason, instead of 403
-// Forbidden, so that users without access cannot tell the resource exists.
-// Requests that identify no user still get 401.
+// document that says nothing of the action or the reason ([NotFound]),
+// instead of 403 Forbidden, so that users without access cannot tell the
+// resource exists. Requests that identify no user still get 401, without
+// the action ([Unidentified] of 0). For the resource to stay hidden from
+// them too, answer them the same 401 on every path, missing ones included,
+// as the server in ./server does; and answer a missing resource with
+// [NotFound].
 func RefuseAsNotFound() Option { return func(c *config) { c.notFound = true } }
 
 // Challenge sets the WWW-Authenticate header of 401 responses to c, such as
@@ -81,7 +85,7 @@ func OnDecision(h Hook) Option {
 // Require returns middleware that lets a request through only when the user
 // that userFrom finds in it may perform act in the account src holds now.
 //
-//   - No user identified: 401 Unauthorized; see [Challenge].
+//   - Not exactly one user identified: 401 Unauthorized; see [Challenge].
 //   - The user may not perform act, including users who are not account
 //     members: 403 Forbidden, or 404 Not Found with [RefuseAsNotFound].
 //   - Allowed: the next handler runs, with the decision and the snapshot it
@@ -111,7 +115,11 @@ func Require(src Source, act permission.Action, userFrom UserFunc, opts ...Optio
 				if c.challenge != "" {
 					w.Header().Set("WWW-Authenticate", c.challenge)
 				}
-				WriteProblem(w, unidentified(act))
+				if c.notFound {
+					WriteProblem(w, Unidentified(0)) // name no action of a hidden resource
+				} else {
+					WriteProblem(w, Unidentified(act))
+				}
 				return
 			}
 			a := src.Load()
@@ -119,7 +127,7 @@ func Require(src Source, act permission.Action, userFrom UserFunc, opts ...Optio
 			c.observe(r, d)
 			if !d.Allowed {
 				if c.notFound {
-					WriteProblem(w, notFound())
+					WriteProblem(w, NotFound())
 				} else {
 					WriteProblem(w, Forbidden(d))
 				}

@@ -137,11 +137,11 @@ func TestRequire(t *testing.T) {
 			problem: &middleware.Problem{Type: "about:blank", Title: "Not Found", Status: 404},
 		},
 		{
+			// Still 401, but without naming the action of the hidden resource.
 			name: "unidentified with not found option is still 401", act: permission.ViewTeams, user: "", status: http.StatusUnauthorized,
 			opts: []middleware.Option{middleware.RefuseAsNotFound()},
 			problem: &middleware.Problem{Type: middleware.TypeUnidentified, Title: "User not identified", Status: 401,
-				Detail: "the request does not say which user it acts for",
-				Action: permission.ViewTeams, Reason: middleware.ReasonUnidentified},
+				Detail: "the request does not say which user it acts for", Reason: middleware.ReasonUnidentified},
 		},
 		{
 			name: "allowed with not found option", act: permission.ViewSettings, user: "alice", status: http.StatusOK,

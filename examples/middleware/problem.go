@@ -60,7 +60,13 @@ func Forbidden(d account.Decision) Problem {
 	}
 }
 
-func unidentified(act permission.Action) Problem {
+// Unidentified returns the problem [Require] writes for a request that
+// does not name exactly one user: status 401, [TypeUnidentified] and
+// [ReasonUnidentified], and act as the action. A zero act leaves the action
+// out, for an answer that must not say which action was asked for, such as
+// one given before routing. Set the WWW-Authenticate header as well; see
+// [Challenge].
+func Unidentified(act permission.Action) Problem {
 	return Problem{
 		Type:   TypeUnidentified,
 		Title:  "User not identified",
@@ -71,7 +77,10 @@ func unidentified(act permission.Action) Problem {
 	}
 }
 
-func notFound() Problem {
+// NotFound returns the problem [RefuseAsNotFound] makes [Require] write: a
+// plain "about:blank" 404. Answer a request for a missing resource with it
+// too, so that a hidden resource cannot be told from a missing one.
+func NotFound() Problem {
 	return Problem{Type: "about:blank", Title: http.StatusText(http.StatusNotFound), Status: http.StatusNotFound}
 }
 
