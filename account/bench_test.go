@@ -20,7 +20,7 @@ import (
 //
 // and a benchmark with its baseline, within one file, with
 //
-//	benchstat -col .name -filter '.name:(Map OR Can)' new.txt
+//	benchstat -col .name -row /members -filter '.name:(Map OR Can)' new.txt
 //
 // On a machine shared with other work, timings taken one benchmark after
 // another drift with the load; BenchmarkInterleaved (interleave_test.go)
