@@ -104,7 +104,7 @@ func badOrganizations() []badInput {
 		badInput{name: "role in the wrong case", json: `{"teams":[{"name":"web","members":[{"user":"ana","role":"Admin"}]}]}`,
 			wantPath: "teams[0].members[0].role", wantText: `unknown role "Admin"`},
 		badInput{name: "empty role", json: `{"teams":[{"name":"web","members":[{"user":"ana","role":""}]}]}`,
-			wantPath: "teams[0].members[0].role", wantText: `unknown role ""`},
+			wantPath: "teams[0].members[0].role", wantText: "empty role name"},
 		badInput{name: "role with white space", json: `{"teams":[{"name":"web","members":[{"user":"ana","role":"admin "}]}]}`,
 			wantPath: "teams[0].members[0].role", wantText: `unknown role "admin "`},
 		badInput{name: "missing role (the zero Role)", json: `{"teams":[{"name":"web","members":[{"user":"ana"}]}]}`,
@@ -322,8 +322,8 @@ func TestCatalogueLimits(t *testing.T) {
 		o := org(team("web", true), account.Team{Name: "ops", Members: make([]account.TeamMember, 1<<21+1)})
 		_, err := migration.Classify(o)
 		checkBad(t, err, "teams[1].members", "2097153 members, more than 2097152")
-		// Decoding checks the same limit before decoding any member; see
-		// TestDecodeLimits, which does so with a small limit.
+		// Decoding checks the same limit, with the same words, before
+		// decoding any member: see TestDecodeRosterLimit.
 	})
 	t.Run("organization name", func(t *testing.T) {
 		long := strings.Repeat("x", 10000)

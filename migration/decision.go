@@ -181,9 +181,19 @@ func count(n int, noun string) string {
 // check that the fields fit the outcome, nor the account plan beyond what
 // [account.Spec.UnmarshalJSON] checks. On error d is left unchanged.
 func (d *Decision) UnmarshalJSON(data []byte) error {
+	v, err := decodeDecision(data, defaultLimits())
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// decodeDecision decodes a Decision whose lists are within lim.
+func decodeDecision(data []byte, lim limits) (Decision, error) {
 	var v Decision
 	hasOutcome := false
-	pe := decodeObject(data,
+	err := decodeObject(data,
 		strictjson.Field{Name: "outcome", Decode: func(b []byte) error {
 			hasOutcome = true
 			return decodeName(parseOutcome)(b, &v.Outcome)
@@ -206,24 +216,19 @@ func (d *Decision) UnmarshalJSON(data []byte) error {
 			v.Account = new(account.Spec)
 			return v.Account.UnmarshalJSON(b)
 		}},
-		strictjson.Field{Name: "banner", Decode: func(b []byte) error { return decodeArray(b, &v.Banner, maxSize.users, decodeNamed("user")) }},
+		strictjson.Field{Name: "banner", Decode: func(b []byte) error { return decodeArray(b, &v.Banner, lim.users, decodeNamed("user")) }},
 		strictjson.Field{Name: "licensed_teams", Decode: func(b []byte) error {
-			return decodeArray(b, &v.LicensedTeams, maxSize.teams, decodeNamed("team name"))
+			return decodeArray(b, &v.LicensedTeams, lim.teams, decodeNamed("team name"))
 		}},
 		strictjson.Field{Name: "admins", Decode: func(b []byte) error {
-			return decodeArray(b, &v.Admins, maxSize.users, func(b []byte, a *AdminOf) error {
-				if pe := a.decode(b); pe != nil {
-					return pe
-				}
-				return nil
-			})
+			return decodeArray(b, &v.Admins, lim.users, func(b []byte, a *AdminOf) error { return a.decode(b, lim) })
 		}},
 		strictjson.Field{Name: "teams_without_admin", Decode: func(b []byte) error {
-			return decodeArray(b, &v.TeamsWithoutAdmin, maxSize.teams, decodeNamed("team name"))
+			return decodeArray(b, &v.TeamsWithoutAdmin, lim.teams, decodeNamed("team name"))
 		}},
 	)
-	if pe == nil && !hasOutcome {
-		pe = invalidAt("outcome", "missing")
+	if err == nil && !hasOutcome {
+		err = invalidAt("outcome", "missing")
 	}
 	// An empty list is written as nothing, so it decodes as none: the
 	// result then survives a JSON round trip.
@@ -232,11 +237,10 @@ func (d *Decision) UnmarshalJSON(data []byte) error {
 	v.LicensedTeams = nilIfEmpty(v.LicensedTeams)
 	v.Admins = nilIfEmpty(v.Admins)
 	v.TeamsWithoutAdmin = nilIfEmpty(v.TeamsWithoutAdmin)
-	if pe != nil {
-		return &pathError{op: "decode decision", err: pe}
+	if err != nil {
+		return Decision{}, opError("decode decision", err)
 	}
-	*d = v
-	return nil
+	return v, nil
 }
 
 // nilIfEmpty returns s, or nil when s is empty.
@@ -250,16 +254,17 @@ func nilIfEmpty[E any](s []E) []E {
 // UnmarshalJSON decodes an AdminOf strictly, as [Decision.UnmarshalJSON] does.
 func (a *AdminOf) UnmarshalJSON(data []byte) error {
 	var v AdminOf
-	if pe := v.decode(data); pe != nil {
-		return &pathError{op: "decode admin", err: pe}
+	if err := v.decode(data, defaultLimits()); err != nil {
+		return opError("decode admin", err)
 	}
 	*a = v
 	return nil
 }
 
-func (a *AdminOf) decode(data []byte) *account.PathError {
+// decode decodes an AdminOf whose teams are within lim.
+func (a *AdminOf) decode(data []byte, lim limits) error {
 	return decodeObject(data,
 		strictjson.Field{Name: "user", Decode: func(b []byte) error { return decodeNamed("user")(b, &a.User) }},
-		strictjson.Field{Name: "teams", Decode: func(b []byte) error { return decodeArray(b, &a.Teams, maxSize.teams, decodeNamed("team name")) }},
+		strictjson.Field{Name: "teams", Decode: func(b []byte) error { return decodeArray(b, &a.Teams, lim.teams, decodeNamed("team name")) }},
 	)
 }

@@ -38,8 +38,8 @@
 //   - [NoUniversalAdmin]: no user is admin of every team (an organization
 //     without teams has no users, so this applies to it too);
 //   - [NoLicensedTeam]: no team holds licenses, so there is no main team to
-//     name the account after. The seed lists only the first two; this one
-//     is the library's own.
+//     name the account after. The Enterprise Accounts documentation lists
+//     only the first two; this one is the library's own.
 //
 // The users with an admin, member or viewer role in some team see a
 // "contact support" banner, listed in [Decision.Banner]; collaborator-only

@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -29,8 +30,19 @@ func (e *pathError) Error() string {
 
 func (e *pathError) Unwrap() error { return e.err }
 
-// invalidAt returns a *account.PathError at path wrapping [account.ErrInvalid].
-func invalidAt(path, format string, args ...any) *account.PathError {
+// opError returns err, which happened while doing op, with this package's
+// prefix. err is an *account.PathError, as every helper of this package
+// returns; any other error is taken to concern the whole input.
+func opError(op string, err error) error {
+	pe, ok := errors.AsType[*account.PathError](err)
+	if !ok {
+		pe = &account.PathError{Err: err}
+	}
+	return &pathError{op: op, err: pe}
+}
+
+// invalidAt returns an *account.PathError at path wrapping [account.ErrInvalid].
+func invalidAt(path, format string, args ...any) error {
 	return &account.PathError{Path: path, Err: fmt.Errorf(format+": %w", append(args, account.ErrInvalid)...)}
 }
 

@@ -8,24 +8,21 @@ import (
 )
 
 // This file holds the strict JSON decoding shared by [Organization] and
-// [Decision], over internal/strictjson. Every error is a *account.PathError
-// whose path starts at the value being decoded; callers place it under
-// their own path with In.
+// [Decision], over internal/strictjson. Every error is an
+// *account.PathError whose path starts at the value being decoded; callers
+// place it under their own path with pathIn, and the methods that decode a
+// whole value present it with opError.
 
 // strict makes the errors of strict decoding: *account.PathError values
 // wrapping [account.ErrInvalid], with paths placed by pathIn.
 var strict = strictjson.Errors{
 	Invalid: func(format string, args ...any) error { return invalidAt("", format, args...) },
-	In:      func(err error, parent string) error { return pathIn(err, parent) },
+	In:      pathIn,
 }
 
-// decodeObject decodes a JSON object by [strictjson.Object]. Every error
-// strict makes is a *account.PathError, so the assertion holds.
-func decodeObject(data []byte, fields ...strictjson.Field) *account.PathError {
-	if err := strictjson.Object(strict, data, fields...); err != nil {
-		return err.(*account.PathError)
-	}
-	return nil
+// decodeObject decodes a JSON object by [strictjson.Object].
+func decodeObject(data []byte, fields ...strictjson.Field) error {
+	return strictjson.Object(strict, data, fields...)
 }
 
 // decodeArray decodes a JSON array of at most limit elements by
@@ -75,7 +72,7 @@ func decodeName[T any](parse func(string) (T, error)) func([]byte, *T) error {
 
 // pathIn places err under parent: a *account.PathError gets the longer
 // path, any other error becomes the Err of one at parent.
-func pathIn(err error, parent string) *account.PathError {
+func pathIn(err error, parent string) error {
 	var pe *account.PathError
 	if errors.As(err, &pe) {
 		return pe.In(parent)

@@ -15,8 +15,8 @@ import (
 // which account applies too.
 func TestLimitsMatchNames(t *testing.T) {
 	want := limits{teams: names.MaxTeams, teamMembers: names.MaxTeamMembers, users: names.MaxMembers}
-	if maxSize != want {
-		t.Errorf("maxSize = %+v, want %+v", maxSize, want)
+	if got := defaultLimits(); got != want {
+		t.Errorf("defaultLimits() = %+v, want %+v", got, want)
 	}
 }
 
@@ -67,19 +67,19 @@ func TestLimitBoundaries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := classifier{max: small}
-			pe := c.scan(&Organization{Teams: tt.teams})
+			d, err := classify(Organization{Teams: tt.teams}, small)
 			if tt.wantPath == "" {
-				if pe != nil {
-					t.Fatalf("scan: %v", pe)
+				if err != nil || !d.Outcome.Valid() {
+					t.Fatalf("classify = %v, %v; want a decision", d, err)
 				}
 				return
 			}
-			if pe == nil {
-				t.Fatal("scan accepted it")
+			if err == nil {
+				t.Fatalf("classify = %v, want an error", d)
 			}
-			if pe.Path != tt.wantPath || !strings.Contains(pe.Error(), tt.wantText) || !errors.Is(pe, account.ErrInvalid) {
-				t.Errorf("scan = %v, want an ErrInvalid at %s saying %q", pe, tt.wantPath, tt.wantText)
+			pe, ok := errors.AsType[*account.PathError](err)
+			if !ok || pe.Path != tt.wantPath || !strings.Contains(err.Error(), tt.wantText) || !errors.Is(err, account.ErrInvalid) {
+				t.Errorf("classify: %v; want an ErrInvalid at %s saying %q", err, tt.wantPath, tt.wantText)
 			}
 		})
 	}
@@ -124,21 +124,24 @@ func TestQuoteShort(t *testing.T) {
 // path below it, any other error gets the parent as its path.
 func TestPathIn(t *testing.T) {
 	plain := errors.New("plain")
-	if got := pathIn(plain, "teams"); got.Path != "teams" || got.Err != plain {
+	if got, ok := errors.AsType[*account.PathError](pathIn(plain, "teams")); !ok || got.Path != "teams" || got.Err != plain {
 		t.Errorf("pathIn(plain, teams) = %+v", got)
 	}
 	inner := &account.PathError{Path: "[2].name", Err: plain}
-	if got := pathIn(fmt.Errorf("wrapped: %w", inner), "teams"); got.Path != "teams[2].name" || got.Err != plain {
+	if got, ok := errors.AsType[*account.PathError](pathIn(fmt.Errorf("wrapped: %w", inner), "teams")); !ok || got.Path != "teams[2].name" || got.Err != plain {
 		t.Errorf("pathIn(wrapped, teams) = %+v", got)
 	}
 }
 
 // TestDecodeLimits decodes organizations and decisions with small limits:
-// each list is checked against its own limit, before its entries.
+// each list is checked against its own limit, before its entries. A team's
+// roster is decoded by account, which checks it against the real limit
+// before its entries (see TestDecodeRosterLimit); a smaller limit is
+// checked as Classify checks it, saying the same.
 func TestDecodeLimits(t *testing.T) {
-	saved := maxSize
-	t.Cleanup(func() { maxSize = saved })
-	maxSize = limits{teams: 2, teamMembers: 3, users: 4}
+	small := limits{teams: 2, teamMembers: 3, users: 4}
+	organization := func(b []byte) error { _, err := decodeOrganization(b, small); return err }
+	decision := func(b []byte) error { _, err := decodeDecision(b, small); return err }
 	list := func(n int, entry func(int) string) string {
 		s := make([]string, n)
 		for i := range s {
@@ -156,24 +159,25 @@ func TestDecodeLimits(t *testing.T) {
 		dec      func([]byte) error
 		limit    int
 		wantPath string
+		what     string // the entries, in the error past the limit
 	}{
 		{"teams", func(n int) string {
 			return `{"teams":` + list(n, func(i int) string { return `{"name":"t` + strconv.Itoa(i) + `"}` }) + `}`
-		}, func(b []byte) error { return new(Organization).UnmarshalJSON(b) }, 2, "teams"},
+		}, organization, 2, "teams", "entries"},
 		{"members", func(n int) string { return `{"teams":[{"name":"t","members":` + list(n, member) + `}]}` },
-			func(b []byte) error { return new(Organization).UnmarshalJSON(b) }, 3, "teams[0].members"},
+			organization, 3, "teams[0].members", "members"},
 		{"banner", func(n int) string { return `{"outcome":"manual","banner":` + list(n, user) + `}` },
-			func(b []byte) error { return new(Decision).UnmarshalJSON(b) }, 4, "banner"},
+			decision, 4, "banner", "entries"},
 		{"admins", func(n int) string { return `{"outcome":"manual","admins":` + list(n, admin) + `}` },
-			func(b []byte) error { return new(Decision).UnmarshalJSON(b) }, 4, "admins"},
+			decision, 4, "admins", "entries"},
 		{"licensed teams", func(n int) string { return `{"outcome":"manual","licensed_teams":` + list(n, team) + `}` },
-			func(b []byte) error { return new(Decision).UnmarshalJSON(b) }, 2, "licensed_teams"},
+			decision, 2, "licensed_teams", "entries"},
 		{"teams without admin", func(n int) string { return `{"outcome":"manual","teams_without_admin":` + list(n, team) + `}` },
-			func(b []byte) error { return new(Decision).UnmarshalJSON(b) }, 2, "teams_without_admin"},
+			decision, 2, "teams_without_admin", "entries"},
 		{"an admin's teams", func(n int) string {
 			return `{"outcome":"manual","admins":[{"user":"u","teams":` + list(n, team) + `}]}`
 		},
-			func(b []byte) error { return new(Decision).UnmarshalJSON(b) }, 2, "admins[0].teams"},
+			decision, 2, "admins[0].teams", "entries"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,10 +186,26 @@ func TestDecodeLimits(t *testing.T) {
 			}
 			err := tt.dec([]byte(tt.in(tt.limit + 1)))
 			var pe *account.PathError
-			want := strconv.Itoa(tt.limit+1) + " entries, more than " + strconv.Itoa(tt.limit)
+			want := strconv.Itoa(tt.limit+1) + " " + tt.what + ", more than " + strconv.Itoa(tt.limit)
 			if !errors.As(err, &pe) || pe.Path != tt.wantPath || !strings.Contains(err.Error(), want) {
 				t.Errorf("past the limit: %v; want an error at %s saying %q", err, tt.wantPath, want)
 			}
 		})
+	}
+}
+
+// TestDecodeRosterLimit decodes a team listing one user more than an
+// account allows: the error names the roster and says what Classify says,
+// and comes before any entry is decoded (each entry here is not a team
+// member at all).
+func TestDecodeRosterLimit(t *testing.T) {
+	n := names.MaxTeamMembers + 1
+	data := `{"teams":[{"name":"web"},{"name":"ops","members":[` + strings.Repeat("7,", n-1) + "7]}]}"
+	var o Organization
+	err := o.UnmarshalJSON([]byte(data))
+	pe, ok := errors.AsType[*account.PathError](err)
+	want := fmt.Sprintf("%d members, more than %d", n, names.MaxTeamMembers)
+	if !ok || pe.Path != "teams[1].members" || !strings.Contains(err.Error(), want) || !errors.Is(err, account.ErrInvalid) {
+		t.Errorf("UnmarshalJSON: %v; want an ErrInvalid at teams[1].members saying %q", err, want)
 	}
 }

@@ -1,8 +1,6 @@
 package migration
 
 import (
-	"fmt"
-
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/internal/strictjson"
 )
@@ -40,64 +38,37 @@ func (o Organization) Clone() Organization {
 // UnmarshalJSON decodes an Organization strictly; see [Organization]. On
 // error o is left unchanged.
 func (o *Organization) UnmarshalJSON(data []byte) error {
-	var v Organization
-	pe := decodeObject(data,
-		strictjson.Field{Name: "name", Decode: func(b []byte) error { return decodeString(b, &v.Name) }},
-		strictjson.Field{Name: "public_beta", Decode: func(b []byte) error { return decodeBool(b, &v.PublicBeta) }},
-		strictjson.Field{Name: "teams", Decode: func(b []byte) error { return decodeArray(b, &v.Teams, maxSize.teams, decodeTeam) }},
-	)
-	if pe == nil {
-		// The rules on names, repetitions and sizes, by the code that
-		// applies them in Classify, so that both name the same entry.
-		c := classifier{max: maxSize}
-		pe = c.scan(&v)
-	}
-	if pe != nil {
-		op := "decode organization"
-		if v.Name != "" { // decoded first, so known for errors in the teams
-			op += " " + quoteShort(v.Name)
-		}
-		return &pathError{op: op, err: pe}
+	v, err := decodeOrganization(data, defaultLimits())
+	if err != nil {
+		return err
 	}
 	*o = v
 	return nil
 }
 
-// decodeTeam decodes a team as [account.Team.UnmarshalJSON] does, but
-// rejects a roster longer than the limit before decoding its members.
-func decodeTeam(data []byte, t *account.Team) error {
-	pe := decodeObject(data,
-		strictjson.Field{Name: "name", Decode: func(b []byte) error { return decodeString(b, &t.Name) }},
-		strictjson.Field{Name: "licensed", Decode: func(b []byte) error { return decodeBool(b, &t.Licensed) }},
-		strictjson.Field{Name: "members", Decode: func(b []byte) error {
-			return decodeArray(b, &t.Members, maxSize.teamMembers, decodeMember)
+// decodeOrganization decodes an Organization within lim. Each team is
+// decoded by [account.Team.UnmarshalJSON], which rejects a roster longer
+// than an account allows before decoding its members.
+func decodeOrganization(data []byte, lim limits) (Organization, error) {
+	var v Organization
+	err := decodeObject(data,
+		strictjson.Field{Name: "name", Decode: func(b []byte) error { return decodeString(b, &v.Name) }},
+		strictjson.Field{Name: "public_beta", Decode: func(b []byte) error { return decodeBool(b, &v.PublicBeta) }},
+		strictjson.Field{Name: "teams", Decode: func(b []byte) error {
+			return decodeArray(b, &v.Teams, lim.teams, func(b []byte, t *account.Team) error { return t.UnmarshalJSON(b) })
 		}},
 	)
-	if pe != nil {
-		return pe
+	if err == nil {
+		// The rules on names, repetitions and sizes, by the code that
+		// applies them in Classify, so that both name the same entry.
+		_, err = scan(&v, lim)
 	}
-	return nil
-}
-
-// decodeMember decodes a team member as [account.TeamMember.UnmarshalJSON]
-// does, with the checks of [decodeString] on the user.
-func decodeMember(data []byte, m *account.TeamMember) error {
-	pe := decodeObject(data,
-		strictjson.Field{Name: "user", Decode: func(b []byte) error { return decodeString(b, &m.User) }},
-		strictjson.Field{Name: "role", Decode: func(b []byte) error { return decodeName(parseRole)(b, &m.Role) }},
-	)
-	if pe != nil {
-		return pe
-	}
-	return nil
-}
-
-// parseRole returns the team role named text.
-func parseRole(text string) (account.Role, error) {
-	for r := account.RoleAdmin; r <= account.RoleCollaborator; r++ {
-		if r.String() == text {
-			return r, nil
+	if err != nil {
+		op := "decode organization"
+		if v.Name != "" { // decoded first, so known for errors in the teams
+			op += " " + quoteShort(v.Name)
 		}
+		return Organization{}, opError(op, err)
 	}
-	return 0, fmt.Errorf("unknown role %q: %w", text, account.ErrInvalid)
+	return v, nil
 }
