@@ -84,10 +84,17 @@ func (e Event) LogValue() slog.Value {
 // LogObserver returns an observer for [Store.SetObserver] that logs each
 // event of a committed update to l, at level Info, with the message
 // "account change" and the event's fields as attributes.
+//
+// A nil l means [slog.Default], looked up each time the observer logs, so
+// that a later [slog.SetDefault] takes effect.
 func LogObserver(l *slog.Logger) func([]Event) {
 	return func(events []Event) {
+		lg := l
+		if lg == nil {
+			lg = slog.Default()
+		}
 		for _, e := range events {
-			l.LogAttrs(context.Background(), slog.LevelInfo, "account change", e.LogValue().Group()...)
+			lg.LogAttrs(context.Background(), slog.LevelInfo, "account change", e.LogValue().Group()...)
 		}
 	}
 }

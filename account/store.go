@@ -21,9 +21,11 @@ import (
 // A Store must not be copied after first use.
 type Store struct {
 	cur atomic.Pointer[Account]
+	// observer is called with each committed update's events. It is kept
+	// apart from mu so that SetObserver never waits for an update.
+	observer atomic.Pointer[func([]Event)]
 
-	mu       sync.Mutex    // serialises updates; guards the fields below
-	observer func([]Event) // called with each committed update's events
+	mu sync.Mutex // serialises updates; guards the fields below
 	// compactAt is the overlay size above which a committed snapshot folds
 	// its overlay into a fresh base; 0 means the default, [compactLimit].
 	// Tests set it small, so that compaction happens often.
@@ -54,15 +56,28 @@ func (s *Store) Load() *Account {
 // SetObserver makes fn the Store's observer: after each committed update,
 // while updates are still serialised, fn receives that update's events in
 // the order of its steps, so that successive calls come in revision order.
-// A nil fn removes the observer. fn must not call [Store.Update] on s.
-// [LogObserver] adapts a [log/slog.Logger].
+// A nil fn removes the observer. [LogObserver] adapts a [log/slog.Logger].
+//
+// SetObserver never waits for an update, so it may be called from anywhere,
+// an [Store.Update] callback or the observer itself included. An update
+// calls the observer set when it publishes its snapshot: one set by its own
+// callback receives its events, and one set by the observer receives the
+// next update's.
+//
+// The observer runs after the update is published. If it panics, the
+// update stays committed: the panic propagates out of [Store.Update], the
+// Store is left unlocked, [Store.Load] returns the new snapshot and later
+// updates run as usual. fn must not call Update on s, which would wait for
+// itself.
 func (s *Store) SetObserver(fn func([]Event)) {
 	if s == nil {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.observer = fn
+	if fn == nil {
+		s.observer.Store(nil)
+		return
+	}
+	s.observer.Store(&fn)
 }
 
 // Update runs fn with a new [Tx] on the current snapshot and, if fn and
@@ -78,6 +93,12 @@ func (s *Store) SetObserver(fn func([]Event)) {
 // Updates are serialised: fn runs while no other update runs, so it sees
 // every earlier committed update. fn must not keep the Tx after it returns,
 // nor call Update on the same Store.
+//
+// A committed update is published first and then reported to the
+// observer (see [Store.SetObserver]). A panic leaves the Store usable and
+// propagates to the caller of Update: a panic in fn publishes nothing, and
+// a panic in the observer comes after the update was published, so
+// [Store.Load] shows it.
 //
 // Update on a nil *Store returns an error wrapping [ErrInvalid] and does not
 // call fn. A nil fn is an error wrapping [ErrInvalid] too.
@@ -120,8 +141,8 @@ func (s *Store) Update(fn func(*Tx) error) (*Account, error) {
 	next.teams.compact(limit)
 	next.seal()
 	s.cur.Store(next)
-	if s.observer != nil {
-		s.observer(tx.events)
+	if obs := s.observer.Load(); obs != nil {
+		(*obs)(tx.events)
 	}
 	return next, nil
 }
