@@ -70,9 +70,13 @@ func (t *team) clone() *team {
 //   - a team with no admin (teams[1]), which also wraps [ErrLastTeamAdmin];
 //   - an empty or malformed user, or a user listed twice in one team
 //     (teams[1].members[0].user), or a role outside the four
-//     (teams[1].members[0].role).
+//     (teams[1].members[0].role);
+//   - an admin, member or viewer role held by a user who is not an account
+//     member (teams[1].members[0].user), which also wraps [ErrNotMember].
 //
-// Team members need not be account members: collaborators usually are not.
+// Only the collaborator role may be held by a user who is not an account
+// member: collaborators work on specific apps and usually are not. So every
+// team has an admin who is an account member, someone who can manage it.
 // A new Account has revision 0.
 func New(spec Spec) (*Account, error) {
 	a := &Account{name: spec.Name, seed: rand.Uint64()}
@@ -105,7 +109,7 @@ func New(spec Spec) (*Account, error) {
 		}
 	}
 	if a.managers == 0 {
-		return nil, &PathError{Path: "members", Err: fmt.Errorf("no member holds manage, so no one could manage users: %w (%w)", ErrInvalid, ErrLastManager)}
+		return nil, &PathError{Path: "members", Err: &invalidAs{msg: "no member holds manage, so no one could manage users", also: ErrLastManager}}
 	}
 	a.members = layered[string, permission.Set]{base: members, n: len(members)}
 
@@ -135,13 +139,18 @@ func New(spec Spec) (*Account, error) {
 			if !tm.Role.Valid() {
 				return nil, &PathError{Path: mat + ".role", Err: fmt.Errorf("user %q: %s is not a team role: %w", tm.User, tm.Role, ErrInvalid)}
 			}
+			if _, member := members[tm.User]; !member && tm.Role.Sees() {
+				return nil, &PathError{Path: mat + ".user", Err: &invalidAs{
+					msg:  fmt.Sprintf("%q holds the %s role in team %q but is not an account member", tm.User, tm.Role, st.Name),
+					also: ErrNotMember}}
+			}
 			t.roles[tm.User] = tm.Role
 			if tm.Role == RoleAdmin {
 				t.admins++
 			}
 		}
 		if t.admins == 0 {
-			return nil, &PathError{Path: at, Err: fmt.Errorf("team %q has no admin: %w (%w)", st.Name, ErrInvalid, ErrLastTeamAdmin)}
+			return nil, &PathError{Path: at, Err: &invalidAs{msg: "team " + strconv.Quote(st.Name) + " has no admin", also: ErrLastTeamAdmin}}
 		}
 		teams[st.Name] = t
 	}
@@ -303,8 +312,8 @@ func (a *Account) IsMember(user string) bool {
 
 // CanViewTeam reports whether user can see team: whether user is an account
 // member whose role in the team is admin, member or viewer. It is false for
-// collaborators, for users who are in the team but not account members, and
-// for teams that do not exist.
+// collaborators, for users who are not account members, and for teams that
+// do not exist.
 func (a *Account) CanViewTeam(user, team string) bool {
 	if a == nil || a.perms(user) == 0 {
 		return false
@@ -314,8 +323,8 @@ func (a *Account) CanViewTeam(user, team string) bool {
 }
 
 // Role returns user's role in team, and whether the team exists. The zero
-// Role means user has no role there. Roles are kept for users who are not
-// account members too; see [Tx.RemoveMember].
+// Role means user has no role there. A user who is not an account member
+// can hold only the collaborator role.
 func (a *Account) Role(team, user string) (Role, bool) {
 	if a == nil {
 		return 0, false

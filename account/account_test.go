@@ -38,7 +38,7 @@ func exampleSpec() account.Spec {
 			}},
 			{Name: "api", Members: []account.TeamMember{
 				{User: "carol", Role: account.RoleAdmin},
-				{User: "dave", Role: account.RoleMember}, // not an account member
+				{User: "dave", Role: account.RoleCollaborator}, // not an account member
 			}},
 		},
 	}
@@ -87,6 +87,16 @@ func TestNewRejects(t *testing.T) {
 		{"user twice in team", func(s *account.Spec) { s.Teams[0].Members[2].User = "bob" }, "teams[0].members[2].user", `"bob": listed twice`, nil},
 		{"zero role", func(s *account.Spec) { s.Teams[0].Members[0].Role = 0 }, "teams[0].members[0].role", "not a team role", nil},
 		{"role outside", func(s *account.Spec) { s.Teams[0].Members[0].Role = 9 }, "teams[0].members[0].role", "role(9)", nil},
+		{"team admin not a member", func(s *account.Spec) { s.Teams[1].Members[1].Role = account.RoleAdmin }, "teams[1].members[1].user",
+			`"dave" holds the admin role in team "api" but is not an account member`, account.ErrNotMember},
+		{"team member not a member", func(s *account.Spec) { s.Teams[1].Members[1].Role = account.RoleMember }, "teams[1].members[1].user",
+			`"dave" holds the member role in team "api" but is not an account member`, account.ErrNotMember},
+		{"team viewer not a member", func(s *account.Spec) { s.Teams[0].Members[2].Role = account.RoleViewer }, "teams[0].members[2].user",
+			`"zed" holds the viewer role in team "web" but is not an account member`, account.ErrNotMember},
+		{"only admin not a member", func(s *account.Spec) {
+			s.Teams[1].Members[0].Role = account.RoleMember
+			s.Teams[1].Members[1].Role = account.RoleAdmin
+		}, "teams[1].members[1].user", "not an account member", account.ErrNotMember},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,7 +122,24 @@ func TestNewRejects(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.substr) || !strings.HasPrefix(err.Error(), "account: ") {
 				t.Errorf("error %q: want prefix %q and %q in it", err, "account: ", tt.substr)
 			}
+			checkOneStatement(t, err)
 		})
+	}
+}
+
+// checkOneStatement fails t if err's message has more than one package
+// prefix, or says a second time, in parentheses, what its sentinel says.
+func checkOneStatement(t testing.TB, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	msg := err.Error()
+	if n := strings.Count(msg, "account:"); n != 1 {
+		t.Errorf("error %q has %d \"account:\" prefixes, want 1", msg, n)
+	}
+	if strings.Contains(msg, ")") && strings.HasSuffix(msg, ")") {
+		t.Errorf("error %q ends in a parenthetical restatement", msg)
 	}
 }
 
@@ -146,7 +173,7 @@ func TestSpecCanonical(t *testing.T) {
 		Teams: []account.Team{
 			{Name: "api", Members: []account.TeamMember{
 				{User: "carol", Role: account.RoleAdmin},
-				{User: "dave", Role: account.RoleMember},
+				{User: "dave", Role: account.RoleCollaborator},
 			}},
 			{Name: "web", Licensed: true, Members: []account.TeamMember{
 				{User: "alice", Role: account.RoleAdmin},
@@ -275,7 +302,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(a.Spec(), s, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("Spec round trip (-want +got):\n%s", diff)
 	}
-	const want = `{"name":"acme","members":[{"user":"alice","permissions":["view","billing","manage","create"]},{"user":"bob","permissions":["view","billing"]},{"user":"carol","permissions":["view","create"]}],"teams":[{"name":"api","licensed":false,"members":[{"user":"carol","role":"admin"},{"user":"dave","role":"member"}]},{"name":"web","licensed":true,"members":[{"user":"alice","role":"admin"},{"user":"bob","role":"viewer"},{"user":"zed","role":"collaborator"}]}]}`
+	const want = `{"name":"acme","members":[{"user":"alice","permissions":["view","billing","manage","create"]},{"user":"bob","permissions":["view","billing"]},{"user":"carol","permissions":["view","create"]}],"teams":[{"name":"api","licensed":false,"members":[{"user":"carol","role":"admin"},{"user":"dave","role":"collaborator"}]},{"name":"web","licensed":true,"members":[{"user":"alice","role":"admin"},{"user":"bob","role":"viewer"},{"user":"zed","role":"collaborator"}]}]}`
 	if string(data) != want {
 		t.Errorf("JSON:\n got %s\nwant %s", data, want)
 	}

@@ -28,7 +28,7 @@ var badNames = namestest.Bad()
 const specTemplate = `{"name":%s,` +
 	`"members":[{"user":"ana","permissions":["manage"]},{"user":%s,"permissions":["view"]}],` +
 	`"teams":[{"name":"web","licensed":true,"members":[{"user":"ana","role":"admin"}]},` +
-	`{"name":%s,"licensed":false,"members":[{"user":"ana","role":"admin"},{"user":%s,"role":"viewer"}]}]}`
+	`{"name":%s,"licensed":false,"members":[{"user":"ana","role":"admin"},{"user":%s,"role":"collaborator"}]}]}`
 
 // nameSites are the places in specTemplate that hold a name.
 var nameSites = []struct{ what, path string }{
@@ -50,7 +50,7 @@ func withName(k int, goName, jsonName string) (string, account.Spec) {
 		},
 		Teams: []account.Team{
 			{Name: "web", Licensed: true, Members: []account.TeamMember{{User: "ana", Role: account.RoleAdmin}}},
-			{Name: "ops", Members: []account.TeamMember{{User: "ana", Role: account.RoleAdmin}, {User: "bo", Role: account.RoleViewer}}},
+			{Name: "ops", Members: []account.TeamMember{{User: "ana", Role: account.RoleAdmin}, {User: "bo", Role: account.RoleCollaborator}}},
 		},
 	}
 	args[k] = jsonName
@@ -113,6 +113,22 @@ func badSpecs() []badSpec {
 		edited("repeated user", func(s *account.Spec) { s.Members[1].User = "ana" }, "members[1].user", `"ana": listed twice, first at members[0]`),
 		edited("repeated team name", func(s *account.Spec) { s.Teams[1].Name = "web" }, "teams[1].name", `"web": listed twice, first at teams[0]`),
 		edited("user twice in one team", func(s *account.Spec) { s.Teams[1].Members[1].User = "ana" }, "teams[1].members[1].user", `"ana": listed twice in team "ops"`),
+
+		// Admin, member and viewer roles are for account members only.
+		edited("team admin not an account member", func(s *account.Spec) {
+			s.Teams[1].Members[1] = account.TeamMember{User: "zed", Role: account.RoleAdmin}
+		},
+			"teams[1].members[1].user", `"zed" holds the admin role in team "ops" but is not an account member`),
+		edited("team member not an account member", func(s *account.Spec) {
+			s.Teams[1].Members[1] = account.TeamMember{User: "zed", Role: account.RoleMember}
+		},
+			"teams[1].members[1].user", `"zed" holds the member role in team "ops"`),
+		edited("team viewer not an account member", func(s *account.Spec) {
+			s.Teams[1].Members[1] = account.TeamMember{User: "zed", Role: account.RoleViewer}
+		},
+			"teams[1].members[1].user", `"zed" holds the viewer role in team "ops"`),
+		edited("only team admin not an account member", func(s *account.Spec) { s.Teams[0].Members[0].User = "zed" },
+			"teams[0].members[0].user", `"zed" holds the admin role in team "web"`),
 		badSpec{name: "repeated permission", json: member(`["manage","view","manage"]`), wantPath: "members[0].permissions[2]", wantText: `permission "manage" repeated`},
 		badSpec{name: "repeated account field", json: `{"name":"a","name":"b"}`, wantText: `field "name" repeated`},
 		badSpec{name: "repeated member field", json: member(`["manage"],"permissions":["view"]`), wantPath: "members[0]", wantText: `field "permissions" repeated`},
@@ -231,6 +247,8 @@ func TestBadInputCatalogue(t *testing.T) {
 					t.Errorf("%s: %v: want a *PathError wrapping ErrInvalid", how, err)
 				case pe.Path != c.wantPath || !strings.Contains(err.Error(), c.wantText) || !strings.HasPrefix(err.Error(), "account: "):
 					t.Errorf("%s: %v\nwant path %q and %q in it", how, err, c.wantPath, c.wantText)
+				default:
+					checkOneStatement(t, err)
 				}
 			}
 			if c.spec != nil {

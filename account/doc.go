@@ -40,7 +40,9 @@
 // [Decision] that says why. A user can view a team ([Account.CanViewTeam])
 // when they are an account member with the admin, member or viewer role in
 // it; collaborators work on specific apps only and do not see the team.
-// Team members need not be account members.
+// Those three roles are held only by account members; the collaborator role
+// by anyone, member or not. So every team has an admin who is an account
+// member, someone who can manage it.
 //
 // The reverse queries are built on Can and CanViewTeam and agree with them:
 // [Account.Actions] (what a user may do), [Account.UsersWhoCan] (who may do
@@ -66,11 +68,12 @@
 // [ErrNoTeam]. No change may leave the account without a member holding
 // Manage ([ErrLastManager]) or a team without an admin ([ErrLastTeamAdmin]).
 //
-// [Tx.RemoveMember] keeps the user's team roles: a team role does not need
-// account membership, and removing roles could leave a team without its only
-// admin. Roles held by non-members grant nothing, since viewing a team and
-// administering it count only account members; use [Tx.RemoveFromTeam] to
-// remove a role.
+// [Tx.SetTeamRole] gives the admin, member and viewer roles only to account
+// members ([ErrNotMember] for anyone else); anyone may be made a
+// collaborator. [Tx.RemoveMember] ends the user's admin, member and viewer
+// roles in every team, each recorded as an event of its own, and keeps
+// their collaborator roles; it is [ErrLastTeamAdmin] while the user is the
+// only admin of some team, so appoint another admin first.
 //
 // An update is all or nothing: if its callback returns an error, or any step
 // fails, even one whose error the callback ignored, nothing is published.

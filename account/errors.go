@@ -18,7 +18,8 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrLastManager: the change would leave no member holding Manage.
 	ErrLastManager = errors.New("no member would hold manage")
-	// ErrLastTeamAdmin: the change would leave a team without an admin.
+	// ErrLastTeamAdmin: the change would leave a team without an admin who
+	// is an account member.
 	ErrLastTeamAdmin = errors.New("team would have no admin")
 	// ErrNotMember: the user is not an account member.
 	ErrNotMember = errors.New("not an account member")
@@ -66,3 +67,31 @@ func (e *PathError) In(parent string) *PathError {
 	}
 	return &PathError{Path: parent + "." + e.Path, Err: e.Err}
 }
+
+// invalidAs is an error of malformed input that is also a case of another
+// sentinel, such as a spec with no member holding Manage, which is
+// [ErrInvalid] and [ErrLastManager] at once. Its message is msg followed by
+// ErrInvalid's text, so that it says one thing once; [errors.Is] matches
+// both sentinels.
+type invalidAs struct {
+	msg  string
+	also error
+}
+
+func (e *invalidAs) Error() string   { return e.msg + ": " + ErrInvalid.Error() }
+func (e *invalidAs) Unwrap() []error { return []error{ErrInvalid, e.also} }
+
+// earlierStepError is the error of a step taken after an earlier step of
+// the same update failed: the step names itself and then what failed,
+// without a second package prefix. It unwraps to the earlier failure, so
+// that [errors.Is] and [errors.As] see what the earlier step returned.
+type earlierStepError struct {
+	op  Op
+	err error
+}
+
+func (e *earlierStepError) Error() string {
+	return "account: " + e.op.String() + ": skipped, an earlier step failed: " + strings.TrimPrefix(e.err.Error(), "account: ")
+}
+
+func (e *earlierStepError) Unwrap() error { return e.err }

@@ -17,8 +17,8 @@ type Member struct {
 	Permissions permission.Set `json:"permissions"`
 }
 
-// A TeamMember is a user's role in one team. Team members need not be
-// account members: collaborators usually are not.
+// A TeamMember is a user's role in one team. The admin, member and viewer
+// roles are held only by account members; a collaborator need not be one.
 type TeamMember struct {
 	User string `json:"user"`
 	Role Role   `json:"role"`

@@ -82,8 +82,13 @@ func (m *model) can(u string, act permission.Action) bool {
 }
 
 func (m *model) canView(u, team string) bool {
-	r := m.roles[team][u] // zero when the team or role is missing
-	return m.isMember(u) && (r == account.RoleAdmin || r == account.RoleMember || r == account.RoleViewer)
+	return m.isMember(u) && sees(m.roles[team][u]) // the zero Role when the team or role is missing
+}
+
+// sees reports whether r is a role that sees its team, and that only
+// account members may hold: admin, member or viewer.
+func sees(r account.Role) bool {
+	return r == account.RoleAdmin || r == account.RoleMember || r == account.RoleViewer
 }
 
 func (m *model) managers() int {
@@ -141,15 +146,25 @@ func (s step) run(tx *account.Tx) error {
 	panic("unknown op " + s.op.String())
 }
 
-// apply applies s to m by the rules, returning the event expected and the
+// apply applies s to m by the rules, returning the events expected and the
 // sentinel error expected (nil for success).
-func (m *model) apply(s step) (account.Event, error) {
-	ev := account.Event{Actor: s.actor, Op: s.op}
+func (m *model) apply(s step) ([]account.Event, error) {
+	ev, ended, err := m.applyOne(s)
+	if err != nil {
+		return nil, err
+	}
+	return append(ended, ev), nil
+}
+
+// applyOne is apply for one step: its own event, and the events of the team
+// roles that RemoveMember ended, which come before it.
+func (m *model) applyOne(s step) (ev account.Event, ended []account.Event, err error) {
+	ev = account.Event{Actor: s.actor, Op: s.op}
 	validSet := s.perms&^permission.Admin == 0
 	switch s.op {
 	case account.OpAddMember, account.OpSetPermissions, account.OpRemoveMember:
 		if !m.can(s.actor, permission.ManageUsers) {
-			return ev, account.ErrForbidden
+			return ev, nil, account.ErrForbidden
 		}
 		ev.User = s.user
 		old, ok := m.members[s.user]
@@ -157,36 +172,49 @@ func (m *model) apply(s step) (account.Event, error) {
 		case account.OpAddMember:
 			switch {
 			case names.Check(s.user) != nil || !validSet:
-				return ev, account.ErrInvalid
+				return ev, nil, account.ErrInvalid
 			case ok:
-				return ev, account.ErrExists
+				return ev, nil, account.ErrExists
 			}
 			m.members[s.user] = s.perms | View
 			ev.After = (s.perms | View).String()
 		case account.OpSetPermissions:
 			switch {
 			case !validSet:
-				return ev, account.ErrInvalid
+				return ev, nil, account.ErrInvalid
 			case !ok:
-				return ev, account.ErrNotMember
+				return ev, nil, account.ErrNotMember
 			case old&Manage != 0 && s.perms&Manage == 0 && m.managers() == 1:
-				return ev, account.ErrLastManager
+				return ev, nil, account.ErrLastManager
 			}
 			m.members[s.user] = s.perms | View
 			ev.Before, ev.After = old.String(), (s.perms | View).String()
 		case account.OpRemoveMember:
 			switch {
 			case !ok:
-				return ev, account.ErrNotMember
+				return ev, nil, account.ErrNotMember
 			case old&Manage != 0 && m.managers() == 1:
-				return ev, account.ErrLastManager
+				return ev, nil, account.ErrLastManager
 			}
-			delete(m.members, s.user) // team roles stay
+			for _, team := range slices.Sorted(maps.Keys(m.roles)) {
+				if m.roles[team][s.user] == account.RoleAdmin && m.admins(team) == 1 {
+					return ev, nil, account.ErrLastTeamAdmin
+				}
+			}
+			// Admin, member and viewer roles end, each as an event of its
+			// own, in team order; collaborator roles stay.
+			for _, team := range slices.Sorted(maps.Keys(m.roles)) {
+				if r := m.roles[team][s.user]; sees(r) {
+					delete(m.roles[team], s.user)
+					ended = append(ended, account.Event{Actor: s.actor, Op: account.OpRemoveFromTeam, Team: team, User: s.user, Before: r.String()})
+				}
+			}
+			delete(m.members, s.user)
 			ev.Before = old.String()
 		}
 	case account.OpCreateTeam, account.OpRenameTeam, account.OpDeleteTeam:
 		if !m.can(s.actor, permission.CreateTeams) {
-			return ev, account.ErrForbidden
+			return ev, nil, account.ErrForbidden
 		}
 		ev.Team = s.team
 		_, exists := m.roles[s.team]
@@ -194,9 +222,9 @@ func (m *model) apply(s step) (account.Event, error) {
 		case account.OpCreateTeam:
 			switch {
 			case names.Check(s.team) != nil:
-				return ev, account.ErrInvalid
+				return ev, nil, account.ErrInvalid
 			case exists:
-				return ev, account.ErrExists
+				return ev, nil, account.ErrExists
 			}
 			m.roles[s.team] = map[string]account.Role{s.actor: account.RoleAdmin}
 			m.licensed[s.team] = false
@@ -205,11 +233,11 @@ func (m *model) apply(s step) (account.Event, error) {
 			_, toExists := m.roles[s.to]
 			switch {
 			case !m.canView(s.actor, s.team):
-				return ev, account.ErrNoTeam
+				return ev, nil, account.ErrNoTeam
 			case names.Check(s.to) != nil:
-				return ev, account.ErrInvalid
+				return ev, nil, account.ErrInvalid
 			case toExists:
-				return ev, account.ErrExists
+				return ev, nil, account.ErrExists
 			}
 			m.roles[s.to], m.licensed[s.to] = m.roles[s.team], m.licensed[s.team]
 			delete(m.roles, s.team)
@@ -217,7 +245,7 @@ func (m *model) apply(s step) (account.Event, error) {
 			ev.Before, ev.After = s.team, s.to
 		case account.OpDeleteTeam:
 			if !m.canView(s.actor, s.team) {
-				return ev, account.ErrNoTeam
+				return ev, nil, account.ErrNoTeam
 			}
 			delete(m.roles, s.team)
 			delete(m.licensed, s.team)
@@ -227,10 +255,10 @@ func (m *model) apply(s step) (account.Event, error) {
 		teamAdmin := m.isMember(s.actor) && m.roles[s.team][s.actor] == account.RoleAdmin
 		if !teamAdmin {
 			if !m.can(s.actor, permission.ManageTeams) {
-				return ev, account.ErrForbidden
+				return ev, nil, account.ErrForbidden
 			}
 			if !m.canView(s.actor, s.team) {
-				return ev, account.ErrNoTeam
+				return ev, nil, account.ErrNoTeam
 			}
 		}
 		ev.Team, ev.User = s.team, s.user
@@ -242,23 +270,78 @@ func (m *model) apply(s step) (account.Event, error) {
 		if s.op == account.OpSetTeamRole {
 			switch {
 			case names.Check(s.user) != nil || s.role < account.RoleAdmin || s.role > account.RoleCollaborator:
-				return ev, account.ErrInvalid
+				return ev, nil, account.ErrInvalid
+			case !m.isMember(s.user) && sees(s.role):
+				return ev, nil, account.ErrNotMember
 			case lastAdmin && s.role != account.RoleAdmin:
-				return ev, account.ErrLastTeamAdmin
+				return ev, nil, account.ErrLastTeamAdmin
 			}
 			m.roles[s.team][s.user] = s.role
 			ev.After = s.role.String()
 		} else {
 			switch {
 			case old == 0:
-				return ev, account.ErrNotMember
+				return ev, nil, account.ErrNotMember
 			case lastAdmin:
-				return ev, account.ErrLastTeamAdmin
+				return ev, nil, account.ErrLastTeamAdmin
 			}
 			delete(m.roles[s.team], s.user)
 		}
 	}
-	return ev, nil
+	return ev, ended, nil
+}
+
+// replayEvent applies ev to m as a plain change of state, using only what
+// the event records, as an audit log or a replica would, and checks the
+// invariants on the result: every team has an admin, and the admin, member
+// and viewer roles are held by account members only.
+func (m *model) replayEvent(ev account.Event) error {
+	switch ev.Op {
+	case account.OpAddMember, account.OpSetPermissions:
+		p, err := permission.ParseSet(ev.After)
+		if err != nil {
+			return err
+		}
+		m.members[ev.User] = p
+	case account.OpRemoveMember:
+		delete(m.members, ev.User)
+	case account.OpCreateTeam:
+		m.roles[ev.After] = map[string]account.Role{ev.User: account.RoleAdmin}
+		m.licensed[ev.After] = false
+	case account.OpRenameTeam:
+		m.roles[ev.After], m.licensed[ev.After] = m.roles[ev.Before], m.licensed[ev.Before]
+		delete(m.roles, ev.Before)
+		delete(m.licensed, ev.Before)
+	case account.OpDeleteTeam:
+		delete(m.roles, ev.Before)
+		delete(m.licensed, ev.Before)
+	case account.OpSetTeamRole:
+		r, err := account.ParseRole(ev.After)
+		if err != nil {
+			return err
+		}
+		m.roles[ev.Team][ev.User] = r
+	case account.OpRemoveFromTeam:
+		if got := m.roles[ev.Team][ev.User].String(); got != ev.Before {
+			return fmt.Errorf("role %s, but the event says %s", got, ev.Before)
+		}
+		delete(m.roles[ev.Team], ev.User)
+	default:
+		return fmt.Errorf("unknown op %v", ev.Op)
+	}
+	for team, roles := range m.roles {
+		admin := false
+		for u, r := range roles {
+			if sees(r) && !m.isMember(u) {
+				return fmt.Errorf("team %q: %q holds the %v role but is not an account member", team, u, r)
+			}
+			admin = admin || r == account.RoleAdmin
+		}
+		if !admin {
+			return fmt.Errorf("team %q has no admin", team)
+		}
+	}
+	return nil
 }
 
 var (
@@ -286,12 +369,18 @@ func genSpec() *rapid.Generator[account.Spec] {
 		teams := rapid.SliceOfNDistinct(rapid.SampledFrom(teamPool[:3]), 0, 3, rapid.ID).Draw(t, "teams")
 		for _, name := range teams {
 			tm := account.Team{Name: name, Licensed: rapid.Bool().Draw(t, "licensed")}
-			for i, u := range rapid.SliceOfNDistinct(rapid.SampledFrom(userPool[:5]), 1, 5, rapid.ID).Draw(t, "team members") {
+			// An admin who is a member; then anyone, as a collaborator
+			// unless they are a member too.
+			admin := rapid.SampledFrom(users).Draw(t, "admin")
+			tm.Members = append(tm.Members, account.TeamMember{User: admin, Role: account.RoleAdmin})
+			for _, u := range rapid.SliceOfNDistinct(rapid.SampledFrom(userPool[:5]), 0, 4, rapid.ID).Draw(t, "team members") {
 				r := account.Role(rapid.IntRange(1, 4).Draw(t, "role"))
-				if i == 0 {
-					r = account.RoleAdmin
+				if !slices.Contains(users, u) {
+					r = account.RoleCollaborator
 				}
-				tm.Members = append(tm.Members, account.TeamMember{User: u, Role: r})
+				if u != admin {
+					tm.Members = append(tm.Members, account.TeamMember{User: u, Role: r})
+				}
 			}
 			s.Teams = append(s.Teams, tm)
 		}
@@ -330,6 +419,8 @@ type snapshot struct {
 type machine struct {
 	store     *account.Store
 	m         *model
+	replay    *model // the initial state with every event seen so far applied
+	replayed  int    // events applied to replay
 	rev       uint64
 	history   []snapshot
 	events    []account.Event // received by the observer
@@ -357,13 +448,15 @@ func (sm *machine) update(t *rapid.T) {
 				}
 				continue
 			}
-			ev, wantErr := want.apply(s)
+			evs, wantErr := want.apply(s)
 			if wantErr == nil {
 				if err != nil {
 					t.Fatalf("%v: unexpected error %v", s, err)
 				}
-				ev.Revision = sm.rev + 1
-				wantEvents = append(wantEvents, ev)
+				for _, ev := range evs {
+					ev.Revision = sm.rev + 1
+					wantEvents = append(wantEvents, ev)
+				}
 				if rapid.IntRange(0, 3).Draw(t, "peek") == 0 {
 					// The Tx's view of the account so far is the model's.
 					peek := tx.Account()
@@ -467,9 +560,25 @@ func (sm *machine) check(t *rapid.T) {
 		t.Fatalf("no member holds manage")
 	}
 	for tm := range a.Teams() {
-		if !slices.ContainsFunc(tm.Members, func(m account.TeamMember) bool { return m.Role == account.RoleAdmin }) {
-			t.Fatalf("team %q has no admin", tm.Name)
+		if !slices.ContainsFunc(tm.Members, func(m account.TeamMember) bool { return m.Role == account.RoleAdmin && a.IsMember(m.User) }) {
+			t.Fatalf("team %q has no admin who is an account member", tm.Name)
 		}
+		for _, m := range tm.Members {
+			if sees(m.Role) && !a.IsMember(m.User) {
+				t.Fatalf("team %q: %q holds the %v role but is not an account member", tm.Name, m.User, m.Role)
+			}
+		}
+	}
+	// Replaying the events, as plain changes of state, gives the account,
+	// and every state on the way keeps the invariants.
+	for _, ev := range sm.events[sm.replayed:] {
+		if err := sm.replay.replayEvent(ev); err != nil {
+			t.Fatalf("replaying %+v: %v", ev, err)
+		}
+	}
+	sm.replayed = len(sm.events)
+	if diff := cmp.Diff(a.Spec(), sm.replay.spec()); diff != "" {
+		t.Fatalf("the events replayed give another state (-account +replay):\n%s", diff)
 	}
 	// Checks and queries agree with the model.
 	for _, u := range userPool {
@@ -535,7 +644,7 @@ func runMachine(t *rapid.T, overlaid, compacted *int) {
 	if err != nil {
 		t.Fatalf("New(%+v): %v", spec, err)
 	}
-	sm := &machine{store: account.NewStore(a), m: modelOf(spec), overlaid: overlaid, compacted: compacted}
+	sm := &machine{store: account.NewStore(a), m: modelOf(spec), replay: modelOf(spec), overlaid: overlaid, compacted: compacted}
 	account.SetCompactAt(sm.store, rapid.IntRange(1, 6).Draw(t, "compact at"))
 	sm.store.SetObserver(func(evs []account.Event) { sm.events = append(sm.events, evs...) })
 	sm.history = append(sm.history, snapshot{a, a.Spec()})

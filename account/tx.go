@@ -2,7 +2,9 @@ package account
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
@@ -138,7 +140,7 @@ func (tx *Tx) step(op Op, f func() error) error {
 		return errTxDone
 	}
 	if tx.err != nil {
-		return fmt.Errorf("account: %s: an earlier step of this update failed: %w", op, tx.err)
+		return &earlierStepError{op: op, err: tx.err}
 	}
 	if err := f(); err != nil {
 		tx.err = err
@@ -299,13 +301,15 @@ func (tx *Tx) SetPermissions(actor, user string, perms permission.Set) error {
 // who is not a member is [ErrNotMember]; removing the last member holding
 // Manage is [ErrLastManager].
 //
-// The user's team roles are kept. Team members need not be account members
-// (collaborators usually are not), so a role is a fact about the team, not
-// about the account: removing it could also leave a team without its only
-// admin. A role held by a non-member grants nothing: [Account.CanViewTeam]
-// and "admin of that team" count only account members. If the user is
-// added again, their roles apply again. Use [Tx.RemoveFromTeam] to remove
-// roles as well.
+// Admin, member and viewer roles belong to account members, so removing
+// the user also ends each of those roles they hold, in every team, whether
+// or not the actor can view the team; their collaborator roles stay. If the
+// user is the only admin of some team, the step is [ErrLastTeamAdmin],
+// naming the team: appoint another admin first. Each role ended is
+// recorded as an [Event] of its own, with Op [OpRemoveFromTeam] and the
+// actor of this step, in team-name order and before the event of the
+// removal itself, so that applying the events in order gives the new state
+// and every state in between keeps the account's invariants.
 func (tx *Tx) RemoveMember(actor, user string) error {
 	const op = OpRemoveMember
 	return tx.step(op, func() error {
@@ -318,6 +322,17 @@ func (tx *Tx) RemoveMember(actor, user string) error {
 		}
 		if old.Has(permission.Manage) && tx.a.managers == 1 {
 			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrLastManager)
+		}
+		teams := tx.seeingRoles(user)
+		for _, t := range teams {
+			if t.roles[user] == RoleAdmin && t.admins == 1 {
+				return fmt.Errorf("account: %s: user %q is the only admin of team %q: %w", op, user, t.name, ErrLastTeamAdmin)
+			}
+		}
+		for _, t := range teams {
+			role := t.roles[user]
+			tx.writable(t).setRole(user, 0)
+			tx.record(actor, OpRemoveFromTeam, t.name, user, role.String(), "")
 		}
 		if !tx.ownM {
 			tx.a.members.own()
@@ -413,9 +428,10 @@ func (tx *Tx) DeleteTeam(actor, name string) error {
 // The actor must be an account member who is admin of the team, or hold
 // manage-teams and be able to view the team; otherwise the error is a
 // [*ForbiddenError] for manage-teams. A team the actor cannot view is
-// [ErrNoTeam]. The user need not be an account member. An empty user or a
-// role outside the four is [ErrInvalid]; taking the admin role from the
-// team's last admin is [ErrLastTeamAdmin].
+// [ErrNoTeam]. An empty user or a role outside the four is [ErrInvalid].
+// The admin, member and viewer roles go only to account members: giving one
+// to anyone else is [ErrNotMember]; any user may be made a collaborator.
+// Taking the admin role from the team's last admin is [ErrLastTeamAdmin].
 func (tx *Tx) SetTeamRole(actor, team, user string, role Role) error {
 	const op = OpSetTeamRole
 	return tx.step(op, func() error {
@@ -428,6 +444,9 @@ func (tx *Tx) SetTeamRole(actor, team, user string, role Role) error {
 		}
 		if !role.Valid() {
 			return fmt.Errorf("account: %s: team %q: user %q: %s is not a team role: %w", op, team, user, role, ErrInvalid)
+		}
+		if _, member := tx.a.members.get(user); !member && role.Sees() {
+			return fmt.Errorf("account: %s: team %q: user %q: %w", op, team, user, ErrNotMember)
 		}
 		old := t.roles[user]
 		if old == RoleAdmin && role != RoleAdmin && t.admins == 1 {
@@ -465,6 +484,19 @@ func (tx *Tx) RemoveFromTeam(actor, team, user string) error {
 		tx.record(actor, op, team, user, old.String(), "")
 		return nil
 	})
+}
+
+// seeingRoles returns the teams in which user holds the admin, member or
+// viewer role, sorted by name.
+func (tx *Tx) seeingRoles(user string) []*team {
+	var ts []*team
+	for _, t := range tx.a.teams.all {
+		if t.roles[user].Sees() {
+			ts = append(ts, t)
+		}
+	}
+	slices.SortFunc(ts, func(x, y *team) int { return strings.Compare(x.name, y.name) })
+	return ts
 }
 
 // setRole sets user's role in t, which must be owned by the caller; the

@@ -62,7 +62,11 @@ func TestUpdateSteps(t *testing.T) {
 		{"remove last team admin", func(tx *account.Tx) error { return tx.RemoveFromTeam("alice", "web", "alice") }, account.ErrLastTeamAdmin, ""},
 		{"remove no role", func(tx *account.Tx) error { return tx.RemoveFromTeam("alice", "web", "carol") }, account.ErrNotMember, "no role"},
 		{"bad role", func(tx *account.Tx) error { return tx.SetTeamRole("alice", "web", "carol", 7) }, account.ErrInvalid, "role(7)"},
-		{"non-member team admin", func(tx *account.Tx) error { return tx.SetTeamRole("alice", "web", "dave", account.RoleAdmin) }, nil, ""},
+		{"non-member team admin", func(tx *account.Tx) error { return tx.SetTeamRole("alice", "web", "dave", account.RoleAdmin) }, account.ErrNotMember,
+			`account: set-team-role: team "web": user "dave": not an account member`},
+		{"non-member team viewer", func(tx *account.Tx) error { return tx.SetTeamRole("alice", "web", "dave", account.RoleViewer) }, account.ErrNotMember, ""},
+		{"non-member collaborator", func(tx *account.Tx) error { return tx.SetTeamRole("alice", "web", "dave", account.RoleCollaborator) }, nil, ""},
+		{"remove only team admin", func(tx *account.Tx) error { return tx.RemoveMember("alice", "carol") }, account.ErrLastTeamAdmin, `team "api"`},
 		{"state as changed so far", func(tx *account.Tx) error {
 			if err := tx.SetPermissions("alice", "bob", Manage); err != nil {
 				return err
@@ -93,6 +97,7 @@ func TestUpdateSteps(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.substr) || !strings.HasPrefix(err.Error(), "account: ") {
 				t.Errorf("error %q: want %q containing %q", err, tt.wantErr, tt.substr)
 			}
+			checkOneStatement(t, err)
 			if a != nil || s.Load() != before {
 				t.Errorf("failed update returned %v and published %v", a, s.Load() != before)
 			}
@@ -116,6 +121,15 @@ func TestFailedStepPoisonsUpdate(t *testing.T) {
 	if !errors.Is(later, account.ErrForbidden) || !strings.Contains(later.Error(), "earlier step") {
 		t.Errorf("later step error = %v", later)
 	}
+	var fe *account.ForbiddenError
+	if !errors.As(later, &fe) || fe.Actor != "bob" {
+		t.Errorf("later step error %v: want the earlier step's *ForbiddenError through errors.As", later)
+	}
+	// One prefix: the later step's, then the earlier failure without its own.
+	if want := `account: add-member: skipped, an earlier step failed: "bob" may not manage-users`; !strings.HasPrefix(later.Error(), want) {
+		t.Errorf("later step error\n got %q\nwant %q…", later, want)
+	}
+	checkOneStatement(t, later)
 	if s.Load() != before || s.Load().IsMember("erin") {
 		t.Errorf("a failed update published a change")
 	}
@@ -140,34 +154,115 @@ func TestFailedStepPoisonsUpdate(t *testing.T) {
 	}
 }
 
-func TestRemoveMemberKeepsTeamRoles(t *testing.T) {
+// TestRemoveMemberEndsTeamRoles: removing a member ends their admin, member
+// and viewer roles, each as an event of its own, and keeps their
+// collaborator roles.
+func TestRemoveMemberEndsTeamRoles(t *testing.T) {
 	s := newStore(t)
-	a, err := s.Update(func(tx *account.Tx) error {
-		if err := tx.SetTeamRole("alice", "web", "bob", account.RoleAdmin); err != nil {
-			return err
-		}
-		return tx.RemoveMember("alice", "bob")
+	var got []account.Event
+	s.SetObserver(func(evs []account.Event) { got = append(got, evs...) })
+	_, err := s.Update(func(tx *account.Tx) error {
+		return errors.Join(
+			tx.SetTeamRole("alice", "web", "bob", account.RoleAdmin),
+			tx.CreateTeam("alice", "ops"),
+			tx.SetTeamRole("alice", "ops", "bob", account.RoleCollaborator),
+			tx.CreateTeam("alice", "dev"),
+			tx.SetTeamRole("alice", "dev", "bob", account.RoleMember),
+		)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, _ := a.Role("web", "bob"); r != account.RoleAdmin {
-		t.Errorf("bob's role in web = %v, want kept as admin", r)
+	before := len(got)
+	a, err := s.Update(func(tx *account.Tx) error { return tx.RemoveMember("alice", "bob") })
+	if err != nil {
+		t.Fatal(err)
 	}
-	if a.CanViewTeam("bob", "web") || a.Can("bob", permission.ViewTeams) {
-		t.Errorf("a removed member can still view web")
+	for team, want := range map[string]account.Role{"web": 0, "dev": 0, "ops": account.RoleCollaborator} {
+		if r, _ := a.Role(team, "bob"); r != want {
+			t.Errorf("bob's role in %s = %v, want %v", team, r, want)
+		}
 	}
-	// As a non-member, bob's admin role does not let him change the team.
-	if _, err := s.Update(func(tx *account.Tx) error { return tx.SetTeamRole("bob", "web", "zed", account.RoleMember) }); !errors.Is(err, account.ErrForbidden) {
-		t.Errorf("non-member team admin: err = %v, want forbidden", err)
+	want := []account.Event{ // roles first, in team order, then the membership
+		{Revision: 2, Actor: "alice", Op: account.OpRemoveFromTeam, Team: "dev", User: "bob", Before: "member"},
+		{Revision: 2, Actor: "alice", Op: account.OpRemoveFromTeam, Team: "web", User: "bob", Before: "admin"},
+		{Revision: 2, Actor: "alice", Op: account.OpRemoveMember, User: "bob", Before: "view,billing"},
 	}
-	// Added again, bob's role applies again.
+	if diff := cmp.Diff(want, got[before:]); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	// Added again, bob has no role but the collaborator one.
 	a, err = s.Update(func(tx *account.Tx) error { return tx.AddMember("alice", "bob", 0) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !a.CanViewTeam("bob", "web") {
-		t.Errorf("re-added bob cannot view web")
+	if got := a.TeamsOf("bob"); len(got) != 0 {
+		t.Errorf("re-added bob can view %q, want no team", got)
+	}
+}
+
+// TestRemoveMemberOfOnlyTeamAdmin: a member who is the only admin of a team
+// cannot be removed, or the team would have no admin who can act.
+func TestRemoveMemberOfOnlyTeamAdmin(t *testing.T) {
+	s := newStore(t)
+	before := s.Load()
+	// carol is the only admin of api.
+	_, err := s.Update(func(tx *account.Tx) error { return tx.RemoveMember("alice", "carol") })
+	if !errors.Is(err, account.ErrLastTeamAdmin) || !strings.Contains(err.Error(), `team "api"`) {
+		t.Fatalf("RemoveMember of api's only admin: %v, want ErrLastTeamAdmin naming team \"api\"", err)
+	}
+	if s.Load() != before {
+		t.Errorf("the refused removal published a snapshot")
+	}
+	// With another admin appointed first, the removal goes through.
+	a, err := s.Update(func(tx *account.Tx) error {
+		if err := tx.SetTeamRole("carol", "api", "bob", account.RoleAdmin); err != nil {
+			return err
+		}
+		return tx.RemoveMember("alice", "carol")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tm, _ := a.Team("api"); len(tm.Members) != 2 || tm.Members[0] != (account.TeamMember{User: "bob", Role: account.RoleAdmin}) {
+		t.Errorf("api = %+v, want bob as its admin and dave", tm)
+	}
+}
+
+// TestTeamRolesOnlyForMembers: admin, member and viewer roles go only to
+// account members; anyone may be a collaborator. A team admin who holds
+// only View cannot hand the team to a made-up name and leave it.
+func TestTeamRolesOnlyForMembers(t *testing.T) {
+	s := newStore(t)
+	// bob holds view,billing; make him web's second admin.
+	if _, err := s.Update(func(tx *account.Tx) error { return tx.SetTeamRole("alice", "web", "bob", account.RoleAdmin) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []account.Role{account.RoleAdmin, account.RoleMember, account.RoleViewer} {
+		before := s.Load()
+		_, err := s.Update(func(tx *account.Tx) error {
+			if err := tx.SetTeamRole("bob", "web", "made-up", r); err != nil {
+				return err
+			}
+			return tx.RemoveFromTeam("bob", "web", "bob")
+		})
+		if !errors.Is(err, account.ErrNotMember) || !strings.Contains(err.Error(), `"made-up"`) {
+			t.Errorf("SetTeamRole(%v) for a non-member: %v, want ErrNotMember naming the user", r, err)
+		}
+		if s.Load() != before {
+			t.Errorf("SetTeamRole(%v) for a non-member published a snapshot", r)
+		}
+	}
+	// A refused actor learns nothing: forbidden, not not-a-member.
+	if _, err := s.Update(func(tx *account.Tx) error { return tx.SetTeamRole("carol", "web", "made-up", account.RoleAdmin) }); !errors.Is(err, account.ErrForbidden) {
+		t.Errorf("refused actor: %v, want forbidden", err)
+	}
+	a, err := s.Update(func(tx *account.Tx) error { return tx.SetTeamRole("bob", "web", "made-up", account.RoleCollaborator) })
+	if err != nil {
+		t.Fatalf("collaborator role for a non-member: %v", err)
+	}
+	if r, _ := a.Role("web", "made-up"); r != account.RoleCollaborator {
+		t.Errorf("made-up's role = %v, want collaborator", r)
 	}
 }
 

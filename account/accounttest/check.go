@@ -78,8 +78,8 @@ func ViewReason(a *account.Account, user, team string) string {
 	switch {
 	case !ok:
 		return "there is no team " + strconv.Quote(team)
-	case !a.IsMember(user) && role != 0:
-		return q + " is " + role.String() + " of team " + strconv.Quote(team) + " but not an account member"
+	case !a.IsMember(user) && role != 0: // a collaborator: no other role is held by a non-member
+		return q + " is a " + role.String() + " in team " + strconv.Quote(team) + " but not an account member"
 	case !a.IsMember(user):
 		return q + " is not an account member"
 	case role == 0:
@@ -118,7 +118,9 @@ func CheckActions(t TB, a *account.Account, user string, want ...permission.Acti
 //
 //   - every member holds View, and only permissions of the table;
 //   - some member holds Manage;
-//   - every team has an admin, and every role is one of the four;
+//   - every team has an admin who is an account member, every role is one
+//     of the four, and only account members hold the admin, member and
+//     viewer roles;
 //   - a's Spec is in canonical order, and [account.New] accepts it and
 //     describes the same account;
 //   - Can, Actions, Permissions and IsMember agree for every member, and
@@ -187,10 +189,13 @@ func CheckInvariants(t TB, a *account.Account) bool {
 			if !m.Role.Valid() {
 				fail("team %q: user %q has %s", tm.Name, m.User, m.Role)
 			}
-			admin = admin || m.Role == account.RoleAdmin
+			if m.Role.Sees() && !a.IsMember(m.User) {
+				fail("team %q: user %q holds the %s role but is not an account member", tm.Name, m.User, m.Role)
+			}
+			admin = admin || m.Role == account.RoleAdmin && a.IsMember(m.User)
 		}
 		if !admin {
-			fail("team %q has no admin", tm.Name)
+			fail("team %q has no admin who is an account member", tm.Name)
 		}
 	}
 	if !canonical(spec) {

@@ -29,7 +29,7 @@ func sample(t *testing.T) *account.Account {
 	a, err := account.New(account.Spec{Name: "acme",
 		Members: []account.Member{{User: "ann", Permissions: permission.Manage}, {User: "bob", Permissions: permission.Create}},
 		Teams: []account.Team{{Name: "web", Members: []account.TeamMember{
-			{User: "ann", Role: account.RoleAdmin}, {User: "bob", Role: account.RoleCollaborator}, {User: "cy", Role: account.RoleViewer}}}}})
+			{User: "ann", Role: account.RoleAdmin}, {User: "bob", Role: account.RoleCollaborator}, {User: "cy", Role: account.RoleCollaborator}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,8 +87,8 @@ func TestCheckCanViewTeam(t *testing.T) {
 			`accounttest: CanViewTeam("bob", "web") = false, want true: "bob" is a collaborator in team "web", which does not see the team`},
 		{"admin, want not", "ann", "web", false,
 			`accounttest: CanViewTeam("ann", "web") = true, want false: "ann" is a member with the admin role in team "web", which sees the team`},
-		{"viewer but not member", "cy", "web", true,
-			`accounttest: CanViewTeam("cy", "web") = false, want true: "cy" is viewer of team "web" but not an account member`},
+		{"collaborator, not a member", "cy", "web", true,
+			`accounttest: CanViewTeam("cy", "web") = false, want true: "cy" is a collaborator in team "web" but not an account member`},
 		{"no team", "ann", "ops", true,
 			`accounttest: CanViewTeam("ann", "ops") = false, want true: there is no team "ops"`},
 		{"unknown user", "dan", "web", true,

@@ -47,9 +47,9 @@ func ExampleOps() {
 	}
 	accounttest.CheckInvariants(printT{}, store.Load()) // prints nothing: the account stays valid
 	// Output:
-	// set-permissions(actor="cat", user="guest", perms={view,billing,create}): not an account member
-	// rename-team(actor="cat", team="web-3", to=""): no such team
-	// remove-from-team(actor="cat", team="web 2", user="guest"): ok
+	// set-permissions(actor="ann2", user="ext-ivy", perms={view,billing,create}): not an account member
+	// rename-team(actor="ann", team="new", to="Data"): no such team
+	// rename-team(actor="ann2", team="ops", to="web-3"): forbidden
 }
 
 // The generators in a property test: whatever the steps, every account

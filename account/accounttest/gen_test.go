@@ -70,12 +70,14 @@ func TestSpecDistribution(t *testing.T) {
 				teamsOf[m.User]++
 				if m.Role == account.RoleAdmin {
 					admins++
-					if !members[m.User] {
-						note("team admin who is not a member")
-					}
 				}
-				if !members[m.User] && m.Role == account.RoleCollaborator {
+				switch {
+				case m.Role == account.RoleCollaborator && members[m.User]:
+					note("collaborator who is a member")
+				case m.Role == account.RoleCollaborator:
 					note("collaborator who is not a member")
+				case !members[m.User]:
+					note("admin, member or viewer who is not a member") // never: New rejects it
 				}
 			}
 			if admins > 1 {
@@ -96,11 +98,14 @@ func TestSpecDistribution(t *testing.T) {
 	want := map[string]int{ // at least this percentage of specs
 		"one manager": 30, "several managers": 30, "no teams": 5,
 		"role admin": 50, "role member": 30, "role viewer": 30, "role collaborator": 40,
-		"team admin who is not a member": 10, "collaborator who is not a member": 30,
+		"collaborator who is a member": 20, "collaborator who is not a member": 30,
 		"team with several admins": 20, "member in several teams": 30, "member in no team": 20,
 	}
 	for s := range permission.Admin + 1 {
 		want[fmt.Sprintf("set {%s}", s)] = 3 // counted per member: several per spec
+	}
+	if n := counts["admin, member or viewer who is not a member"]; n > 0 {
+		t.Errorf("%d specs give a role other than collaborator to a user who is not a member", n)
 	}
 	for k, pct := range want {
 		if got := counts[k] * 100 / draws; got < pct {
@@ -140,11 +145,11 @@ func TestOpsDistribution(t *testing.T) {
 	possible := map[account.Op][]string{
 		account.OpAddMember:      {"ok", "forbidden", "invalid", "exists"},
 		account.OpSetPermissions: {"ok", "forbidden", "invalid", "not-member", "last-manager"},
-		account.OpRemoveMember:   {"ok", "forbidden", "not-member", "last-manager"},
+		account.OpRemoveMember:   {"ok", "forbidden", "not-member", "last-manager", "last-team-admin"},
 		account.OpCreateTeam:     {"ok", "forbidden", "invalid", "exists"},
 		account.OpRenameTeam:     {"ok", "forbidden", "invalid", "exists", "no-team"},
 		account.OpDeleteTeam:     {"ok", "forbidden", "no-team"},
-		account.OpSetTeamRole:    {"ok", "forbidden", "invalid", "no-team", "last-team-admin"},
+		account.OpSetTeamRole:    {"ok", "forbidden", "invalid", "not-member", "no-team", "last-team-admin"},
 		account.OpRemoveFromTeam: {"ok", "forbidden", "not-member", "no-team", "last-team-admin"},
 	}
 	counts := map[string]int{}

@@ -128,14 +128,14 @@ func OpFor(a *account.Account) *rapid.Generator[Op] {
 		case account.OpSetTeamRole, account.OpRemoveFromTeam:
 			roster := st.roster(o.Team)
 			if o.Kind == account.OpSetTeamRole {
-				o.User = drawFrom(t, "user", []pick{{4, roster}, {2, st.admins(o.Team)}, {2, st.members}, {1, st.guests}, {1, newUsers}, {1, []string{""}}})
+				o.User = drawFrom(t, "user", []pick{{4, roster}, {3, st.admins(o.Team)}, {2, st.members}, {1, st.guests}, {1, newUsers}, {1, []string{""}}})
 				if rapid.IntRange(0, 9).Draw(t, "bad role") == 9 {
 					o.Role = rapid.SampledFrom(badRoles).Draw(t, "role")
 				} else {
 					o.Role = rapid.SampledFrom(roles).Draw(t, "role")
 				}
 			} else {
-				o.User = drawFrom(t, "user", []pick{{4, roster}, {3, st.admins(o.Team)}, {1, st.members}, {1, newUsers}})
+				o.User = drawFrom(t, "user", []pick{{5, roster}, {2, st.admins(o.Team)}, {1, st.members}, {1, newUsers}})
 			}
 		}
 		return o
@@ -279,6 +279,12 @@ func stateOf(a *account.Account) *state {
 // drawActor draws who takes a step of kind k: about half the time someone
 // allowed to, otherwise someone who is not or may not be.
 func (st *state) drawActor(t *rapid.T, k account.Op) string {
+	return st.drawActorWeighted(t, k, 8)
+}
+
+// drawActorWeighted is drawActor with weight for the actors allowed to
+// take the step, against 8 for everyone else.
+func (st *state) drawActorWeighted(t *rapid.T, k account.Op, weight int) string {
 	allowed := st.actors[k]
 	var others []string
 	for _, u := range st.members {
@@ -286,7 +292,7 @@ func (st *state) drawActor(t *rapid.T, k account.Op) string {
 			others = append(others, u)
 		}
 	}
-	return drawFrom(t, "actor", []pick{{8, allowed}, {4, others}, {2, st.guests}, {1, []string{unknownUser}}, {1, []string{""}}})
+	return drawFrom(t, "actor", []pick{{weight, allowed}, {4, others}, {2, st.guests}, {1, []string{unknownUser}}, {1, []string{""}}})
 }
 
 // drawTeamActor draws who takes a team step of kind k, and on which team:
@@ -311,7 +317,8 @@ func (st *state) drawTeamActor(t *rapid.T, k account.Op) (actor, team string) {
 		p := rapid.SampledFrom(pairs).Draw(t, "actor and team")
 		return p[0], p[1]
 	}
-	actor = st.drawActor(t, k)
+	// Half the pairs above are allowed already: here, fewer allowed actors.
+	actor = st.drawActorWeighted(t, k, 4)
 	return actor, drawFrom(t, "team", []pick{{4, st.a.TeamsOf(actor)}, {3, st.teams}, {1, newTeams}})
 }
 

@@ -15,11 +15,14 @@ var (
 	accountNames = []string{"acme", "Globex Corp", "ünited"}
 	// memberPool holds the users who may be account members.
 	memberPool = []string{"ann", "ben", "cat", "dan", "eve", "Fay", "ann2", "zoë", "g h"}
-	// guestPool holds users who appear only in teams: never account members
-	// in a generated spec, usually collaborators.
+	// guestPool holds users who appear only in teams, as collaborators:
+	// never account members in a generated spec.
 	guestPool = []string{"guest", "ext-ivy", "Ann"}
 	teamPool  = []string{"web", "ops", "api", "Data", "web 2", "é"}
 	roles     = []account.Role{account.RoleAdmin, account.RoleMember, account.RoleViewer, account.RoleCollaborator}
+	// memberRoles weighs the roles drawn for account members in a team:
+	// member and viewer twice as often as admin and collaborator.
+	memberRoles = []account.Role{account.RoleAdmin, account.RoleMember, account.RoleMember, account.RoleViewer, account.RoleViewer, account.RoleCollaborator}
 )
 
 // Spec returns a generator of valid account specs: [account.New] accepts
@@ -29,9 +32,9 @@ var (
 //   - every one of the 16 permission sets, with and without View (New adds it);
 //   - exactly one Manage holder (so that steps meet [account.ErrLastManager]),
 //     or several;
-//   - every team role, teams with one admin or several, and team admins who
-//     are not account members;
-//   - collaborators and other team members who are not account members;
+//   - every team role, and teams with one admin or several;
+//   - collaborators who are not account members (only the collaborator role
+//     may be held by a user who is not a member), and collaborators who are;
 //   - users with roles in several teams, and members with no team at all;
 //   - accounts with no teams.
 //
@@ -40,7 +43,12 @@ var (
 func Spec() *rapid.Generator[account.Spec] {
 	return rapid.Custom(func(t *rapid.T) account.Spec {
 		s := account.Spec{Name: rapid.SampledFrom(accountNames).Draw(t, "account name")}
-		users := rapid.SliceOfNDistinct(rapid.SampledFrom(memberPool), 1, 6, rapid.ID).Draw(t, "members")
+		// Mostly two to six members, so that teams have several; sometimes one.
+		nm := rapid.IntRange(2, 6).Draw(t, "members count")
+		if rapid.IntRange(0, 7).Draw(t, "one member") == 7 {
+			nm = 1
+		}
+		users := rapid.SliceOfNDistinct(rapid.SampledFrom(memberPool), nm, nm, rapid.ID).Draw(t, "members")
 		// Every set, View or not; then Manage is placed by the managers draw.
 		for _, u := range users {
 			p := permission.Set(rapid.IntRange(0, 15).Draw(t, "permissions"))
@@ -66,18 +74,18 @@ func Spec() *rapid.Generator[account.Spec] {
 		names := rapid.SliceOfNDistinct(rapid.SampledFrom(teamPool), n, n, rapid.ID).Draw(t, "team names")
 		for _, name := range names {
 			team := account.Team{Name: name, Licensed: rapid.Bool().Draw(t, "licensed")}
-			// Mostly account members; sometimes users who are not.
-			roster := rapid.SliceOfNDistinct(rapid.SampledFrom(append(users[:len(users):len(users)], guestPool...)), 1, 5, rapid.ID).Draw(t, "roster")
+			// Account members with any role, at least one of them an admin;
+			// often two admins, so that either may step down.
+			roster := rapid.SliceOfNDistinct(rapid.SampledFrom(users), 1, 5, rapid.ID).Draw(t, "roster")
 			admins := 0
 			for _, u := range roster {
-				r := rapid.SampledFrom(roles).Draw(t, "role")
+				r := rapid.SampledFrom(memberRoles).Draw(t, "role")
 				if r == account.RoleAdmin {
 					admins++
 				}
 				team.Members = append(team.Members, account.TeamMember{User: u, Role: r})
 			}
-			// At least one admin; often two, so that either may step down.
-			if admins == 0 || admins == 1 && len(roster) > 1 && rapid.IntRange(0, 2).Draw(t, "second admin") == 2 {
+			if admins == 0 || admins == 1 && len(roster) > 1 && rapid.Bool().Draw(t, "second admin") {
 				var others []int
 				for i, m := range team.Members {
 					if m.Role != account.RoleAdmin {
@@ -86,7 +94,9 @@ func Spec() *rapid.Generator[account.Spec] {
 				}
 				team.Members[rapid.SampledFrom(others).Draw(t, "admin")].Role = account.RoleAdmin
 			}
-			// A collaborator from outside the account, as the seed describes.
+			// A collaborator from outside the account, as the seed describes:
+			// only the collaborator role may be held by a user who is not
+			// an account member.
 			if rapid.Bool().Draw(t, "outside collaborator") {
 				g := rapid.SampledFrom(guestPool).Draw(t, "collaborator")
 				if !inRoster(team.Members, g) {

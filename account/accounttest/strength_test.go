@@ -21,6 +21,9 @@ func splitAccount(t *testing.T) *account.Account {
 			{User: "bob", Permissions: permission.Manage},
 			{User: "cat", Permissions: permission.Create},
 			{User: "dan", Permissions: permission.View},
+			{User: "v1", Permissions: permission.View},
+			{User: "v2", Permissions: permission.View},
+			{User: "v3", Permissions: permission.View},
 		},
 		Teams: []account.Team{{Name: "web", Members: []account.TeamMember{
 			{User: "bob", Role: account.RoleAdmin},
