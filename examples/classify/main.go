@@ -33,6 +33,14 @@
 //
 // With -table it writes a table for people to read instead, one row per
 // record, with "error" as the outcome of a line that cannot be classified.
+// The table shows odd characters escaped, never raw, so that a name cannot
+// hide an invisible character, a combining mark or an unusual space, nor
+// disturb the terminal: printable ASCII and the letters and digits of any
+// script (such as "é") print as themselves, and every other character
+// appears escaped as in a Go string, such as \u200b for a zero-width space, \u0301 for a
+// combining accent or \u00a0 for a no-break space. An organization whose
+// name needs escaping, or holds a double quote, a backslash or a space at
+// either end, is shown in double quotes, as Go would quote it.
 //
 // -max-line bounds the memory one line may take; it must be between 1 and
 // 1073741824 (1 GiB), and the default is 16 MiB.
@@ -234,7 +242,7 @@ func (c *classifier) classify(line []byte) error {
 	}
 	if c.table {
 		detail := strings.TrimPrefix(d.String(), d.Outcome.String()+": ")
-		err = c.writeRow(org.Name, d.Outcome.String(), detail)
+		err = c.writeRow(tableName(org.Name), d.Outcome.String(), detail)
 	} else {
 		err = c.writeJSON(org.Name, d)
 	}
@@ -244,9 +252,10 @@ func (c *classifier) classify(line []byte) error {
 	return nil
 }
 
-// writeRow writes one row of the table for the current line.
-func (c *classifier) writeRow(name, outcome, detail string) error {
-	_, err := fmt.Fprintf(c.out, "%-6d %-24s %-10s %s\n", c.lines, name, outcome, detail)
+// writeRow writes one row of the table for the current line; shownName is
+// the organization's name as tableName shows it, or "" for none.
+func (c *classifier) writeRow(shownName, outcome, detail string) error {
+	_, err := fmt.Fprintf(c.out, "%-6d %-24s %-10s %s\n", c.lines, shownName, outcome, tableText(detail))
 	return err
 }
 

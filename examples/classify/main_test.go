@@ -27,6 +27,13 @@ const clean = "{\"name\": \"beta-co\", \"public_beta\": true, \"teams\": []}\r\n
 	"\r\n" +
 	"{\"name\": \"solo\", \"teams\": [{\"name\": \"a\", \"members\": [{\"user\": \"ann\", \"role\": \"admin\"}]}, {\"name\": \"b\", \"members\": [{\"user\": \"bo\", \"role\": \"admin\"}]}]}"
 
+// oddNames holds organizations whose names hold characters the table
+// escapes: a combining accent, a no-break space, a Hangul filler letter,
+// next to names that print as they are.
+const oddNames = "{\"name\": \"cafe\u0301\", \"teams\": [{\"name\": \"web\", \"licensed\": true, \"members\": [{\"user\": \"bob\u00a0smith\", \"role\": \"admin\"}, {\"user\": \"bob\", \"role\": \"member\"}]}]}\n" +
+	"{\"name\": \"caf\u00e9 \u65e5\u672c\", \"teams\": [{\"name\": \"web\u3164\", \"members\": [{\"user\": \"\u00e9mile\", \"role\": \"admin\"}]}]}\n" +
+	"{\"name\": \"say \\\"hi\\\"\", \"public_beta\": true}\n"
+
 // TestGolden runs the program on the cases below and compares the exit
 // status, standard output and standard error with testdata/NAME.golden.
 // go test ./examples/classify -update rewrites them.
@@ -45,6 +52,7 @@ func TestGolden(t *testing.T) {
 		{name: "missing-file", args: []string{"testdata/no-such-file.jsonl"}},
 		{name: "two-files", args: []string{"a", "b"}},
 		{name: "bad-flag", args: []string{"-tabel"}},
+		{name: "table-odd-names", args: []string{"-table"}, stdin: oddNames},
 		{name: "max-line-out-of-range", args: []string{"-max-line", "9223372036854775807"}},
 	}
 	for _, tt := range tests {
