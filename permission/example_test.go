@@ -22,9 +22,12 @@ func ExampleParseSet() {
 	fmt.Println(s, err)
 	_, err = permission.ParseSet("view,owner")
 	fmt.Println(err)
+	_, err = permission.ParseSet("admin")
+	fmt.Println(err)
 	// Output:
 	// view,manage <nil>
 	// permission: parse set "view,owner": entry 1: unknown permission "owner": invalid
+	// permission: parse set "admin": entry 0: unknown permission "admin" (the admin role is view,billing,manage,create): invalid
 }
 
 func ExampleTable() {

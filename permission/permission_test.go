@@ -199,7 +199,9 @@ func TestParseSetErrors(t *testing.T) {
 	tests := []struct{ name, in, wantInMsg string }{
 		{"unknown", "viewer", `unknown permission "viewer"`},
 		{"capitalised", "View", `unknown permission "View"`},
-		{"admin is not a permission", "admin", `unknown permission "admin"`},
+		{"admin is not a permission", "admin", `unknown permission "admin" (the admin role is view,billing,manage,create)`},
+		{"admin among permissions", "view,admin", `entry 1: unknown permission "admin" (the admin role is view,billing,manage,create)`},
+		{"admin capitalised", "Admin", `unknown permission "Admin" (the admin role is view,billing,manage,create)`},
 		{"leading space", " view", `unknown permission " view"`},
 		{"space after comma", "view, billing", `unknown permission " billing"`},
 		{"trailing comma", "view,", "empty permission name"},
@@ -225,6 +227,21 @@ func TestParseSetErrors(t *testing.T) {
 	}
 }
 
+// TestAdminHintOnlyForAdmin: only the name of the admin role, in any case,
+// gets the hint that spells the role out; other unknown names do not.
+func TestAdminHintOnlyForAdmin(t *testing.T) {
+	for _, name := range []string{"admin", "Admin", "ADMIN", "owner", "administrator", "admins", " admin", "admin "} {
+		_, err := permission.ParseSet(name)
+		if err == nil {
+			t.Fatalf("ParseSet(%q) accepted it", name)
+		}
+		want := strings.EqualFold(name, "admin")
+		if got := strings.Contains(err.Error(), "the admin role is view,billing,manage,create"); got != want {
+			t.Errorf("ParseSet(%q) = %q: hint %t, want %t", name, err, got, want)
+		}
+	}
+}
+
 func TestParseSetAcceptsAnyOrder(t *testing.T) {
 	s, err := permission.ParseSet("create,view")
 	if err != nil || s != permission.View|permission.Create {
@@ -240,6 +257,8 @@ func TestSetUnmarshalJSONErrors(t *testing.T) {
 		{"number element", `[1]`, "set[0]: want a permission name"},
 		{"null element", `["view",null]`, "set[1]: want a permission name"},
 		{"unknown", `["view","owner"]`, `set[1]: unknown permission "owner"`},
+		{"admin is not a permission", `["admin"]`, `set[0]: unknown permission "admin" (the admin role is view,billing,manage,create): invalid`},
+		{"admin in capitals", `["view","ADMIN"]`, `set[1]: unknown permission "ADMIN" (the admin role is view,billing,manage,create)`},
 		{"empty name", `[""]`, "set[0]: empty permission name"},
 		{"repeated", `["manage","manage"]`, `set[1]: "manage" repeated`},
 		{"comma list inside", `["view,billing"]`, `unknown permission "view,billing"`},

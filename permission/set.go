@@ -147,7 +147,8 @@ func (s *Set) UnmarshalText(text []byte) error {
 // ParseSet parses the canonical form written by [Set.String]: permission
 // names separated by commas, in any order, without spaces. The empty string
 // is the empty set. An unknown, empty or repeated name is an error wrapping
-// [ErrInvalid].
+// [ErrInvalid]. "admin" is not a permission name: the admin role is the set
+// [Admin], written "view,billing,manage,create", and the error says so.
 func ParseSet(text string) (Set, error) {
 	var s Set
 	if text == "" {
@@ -180,6 +181,9 @@ func parsePermission(name string) (Set, error) {
 	}
 	if name == "" {
 		return 0, fmt.Errorf("empty permission name: %w", ErrInvalid)
+	}
+	if strings.EqualFold(name, "admin") {
+		return 0, fmt.Errorf("unknown permission %q (the admin role is %s): %w", name, Admin, ErrInvalid)
 	}
 	return 0, fmt.Errorf("unknown permission %q: %w", name, ErrInvalid)
 }
@@ -217,7 +221,8 @@ func (s Set) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads a JSON array of permission names. Anything else (null,
 // a string, numbers, an unknown or repeated name) is an error wrapping
-// [ErrInvalid], and s is left unchanged.
+// [ErrInvalid], and s is left unchanged. The admin role is written out as
+// ["view","billing","manage","create"]; ["admin"] is an error that says so.
 func (s *Set) UnmarshalJSON(data []byte) error {
 	var raw []json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
