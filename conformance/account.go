@@ -56,7 +56,7 @@ func CheckTeamView(t TB, spec account.Spec, canView func(user, team string) bool
 }
 
 // Users returns the users the account checks try for spec, sorted and
-// without repeats: every member; every user who holds only team roles;
+// without repeats: every member; every collaborator who is not a member;
 // "nobody", who appears nowhere; the empty user; and, for each member,
 // look-alikes that must not be mistaken for them (the name in upper case,
 // and with a space before or after), when they are not users themselves.

@@ -13,7 +13,7 @@
 //     every set value and every action value (65,536 cases; see CheckTable
 //     for what is required of sets with bits outside the table).
 //   - [CheckAccount] and [CheckTeamView]: an account's checks, for one
-//     account, over its members, users who hold only team roles, unknown
+//     account, over its members, collaborators who are not members, unknown
 //     users, look-alike names and the empty user, with every action value
 //     or every team.
 //   - [CheckAccounts]: both, on a fixed corpus of accounts drawn by the
