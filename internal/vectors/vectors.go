@@ -191,10 +191,10 @@ func accountCases() []struct {
 			}}},
 		{"one manager, no teams", account.Spec{Name: "solo",
 			Members: []account.Member{{User: "root", Permissions: permission.Manage}}}},
-		{"a team run by someone outside the account", account.Spec{Name: "Globex",
+		{"a collaborator from outside the account", account.Spec{Name: "Globex",
 			Members: []account.Member{{User: "ann", Permissions: permission.Manage}, {User: "Ann", Permissions: permission.Billing}},
 			Teams: []account.Team{{Name: "partners", Members: []account.TeamMember{
-				tm("vendor", account.RoleAdmin), tm("ann", account.RoleCollaborator), tm("Ann", account.RoleMember)}}}}},
+				tm("Ann", account.RoleAdmin), tm("ann", account.RoleCollaborator), tm("vendor", account.RoleCollaborator)}}}}},
 	}
 	gen := accounttest.Spec()
 	for _, seed := range []int{1, 2, 3} {
