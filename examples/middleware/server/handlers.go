@@ -6,32 +6,150 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/examples/middleware"
+	"github.com/entaccess/entaccess/internal/strictjson"
 	"github.com/entaccess/entaccess/permission"
 )
+
+// challenge is the WWW-Authenticate header of every 401. HTTP registers no
+// authentication scheme for a user named in a request header, so the demo
+// names its own, after the header it reads: a client that gets 401 learns
+// to send X-User. Behind an authenticating proxy, use the proxy's scheme
+// instead, such as Bearer.
+const challenge = `X-User realm="entaccess demo"`
 
 // newHandler returns the server's routes over store, logging each
 // authorization decision to logger. opts are added to every route's
 // middleware.
+//
+// Every answer but a success is a problem document, and the checks come in
+// one order, so that a route hidden from a user looks to them exactly like
+// a path no route has:
+//
+//  1. A request that does not name exactly one user gets 401, whatever its
+//     path or method, missing paths included.
+//  2. A path no route has gets 404. So does a hidden route (GET /settings)
+//     for a user who may not open it, whatever the method.
+//  3. Only then a method the path does not take gets 405, with Allow.
 func newHandler(store *account.Store, logger *slog.Logger, opts ...middleware.Option) http.Handler {
 	user := middleware.Header("X-User")
-	base := append([]middleware.Option{middleware.OnDecision(middleware.Log(logger))}, opts...)
-	guard := func(act permission.Action, h http.HandlerFunc, more ...middleware.Option) http.Handler {
+	base := append([]middleware.Option{middleware.OnDecision(middleware.Log(logger)), middleware.Challenge(challenge)}, opts...)
+	guard := func(act permission.Action, h http.Handler, more ...middleware.Option) http.Handler {
 		return middleware.Require(store, act, user, append(more, base...)...)(h)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /teams", guard(permission.ViewTeams, listTeams))
-	mux.Handle("GET /access", guard(permission.ViewAccess, listMembers))
+	mux.Handle("GET /teams", guard(permission.ViewTeams, http.HandlerFunc(listTeams)))
+	mux.Handle("GET /access", guard(permission.ViewAccess, http.HandlerFunc(listMembers)))
 	mux.Handle("POST /members", guard(permission.ManageUsers, addMember(store)))
-	mux.Handle("GET /usage", guard(permission.ViewUsage, usage))
-	// Users who may not see the settings are not told the page exists.
-	mux.Handle("GET /settings", guard(permission.ViewSettings, settings, middleware.RefuseAsNotFound()))
+	mux.Handle("GET /usage", guard(permission.ViewUsage, http.HandlerFunc(usage)))
+	// Users who may not see the settings are not told the page exists. The
+	// route takes every method, so that the check comes before 405: a
+	// method the mux refused itself would tell the route exists.
+	mux.Handle("/settings", guard(permission.ViewSettings, methods{"GET": http.HandlerFunc(settings)}, middleware.RefuseAsNotFound()))
 	mux.Handle("POST /teams", guard(permission.CreateTeams, createTeam(store)))
 	mux.Handle("DELETE /teams/{name}", guard(permission.CreateTeams, deleteTeam(store)))
-	return mux
+	return identified(user, logger, problems(mux))
+}
+
+// identified answers 401 to a request that does not name exactly one user,
+// before routing, so that the answer is the same on every path; it passes
+// the others to next.
+func identified(user middleware.UserFunc, logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := user(r); !ok {
+			logger.LogAttrs(r.Context(), slog.LevelWarn, "unidentified", slog.String("method", r.Method), slog.String("path", r.URL.Path))
+			w.Header().Set("WWW-Authenticate", challenge)
+			middleware.WriteProblem(w, middleware.Unidentified(0))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// problems serves mux, except that where mux would answer in plain text
+// that no route matches, it answers with a problem document: 404 for a
+// path no route has, 405 with mux's Allow header for a method no route of
+// the path takes.
+func problems(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, pattern := mux.Handler(r); pattern == "" {
+			// No route matches; h answers 404, 405 or a redirect to the
+			// clean path. Ask it which, without writing to w.
+			var p probe
+			h.ServeHTTP(&p, r)
+			switch p.status {
+			case http.StatusNotFound:
+				middleware.WriteProblem(w, middleware.NotFound())
+				return
+			case http.StatusMethodNotAllowed:
+				methodNotAllowed(w, p.header.Get("Allow"))
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// A probe is a ResponseWriter that keeps the status and headers written to
+// it and drops the body.
+type probe struct {
+	header http.Header
+	status int
+}
+
+func (p *probe) Header() http.Header {
+	if p.header == nil {
+		p.header = make(http.Header)
+	}
+	return p.header
+}
+
+func (p *probe) WriteHeader(status int) {
+	if p.status == 0 {
+		p.status = status
+	}
+}
+
+func (p *probe) Write(b []byte) (int, error) {
+	p.WriteHeader(http.StatusOK)
+	return len(b), nil
+}
+
+// methods serves a route by the request method, HEAD as GET, and answers
+// any other method 405, as [http.ServeMux] does but with a problem
+// document. Put it behind the route's guard, so that only users who may
+// open the route learn which methods it takes.
+type methods map[string]http.Handler
+
+func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet
+	}
+	if h, ok := m[method]; ok {
+		h.ServeHTTP(w, r)
+		return
+	}
+	allow := slices.Sorted(maps.Keys(m))
+	if _, ok := m[http.MethodGet]; ok {
+		allow = append(allow, http.MethodHead)
+		slices.Sort(allow)
+	}
+	methodNotAllowed(w, strings.Join(allow, ", "))
+}
+
+// methodNotAllowed answers 405 with the Allow header allow.
+func methodNotAllowed(w http.ResponseWriter, allow string) {
+	w.Header().Set("Allow", allow)
+	middleware.WriteProblem(w, middleware.Problem{
+		Type: "about:blank", Title: http.StatusText(http.StatusMethodNotAllowed), Status: http.StatusMethodNotAllowed,
+	})
 }
 
 // A teamView is one team as GET /teams shows it to a user.
@@ -91,7 +209,7 @@ func addMember(store *account.Store) http.HandlerFunc {
 		_, d := checked(r)
 		var m account.Member
 		if err := decodeBody(w, r, &m); err != nil {
-			badRequest(w, err)
+			badBody(w, err)
 			return
 		}
 		a, err := store.Update(func(tx *account.Tx) error {
@@ -113,11 +231,9 @@ func addMember(store *account.Store) http.HandlerFunc {
 func createTeam(store *account.Store) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		_, d := checked(r)
-		var body struct {
-			Name string `json:"name"`
-		}
+		var body newTeam
 		if err := decodeBody(w, r, &body); err != nil {
-			badRequest(w, err)
+			badBody(w, err)
 			return
 		}
 		a, err := store.Update(func(tx *account.Tx) error { return tx.CreateTeam(d.User, body.Name) })
@@ -128,6 +244,25 @@ func createTeam(store *account.Store) http.HandlerFunc {
 		t, _ := a.Team(body.Name)
 		writeJSON(w, http.StatusCreated, map[string]any{"revision": a.Revision(), "team": t})
 	}
+}
+
+// newTeam is the body of POST /teams: {"name": "data"}.
+type newTeam struct {
+	Name string
+}
+
+// UnmarshalJSON decodes the body as strictly as an account: an unknown or
+// repeated key, or a name that is not valid UTF-8, is an error.
+func (t *newTeam) UnmarshalJSON(data []byte) error {
+	return strictjson.Object(strict, data,
+		strictjson.Field{Name: "name", Decode: func(b []byte) error { return strictjson.String(strict, b, &t.Name) }})
+}
+
+// strict makes the errors of strict decoding: the problem, under the path
+// of the field it is in.
+var strict = strictjson.Errors{
+	Invalid: func(format string, args ...any) error { return fmt.Errorf(format, args...) },
+	In:      func(err error, parent string) error { return fmt.Errorf("%s: %w", parent, err) },
 }
 
 // deleteTeam deletes the team named in the path. DeleteTeam acts only on
@@ -154,23 +289,31 @@ func checked(r *http.Request) (*account.Account, account.Decision) {
 // maxBody is the largest request body accepted.
 const maxBody = 64 << 10
 
-// decodeBody decodes one JSON value from r's body into v, strictly.
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+// decodeBody decodes one JSON value from r's body into v, whose
+// UnmarshalJSON decodes strictly. A body longer than maxBody is an error
+// wrapping an *http.MaxBytesError.
+func decodeBody(w http.ResponseWriter, r *http.Request, v json.Unmarshaler) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("request body: %w", err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	switch _, err := dec.Token(); {
+	case errors.As(err, new(*http.MaxBytesError)):
+		return fmt.Errorf("request body: %w", err)
+	case err != io.EOF:
 		return errors.New("request body: more than one JSON value")
 	}
 	return nil
 }
 
-func badRequest(w http.ResponseWriter, err error) {
-	middleware.WriteProblem(w, middleware.Problem{
-		Type: "about:blank", Title: http.StatusText(http.StatusBadRequest), Status: http.StatusBadRequest, Detail: err.Error(),
-	})
+// badBody answers a request whose body decodeBody refused: 413 for one too
+// large, 400 otherwise.
+func badBody(w http.ResponseWriter, err error) {
+	status, detail := http.StatusBadRequest, err.Error()
+	if errors.As(err, new(*http.MaxBytesError)) {
+		status, detail = http.StatusRequestEntityTooLarge, fmt.Sprintf("request body: more than %d bytes", maxBody)
+	}
+	middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
 }
 
 // writeError answers an error from Store.Update. A refused step is written

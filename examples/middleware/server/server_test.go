@@ -8,8 +8,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/examples/middleware"
@@ -55,8 +57,9 @@ func (c call) do(t *testing.T, h http.Handler) {
 
 const (
 	forbidden    = `{"type":"` + middleware.TypeForbidden + `","title":"Action not allowed","status":403,"detail":`
-	unidentified = `{"type":"` + middleware.TypeUnidentified + `","title":"User not identified","status":401,"detail":"the request does not say which user it acts for",`
+	unidentified = `{"type":"` + middleware.TypeUnidentified + `","title":"User not identified","status":401,"detail":"the request does not say which user it acts for","reason":"unidentified"}` + "\n"
 	notFound     = `{"type":"about:blank","title":"Not Found","status":404}` + "\n"
+	notAllowed   = `{"type":"about:blank","title":"Method Not Allowed","status":405}` + "\n"
 )
 
 func TestRoutes(t *testing.T) {
@@ -71,7 +74,7 @@ func TestRoutes(t *testing.T) {
 		{"teams of a member in none", call{"GET", "/teams", "carol", "", 200, `{"revision":0,"teams":[]}` + "\n"}},
 		{"collaborator is no member", call{"GET", "/teams", "erin", "", 403,
 			forbidden + `"\"erin\" may not view-teams: not an account member","action":"view-teams","reason":"not-a-member"}` + "\n"}},
-		{"no user", call{"GET", "/teams", "", "", 401, unidentified + `"action":"view-teams","reason":"unidentified"}` + "\n"}},
+		{"no user", call{"GET", "/teams", "", "", 401, unidentified}},
 		{"access", call{"GET", "/access", "dave", "", 200,
 			`{"members":[{"user":"alice","permissions":["view","billing","manage","create"]},{"user":"bob","permissions":["view","billing"]},` +
 				`{"user":"carol","permissions":["view","create"]},{"user":"dave","permissions":["view"]}],"revision":0}` + "\n"}},
@@ -82,7 +85,8 @@ func TestRoutes(t *testing.T) {
 		{"settings", call{"GET", "/settings", "alice", "", 200, `{"managers":["alice"],"revision":0}` + "\n"}},
 		{"settings hidden", call{"GET", "/settings", "bob", "", 404, notFound}},
 		{"settings hidden from strangers", call{"GET", "/settings", "mallory", "", 404, notFound}},
-		{"settings without user", call{"GET", "/settings", "", "", 401, unidentified + `"action":"view-settings","reason":"unidentified"}` + "\n"}},
+		{"settings without user", call{"GET", "/settings", "", "", 401, unidentified}},
+		{"no such route without user", call{"GET", "/nowhere", "", "", 401, unidentified}},
 		{"add member", call{"POST", "/members", "alice", `{"user": "dan", "permissions": ["billing"]}`, 201,
 			`{"member":{"user":"dan","permissions":["view","billing"]},"revision":1}` + "\n"}},
 		{"add member refused", call{"POST", "/members", "carol", `{"user": "dan", "permissions": []}`, 403,
@@ -110,7 +114,21 @@ func TestRoutes(t *testing.T) {
 			`{"type":"about:blank","title":"Not Found","status":404,"detail":"account: delete-team: team \"web\": no such team"}` + "\n"}},
 		{"delete refused", call{"DELETE", "/teams/web", "dave", "", 403,
 			forbidden + `"\"dave\" may not create-teams: holds view; create-teams needs create","action":"create-teams","reason":"missing-permission"}` + "\n"}},
-		{"no such route", call{"GET", "/nowhere", "alice", "", 404, "404 page not found\n"}},
+		{"no such route", call{"GET", "/nowhere", "alice", "", 404, notFound}},
+		{"method not allowed", call{"PATCH", "/teams", "dave", "", 405, notAllowed}},
+		{"settings, method not allowed", call{"POST", "/settings", "alice", "", 405, notAllowed}},
+		{"create team with invalid UTF-8", call{"POST", "/teams", "carol", "{\"name\": \"da\xffta\"}", 400,
+			`{"type":"about:blank","title":"Bad Request","status":400,"detail":"request body: name: \"da\\xffta\": not valid UTF-8"}` + "\n"}},
+		{"create team with a repeated key", call{"POST", "/teams", "carol", `{"name": "data", "name": "web"}`, 400,
+			`{"type":"about:blank","title":"Bad Request","status":400,"detail":"request body: field \"name\" repeated"}` + "\n"}},
+		{"create team with an unknown key", call{"POST", "/teams", "carol", `{"name": "data", "licensed": true}`, 400,
+			`{"type":"about:blank","title":"Bad Request","status":400,"detail":"request body: unknown field \"licensed\""}` + "\n"}},
+		{"create team with a lone surrogate", call{"POST", "/teams", "carol", `{"name": "da\ud800ta"}`, 400,
+			`{"type":"about:blank","title":"Bad Request","status":400,"detail":"request body: name: \"da\\\\ud800ta\": not valid UTF-8"}` + "\n"}},
+		{"create team, body too large", call{"POST", "/teams", "carol", `{"name": "` + strings.Repeat("a", maxBody) + `"}`, 413,
+			`{"type":"about:blank","title":"Request Entity Too Large","status":413,"detail":"request body: more than 65536 bytes"}` + "\n"}},
+		{"add member, body too large", call{"POST", "/members", "alice", `{"user": "dan", "permissions": []}` + strings.Repeat(" ", maxBody), 413,
+			`{"type":"about:blank","title":"Request Entity Too Large","status":413,"detail":"request body: more than 65536 bytes"}` + "\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,7 +186,9 @@ func TestDecisionsAreLogged(t *testing.T) {
 	}}))
 	h := newHandler(newStore(t, nil), logger)
 	call{"GET", "/settings", "bob", "", 404, notFound}.do(t, h)
-	want := "level=WARN msg=authorization allowed=false user=bob action=view-settings member=true holds=view,billing needs=manage method=GET path=/settings\n"
+	call{"POST", "/settings", "", "", 401, unidentified}.do(t, h)
+	want := "level=WARN msg=authorization allowed=false user=bob action=view-settings member=true holds=view,billing needs=manage method=GET path=/settings\n" +
+		"level=WARN msg=unidentified method=POST path=/settings\n"
 	if diff := cmp.Diff(want, buf.String()); diff != "" {
 		t.Errorf("log (-want +got):\n%s", diff)
 	}
@@ -198,5 +218,195 @@ func TestServe(t *testing.T) {
 	cancel()
 	if err := <-errc; err != nil {
 		t.Errorf("serve returned %v after shutdown", err)
+	}
+}
+
+// response is what a client can see of an answer: status, headers but
+// Date, and body, with the path mask (if not "") replaced by "{path}".
+type response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+func fetch(t *testing.T, url, method, path, user, mask string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, url+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user != "" {
+		req.Header.Set("X-User", user)
+	}
+	// Do not follow redirects: they are answers to compare as well.
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	masked := func(s string) string {
+		if mask == "" {
+			return s
+		}
+		return strings.ReplaceAll(s, mask, "{path}")
+	}
+	h := resp.Header.Clone()
+	h.Del("Date")
+	for k, vs := range h {
+		for i, v := range vs {
+			h[k][i] = masked(v)
+		}
+	}
+	return response{resp.StatusCode, h, masked(string(body))}
+}
+
+// TestHiddenLikeMissing asks for /settings as users who may not see it, and
+// for a path no route has: the answers must be the same, whatever the
+// method, so that nothing tells the hidden route exists.
+func TestHiddenLikeMissing(t *testing.T) {
+	srv := httptest.NewServer(newHandler(newStore(t, nil), slog.New(slog.DiscardHandler)))
+	defer srv.Close()
+	methods := []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+	// /no-route has as many bytes as /settings, so that even a redirect to
+	// either has the same Content-Length.
+	pairs := []struct{ hidden, missing string }{
+		{"/settings", "/no-route"},
+		{"/settings?x=1", "/no-route?x=1"},
+		{"/settings/", "/no-route/"},
+		{"/a/../settings", "/a/../no-route"}, // both redirect to the clean path
+	}
+	// bob is a member without manage; mallory and erin (a collaborator) are
+	// not members; "" names no user.
+	for _, user := range []string{"bob", "mallory", "erin", ""} {
+		for _, m := range methods {
+			for _, p := range pairs {
+				t.Run(user+" "+m+" "+p.hidden, func(t *testing.T) {
+					hidden := fetch(t, srv.URL, m, p.hidden, user, "/settings")
+					missing := fetch(t, srv.URL, m, p.missing, user, "/no-route")
+					if diff := cmp.Diff(missing, hidden); diff != "" {
+						t.Errorf("%s %s differs from %s (-missing +hidden):\n%s", m, p.hidden, p.missing, diff)
+					}
+					if ct := hidden.Header.Get("Content-Type"); hidden.Status >= 400 && ct != "application/problem+json" {
+						t.Errorf("%s %s: status %d with Content-Type %q", m, p.hidden, hidden.Status, ct)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestHiddenShownToWhoMaySee checks that alice, who may view the settings,
+// gets them, and 405 with Allow for the methods the route does not take.
+func TestHiddenShownToWhoMaySee(t *testing.T) {
+	srv := httptest.NewServer(newHandler(newStore(t, nil), slog.New(slog.DiscardHandler)))
+	defer srv.Close()
+	tests := []struct {
+		method string
+		want   response
+	}{
+		{"GET", response{200, http.Header{"Content-Type": {"application/json"}, "Content-Length": {"36"}},
+			`{"managers":["alice"],"revision":0}` + "\n"}},
+		{"HEAD", response{200, http.Header{"Content-Type": {"application/json"}, "Content-Length": {"36"}}, ""}},
+		{"POST", notAllowedResponse("GET, HEAD")},
+		{"OPTIONS", notAllowedResponse("GET, HEAD")},
+		{"DELETE", notAllowedResponse("GET, HEAD")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, fetch(t, srv.URL, tt.method, "/settings", "alice", "")); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	// A route no one hides answers 405 the same way.
+	if diff := cmp.Diff(notAllowedResponse("GET, HEAD, POST"), fetch(t, srv.URL, "PATCH", "/teams", "dave", "")); diff != "" {
+		t.Errorf("PATCH /teams (-want +got):\n%s", diff)
+	}
+}
+
+func notAllowedResponse(allow string) response {
+	return response{405, http.Header{
+		"Allow":                  {allow},
+		"Cache-Control":          {"no-store"},
+		"Content-Length":         {strconv.Itoa(len(notAllowed))},
+		"Content-Type":           {"application/problem+json"},
+		"X-Content-Type-Options": {"nosniff"},
+	}, notAllowed}
+}
+
+// TestUnauthorized checks that every 401 says how to authenticate, on any
+// path, and that naming two users is naming none.
+func TestUnauthorized(t *testing.T) {
+	srv := httptest.NewServer(newHandler(newStore(t, nil), slog.New(slog.DiscardHandler)))
+	defer srv.Close()
+	want := response{401, http.Header{
+		"Cache-Control":          {"no-store"},
+		"Content-Length":         {strconv.Itoa(len(unidentified))},
+		"Content-Type":           {"application/problem+json"},
+		"Www-Authenticate":       {challenge},
+		"X-Content-Type-Options": {"nosniff"},
+	}, unidentified}
+	for _, path := range []string{"/teams", "/usage", "/settings", "/nowhere"} {
+		if diff := cmp.Diff(want, fetch(t, srv.URL, "GET", path, "", "")); diff != "" {
+			t.Errorf("GET %s without user (-want +got):\n%s", path, diff)
+		}
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/usage", nil)
+	req.Header["X-User"] = []string{"dave", "bob"} // as if a client sent one and a proxy another
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != challenge {
+		t.Errorf("GET /usage as dave and bob: %s, WWW-Authenticate %q", resp.Status, resp.Header.Get("WWW-Authenticate"))
+	}
+}
+
+// TestRunStopsWithContext ends run's context instead.
+func TestRunStopsWithContext(t *testing.T) {
+	ln, addr := listen(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- run(ctx, ln, slog.New(slog.DiscardHandler)) }()
+	waitServing(t, addr)
+	cancel()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Errorf("run returned %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("run still serving 5s after its context ended")
+	}
+}
+
+func listen(t *testing.T) (net.Listener, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln, "http://" + ln.Addr().String()
+}
+
+// waitServing asks addr for /usage as bob and wants 200. The listener is
+// open, so the request waits until the server answers it.
+func waitServing(t *testing.T, addr string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", addr+"/usage", nil)
+	req.Header.Set("X-User", "bob")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /usage as bob: %s", resp.Status)
 	}
 }
