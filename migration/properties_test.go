@@ -224,6 +224,45 @@ func TestAutomaticPlanIsAValidAccountAsTheRulesSay(t *testing.T) {
 	})
 }
 
+// TestAutomaticPlanTeamsHaveMemberAdmins: in every automatic plan, read as
+// plain data, each team has an admin who is a planned account member, and
+// only planned members hold the admin, member and viewer roles, so that
+// every team of the new account can be managed.
+func TestAutomaticPlanTeamsHaveMemberAdmins(t *testing.T) {
+	plans := 0
+	rapid.Check(t, func(t *rapid.T) {
+		org := genOrganization().Draw(t, "org")
+		org.PublicBeta = false
+		d := classify(t, org)
+		if d.Outcome != migration.Automatic {
+			return
+		}
+		plans++
+		members := map[string]bool{}
+		for _, m := range d.Account.Members {
+			members[m.User] = true
+		}
+		for _, tm := range d.Account.Teams {
+			admin := false
+			for _, m := range tm.Members {
+				switch m.Role {
+				case account.RoleAdmin, account.RoleMember, account.RoleViewer:
+					if !members[m.User] {
+						t.Fatalf("team %q: %q holds the %v role but is not a planned member", tm.Name, m.User, m.Role)
+					}
+				}
+				admin = admin || m.Role == account.RoleAdmin && members[m.User]
+			}
+			if !admin {
+				t.Fatalf("team %q has no admin who is a planned member: %+v", tm.Name, tm.Members)
+			}
+		}
+	})
+	if plans == 0 {
+		t.Errorf("no automatic plan was drawn: the property was never checked")
+	}
+}
+
 func TestNoEscalation(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		org := genOrganization().Draw(t, "org")
