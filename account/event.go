@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"time"
 )
 
 // An Op names one kind of [Tx] step. The zero Op is no operation.
@@ -61,6 +62,9 @@ type Event struct {
 	User     string // the user concerned; "" for RenameTeam and DeleteTeam
 	Before   string
 	After    string
+	// Time is when the update was committed, in UTC: the same for every
+	// event of one update. The Store sets it; a durable store keeps it.
+	Time time.Time
 }
 
 // LogValue implements [slog.LogValuer]: an Event logs as a group of its

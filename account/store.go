@@ -1,6 +1,7 @@
 package account
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -24,8 +25,14 @@ type Store struct {
 	// observer is called with each committed update's events. It is kept
 	// apart from mu so that SetObserver never waits for an update.
 	observer atomic.Pointer[func([]Event)]
+	sem      atomic.Pointer[chan struct{}] // the update lock: held while an update runs its callback and commits
+	backend  Backend                       // commits updates before they are published; nil for memory only
 
-	mu sync.Mutex // serialises updates; guards the fields below
+	mu      sync.Mutex    // guards the fields below; never held while waiting
+	tip     *Account      // the state the next update builds on, if not yet published
+	tail    *flight       // the last update in flight
+	epoch   uint64        // the number of failed commits; flights of an older epoch fail
+	changed chan struct{} // closed when a snapshot is published, for WaitFor
 	// compactAt is the overlay size above which a committed snapshot folds
 	// its overlay into a fresh base; 0 means the default, [compactLimit].
 	// Tests set it small, so that compaction happens often.
@@ -94,6 +101,12 @@ func (s *Store) SetObserver(fn func([]Event)) {
 // every earlier committed update. fn must not keep the Tx after it returns,
 // nor call Update on the same Store.
 //
+// A Store made by [NewStoreWith] has its [Backend] commit each update
+// before publishing it; Update returns once the Backend says the update is
+// stored, and fn may then run more than once (see [Backend]), so it must
+// have no effect outside its Tx. Update is [Store.UpdateContext] with
+// [context.Background].
+//
 // A committed update is published first and then reported to the
 // observer (see [Store.SetObserver]). A panic leaves the Store usable and
 // propagates to the caller of Update: a panic in fn publishes nothing, and
@@ -103,48 +116,7 @@ func (s *Store) SetObserver(fn func([]Event)) {
 // Update on a nil *Store returns an error wrapping [ErrInvalid] and does not
 // call fn. A nil fn is an error wrapping [ErrInvalid] too.
 func (s *Store) Update(fn func(*Tx) error) (*Account, error) {
-	if s == nil {
-		return nil, errNilStore
-	}
-	if fn == nil {
-		return nil, errNilFunc
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur := s.cur.Load()
-	base := cur
-	if base == nil { // the zero Store: an account with no members
-		base = &Account{}
-	}
-	tx := &Tx{a: *base, rev: base.rev + 1}
-	err := func() error {
-		defer func() { tx.done = true }()
-		return fn(tx)
-	}()
-	if err == nil {
-		err = tx.err
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(tx.events) == 0 {
-		return cur, nil
-	}
-	next := new(Account)
-	*next = tx.a
-	next.rev = tx.rev
-	limit := s.compactAt
-	if limit <= 0 {
-		limit = compactLimit(next.members.n)
-	}
-	next.members.compact(limit)
-	next.teams.compact(limit)
-	next.seal()
-	s.cur.Store(next)
-	if obs := s.observer.Load(); obs != nil {
-		(*obs)(tx.events)
-	}
-	return next, nil
+	return s.UpdateContext(context.Background(), fn)
 }
 
 var (

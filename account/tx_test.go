@@ -160,7 +160,7 @@ func TestFailedStepPoisonsUpdate(t *testing.T) {
 func TestRemoveMemberEndsTeamRoles(t *testing.T) {
 	s := newStore(t)
 	var got []account.Event
-	s.SetObserver(func(evs []account.Event) { got = append(got, evs...) })
+	s.SetObserver(func(evs []account.Event) { got = append(got, withoutTime(evs)...) })
 	_, err := s.Update(func(tx *account.Tx) error {
 		return errors.Join(
 			tx.SetTeamRole("alice", "web", "bob", account.RoleAdmin),
@@ -306,7 +306,7 @@ func TestEventsAndLogObserver(t *testing.T) {
 			}
 			return a
 		}})))
-	s.SetObserver(func(evs []account.Event) { got = append(got, evs...); log(evs) })
+	s.SetObserver(func(evs []account.Event) { got = append(got, withoutTime(evs)...); log(evs) })
 	_, err := s.Update(func(tx *account.Tx) error {
 		return errors.Join(
 			tx.AddMember("alice", "erin", Billing),

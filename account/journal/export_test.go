@@ -1,0 +1,13 @@
+package journal
+
+import "github.com/entaccess/entaccess/account"
+
+// CreateSmall and OpenSmall are Create and Open with checkpoints every
+// ckptBytes bytes of log, so that tests cross many checkpoints.
+func CreateSmall(dir string, a *account.Account, ckptBytes int64) (*Journal, error) {
+	return create(osFS{}, dir, a, options{checkpointBytes: ckptBytes})
+}
+
+func OpenSmall(dir string, ckptBytes int64) (*Journal, error) {
+	return open(osFS{}, dir, options{checkpointBytes: ckptBytes})
+}

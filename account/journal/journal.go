@@ -1,0 +1,414 @@
+package journal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"github.com/entaccess/entaccess/account"
+)
+
+var (
+	// ErrCorrupt reports damage that Open cannot repair without losing or
+	// inventing a committed update: a checksum mismatch in a complete
+	// record, a missing or truncated file before the end of the log, a gap
+	// in revisions, events that do not match the state they apply to. The
+	// error is a [*CorruptError] naming the file and offset.
+	ErrCorrupt = errors.New("journal corrupt")
+	// ErrClosed reports an update on the Store of a closed Journal, or a
+	// read of its Events after Close.
+	ErrClosed = errors.New("journal closed")
+
+	errLocked = errors.New("the directory is open in another Journal (its LOCK file is locked)")
+)
+
+// A CorruptError reports where a journal is damaged. It matches
+// [ErrCorrupt] with [errors.Is].
+type CorruptError struct {
+	File     string // the damaged file's path
+	Offset   int64  // the byte offset of the damage in File
+	Revision uint64 // the revision of the damaged record, or 0 if unknown
+	Err      error  // what is wrong
+}
+
+func (e *CorruptError) Error() string {
+	msg := fmt.Sprintf("journal: %s: offset %d", e.File, e.Offset)
+	if e.Revision != 0 {
+		msg += fmt.Sprintf(" (revision %d)", e.Revision)
+	}
+	return msg + ": " + e.Err.Error() + ": " + ErrCorrupt.Error()
+}
+
+// Unwrap returns [ErrCorrupt] and the underlying error.
+func (e *CorruptError) Unwrap() []error { return []error{ErrCorrupt, e.Err} }
+
+// A Journal keeps one account durably in a directory. Its [Journal.Store]
+// commits each update to the write-ahead log, and syncs it to stable
+// storage, before publishing it. The zero Journal is not usable: get one
+// from [Create] or [Open].
+type Journal struct {
+	dir   string
+	fsys  fileSystem
+	lock  io.Closer
+	store *account.Store
+	opt   options
+
+	mu        sync.Mutex
+	synced    *sync.Cond // broadcast when synced, syncing or broken change
+	seg       file       // the segment records are appended to
+	segFirst  uint64     // its first revision
+	segSize   int64      // its durable size
+	segs      []uint64   // first revisions of all segments, ascending
+	origin    uint64     // the revision the journal was created at
+	pending   []byte     // records committed and not yet written
+	spare     []byte     // a buffer for the next pending
+	last      uint64     // revision of the last record committed
+	lastAcct  *account.Account
+	durable   uint64 // revision of the last record synced
+	syncing   bool   // a goroutine is writing and syncing
+	broken    error  // the write or sync that failed; no update is accepted after it
+	closed    bool
+	sinceCkpt int64 // log bytes since the segment the last checkpoint starts
+	ckptSize  int64 // size of the last checkpoint
+	ckptBusy  bool
+	ckptDone  sync.WaitGroup
+	ckptErr   error // the last failed checkpoint's error
+}
+
+// options are the settings tests change.
+type options struct {
+	// checkpointBytes is how many bytes of log after the last checkpoint
+	// make the journal start a new segment and checkpoint the state;
+	// the size of the last checkpoint counts if it is larger.
+	checkpointBytes int64
+}
+
+var defaultOptions = options{checkpointBytes: 8 << 20}
+
+// Create makes a new journal in dir, made if missing, whose state is a at
+// revision 0... a's own revision: the first update commits as
+// a.Revision()+1. If dir already holds a journal, the error wraps
+// [account.ErrExists]. A nil a is an error wrapping [account.ErrInvalid].
+func Create(dir string, a *account.Account) (*Journal, error) {
+	return create(osFS{}, dir, a, defaultOptions)
+}
+
+// Open opens the journal in dir, recovered to its last durable revision:
+// the state after every update whose Update returned, and perhaps updates
+// that were in flight when the journal was last closed or crashed, each
+// wholly present or wholly absent. A record cut short at the very end of
+// the log is dropped, since its update never returned; any other damage
+// is an error wrapping [ErrCorrupt] (a [*CorruptError]). A directory
+// without a journal is an error wrapping [fs.ErrNotExist].
+//
+// Open reads the latest checkpoint and the records after it, not the whole
+// history.
+func Open(dir string) (*Journal, error) {
+	return open(osFS{}, dir, defaultOptions)
+}
+
+func create(fsys fileSystem, dir string, a *account.Account, opt options) (*Journal, error) {
+	if a == nil {
+		return nil, fmt.Errorf("journal: create %s: nil account: %w", dir, account.ErrInvalid)
+	}
+	if err := fsys.MkdirAll(dir); err != nil {
+		return nil, fmt.Errorf("journal: create: %w", err)
+	}
+	j := &Journal{dir: dir, fsys: fsys, opt: opt}
+	if err := j.takeLock(); err != nil {
+		return nil, err
+	}
+	names, err := fsys.ReadDir(dir)
+	if err != nil {
+		j.lock.Close()
+		return nil, fmt.Errorf("journal: create: %w", err)
+	}
+	for _, name := range names {
+		_, ckpt := parseName(name, ckptPrefix, ckptSuffix)
+		_, seg := parseName(name, segPrefix, segSuffix)
+		if ckpt || seg {
+			j.lock.Close()
+			return nil, fmt.Errorf("journal: create %s: the directory holds a journal (%s): %w", dir, name, account.ErrExists)
+		}
+	}
+	j.origin = a.Revision()
+	err = j.newSegment(a.Revision() + 1)
+	if err == nil {
+		err = j.writeCheckpoint(a)
+	}
+	if err != nil {
+		if j.seg != nil {
+			j.seg.Close()
+		}
+		j.lock.Close()
+		return nil, fmt.Errorf("journal: create %s: %w", dir, err)
+	}
+	j.start(a)
+	return j, nil
+}
+
+// takeLock locks dir for this Journal.
+func (j *Journal) takeLock() error {
+	l, err := j.fsys.Lock(filepath.Join(j.dir, lockName))
+	if err != nil {
+		return fmt.Errorf("journal: %s: %w", j.dir, err)
+	}
+	j.lock = l
+	return nil
+}
+
+// start makes j's Store, whose state is a, the last durable state.
+func (j *Journal) start(a *account.Account) {
+	j.synced = sync.NewCond(&j.mu)
+	j.last, j.durable, j.lastAcct = a.Revision(), a.Revision(), a
+	j.store = account.NewStoreWith(a, (*backend)(j))
+}
+
+// Store returns the Journal's Store, the same one for the Journal's life.
+// Its updates return once they are on stable storage; after Close they
+// fail with [ErrClosed].
+func (j *Journal) Store() *account.Store { return j.store }
+
+// Close waits for the updates in flight to be synced, stops accepting
+// updates and releases the directory. The Store keeps its last snapshot
+// for readers. Close returns the first error of a failed write, sync or
+// checkpoint, if any; closing a closed Journal returns nil.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return nil
+	}
+	j.closed = true
+	for j.syncing {
+		j.synced.Wait()
+	}
+	if len(j.pending) > 0 && j.broken == nil {
+		j.flush()
+	}
+	err := j.broken
+	j.mu.Unlock()
+	j.ckptDone.Wait()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err == nil {
+		err = j.ckptErr
+	}
+	if cerr := j.seg.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if cerr := j.lock.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("journal: close %s: %w", j.dir, err)
+	}
+	return nil
+}
+
+// backend is the Journal as the Store sees it.
+type backend Journal
+
+// Commit adds the update's record to the log. It does not wait for the
+// disk: the returned wait does, sharing one write and sync among all the
+// records committed while the previous sync was in flight.
+func (b *backend) Commit(ctx context.Context, next *account.Account, events []account.Event) (func() error, error) {
+	j := (*Journal)(b)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	switch {
+	case j.closed:
+		return nil, fmt.Errorf("journal: update %s: %w", j.dir, ErrClosed)
+	case j.broken != nil:
+		return nil, fmt.Errorf("journal: update %s: an earlier write failed, so no update is accepted until the journal is reopened: %w", j.dir, j.broken)
+	case next.Revision() != j.last+1 || len(events) == 0:
+		return nil, fmt.Errorf("journal: update %s: revision %d after %d: %w", j.dir, next.Revision(), j.last, account.ErrInvalid)
+	}
+	j.pending = appendFrame(j.pending, func(p []byte) []byte { return appendUpdate(p, events) })
+	j.last, j.lastAcct = next.Revision(), next
+	rev := j.last
+	return func() error { return j.waitDurable(rev) }, nil
+}
+
+// waitDurable returns once the record of revision rev is synced, writing
+// and syncing the pending records itself if no one else is.
+func (j *Journal) waitDurable(rev uint64) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for {
+		switch {
+		case j.durable >= rev:
+			return nil
+		case j.broken != nil:
+			return fmt.Errorf("journal: update %s: %w", j.dir, j.broken)
+		case !j.syncing:
+			j.flush()
+		default:
+			j.synced.Wait()
+		}
+	}
+}
+
+// flush writes and syncs the pending records. It is called with j.mu held
+// and no flush running; it releases j.mu while it does I/O.
+func (j *Journal) flush() {
+	buf, last, acct, seg := j.pending, j.last, j.lastAcct, j.seg
+	j.pending = j.spare[:0]
+	j.syncing = true
+	j.mu.Unlock()
+	err := writeAll(seg, buf)
+	if err == nil {
+		err = seg.Sync()
+	}
+	j.mu.Lock()
+	j.syncing = false
+	defer j.synced.Broadcast()
+	if err != nil {
+		j.broken = fmt.Errorf("write %s: %w", filepath.Join(j.dir, segName(j.segFirst)), err)
+		return
+	}
+	j.durable = last
+	j.segSize += int64(len(buf))
+	j.sinceCkpt += int64(len(buf))
+	j.spare = buf
+	if j.sinceCkpt >= max(j.opt.checkpointBytes, j.ckptSize) && !j.ckptBusy && !j.closed && last == j.last {
+		j.rotate(acct)
+	}
+}
+
+// rotate starts a new segment after the durable revision j.durable and
+// checkpoints acct, the state at that revision, in the background. It is
+// called with j.mu held, when no record is pending.
+func (j *Journal) rotate(acct *account.Account) {
+	old := j.seg
+	if err := j.newSegment(j.durable + 1); err != nil {
+		j.broken = fmt.Errorf("start segment %s: %w", segName(j.durable+1), err)
+		return
+	}
+	old.Close()
+	j.sinceCkpt = 0
+	j.ckptBusy = true
+	j.ckptDone.Add(1)
+	go func() {
+		defer j.ckptDone.Done()
+		err := j.writeCheckpoint(acct)
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		j.ckptBusy = false
+		j.ckptErr = err
+	}()
+}
+
+// newSegment creates the segment whose first revision is first and makes
+// it the one records are appended to. It is durable when newSegment returns.
+func (j *Journal) newSegment(first uint64) error {
+	name := filepath.Join(j.dir, segName(first))
+	f, err := j.fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	err = writeAll(f, []byte(segMagic))
+	if err == nil {
+		err = f.Sync()
+	}
+	if err == nil {
+		err = j.fsys.SyncDir(j.dir)
+	}
+	if err != nil {
+		f.Close()
+		return err
+	}
+	j.seg, j.segFirst, j.segSize = f, first, int64(len(segMagic))
+	j.segs = append(j.segs, first)
+	return nil
+}
+
+// writeCheckpoint writes a checkpoint of a and removes the older ones.
+func (j *Journal) writeCheckpoint(a *account.Account) error {
+	b := appendFrame([]byte(ckptMagic), func(p []byte) []byte { return appendCheckpoint(p, a, j.origin) })
+	if err := writeFileAtomic(j.fsys, filepath.Join(j.dir, ckptName(a.Revision())), b); err != nil {
+		return fmt.Errorf("checkpoint at revision %d: %w", a.Revision(), err)
+	}
+	j.mu.Lock()
+	j.ckptSize = int64(len(b))
+	j.mu.Unlock()
+	names, err := j.fsys.ReadDir(j.dir)
+	if err != nil {
+		return nil // the new checkpoint is in place; old ones only cost space
+	}
+	for _, name := range names {
+		if rev, ok := parseName(name, ckptPrefix, ckptSuffix); ok && rev < a.Revision() {
+			j.fsys.Remove(filepath.Join(j.dir, name))
+		}
+	}
+	return nil
+}
+
+// Events returns the audit log: every committed step with a revision
+// greater than after, in commit order, each with its actor and commit
+// time. It reads the whole history from disk, from the first segment that
+// holds a revision after after. A damaged record yields an error wrapping
+// [ErrCorrupt] and ends the sequence; so does a Journal closed before the
+// sequence is read ([ErrClosed]).
+//
+// The sequence holds the updates durable when it starts; it may be read
+// while updates go on.
+func (j *Journal) Events(after uint64) iter.Seq2[account.Event, error] {
+	return func(yield func(account.Event, error) bool) {
+		j.mu.Lock()
+		closed := j.closed
+		segs := slices.Clone(j.segs)
+		durable, lastSize := j.durable, j.segSize
+		j.mu.Unlock()
+		if closed {
+			yield(account.Event{}, fmt.Errorf("journal: events %s: %w", j.dir, ErrClosed))
+			return
+		}
+		if durable <= after {
+			return
+		}
+		start := 0
+		for i, first := range segs {
+			if first <= after+1 {
+				start = i
+			}
+		}
+		if first := segs[start]; first > after+1 && first != j.origin+1 {
+			yield(account.Event{}, &CorruptError{File: filepath.Join(j.dir, segName(first)), Revision: max(after+1, j.origin+1),
+				Err: fmt.Errorf("the log segments before revision %d are missing", first)})
+			return
+		}
+		for i := start; i < len(segs); i++ {
+			name := filepath.Join(j.dir, segName(segs[i]))
+			data, err := readFile(j.fsys, name)
+			if err != nil {
+				yield(account.Event{}, &CorruptError{File: name, Err: err})
+				return
+			}
+			if i == len(segs)-1 && int64(len(data)) > lastSize {
+				data = data[:lastSize]
+			}
+			var next uint64
+			if i+1 < len(segs) {
+				next = segs[i+1]
+			} else {
+				next = durable + 1
+			}
+			for e, err := range readSegment(name, data, segs[i], next, false) {
+				if err != nil {
+					yield(account.Event{}, err)
+					return
+				}
+				if e.Revision > after && !yield(e.Event, nil) {
+					return
+				}
+			}
+		}
+	}
+}
