@@ -5,7 +5,9 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/permission"
@@ -23,8 +25,10 @@ import (
 //	benchstat -col .name -row /members -filter '.name:(Map OR Can)' new.txt
 //
 // On a machine shared with other work, timings taken one benchmark after
-// another drift with the load; BenchmarkInterleaved (interleave_test.go)
-// measures the ratios to the map in the same loop. BENCHMARKS.md at the
+// another drift with the load. The timed benchmarks also report cpu-ns/op,
+// the process's CPU time per operation, which leaves out the time spent
+// waiting for a CPU; and BenchmarkInterleaved (interleave_test.go) measures
+// the ratios to the map in the same loop. BENCHMARKS.md at the
 // module root gives the commands, the machine and the figures.
 
 // Sinks keep the compiler from removing the work measured.
@@ -58,6 +62,7 @@ func forSizes(b *testing.B, bench func(b *testing.B, spec account.Spec, qs []que
 func BenchmarkMap(b *testing.B) {
 	forSizes(b, func(b *testing.B, spec account.Spec, qs []query) {
 		m := baseline(spec)
+		defer reportCPU(b, cpuTime())
 		for i := 0; b.Loop(); i++ {
 			q := qs[i%nQueries]
 			sinkBool = m[q.user]&(1<<q.act) != 0
@@ -69,6 +74,7 @@ func BenchmarkMap(b *testing.B) {
 func BenchmarkCan(b *testing.B) {
 	forSizes(b, func(b *testing.B, spec account.Spec, qs []query) {
 		a := mustNew(b, spec)
+		defer reportCPU(b, cpuTime())
 		for i := 0; b.Loop(); i++ {
 			q := qs[i%nQueries]
 			sinkBool = a.Can(q.user, q.act)
@@ -82,6 +88,7 @@ func BenchmarkCan(b *testing.B) {
 func BenchmarkCanOverlay(b *testing.B) {
 	forSizes(b, func(b *testing.B, spec account.Spec, qs []query) {
 		a := overlaid(b, mustNew(b, spec), max(1, len(spec.Members)/256))
+		defer reportCPU(b, cpuTime())
 		for i := 0; b.Loop(); i++ {
 			q := qs[i%nQueries]
 			sinkBool = a.Can(q.user, q.act)
@@ -93,6 +100,7 @@ func BenchmarkCanOverlay(b *testing.B) {
 func BenchmarkExplain(b *testing.B) {
 	forSizes(b, func(b *testing.B, spec account.Spec, qs []query) {
 		a := mustNew(b, spec)
+		defer reportCPU(b, cpuTime())
 		for i := 0; b.Loop(); i++ {
 			q := qs[i%nQueries]
 			sinkDecision = a.Explain(q.user, q.act)
@@ -103,6 +111,7 @@ func BenchmarkExplain(b *testing.B) {
 // BenchmarkNew is the baseline of BenchmarkUpdate: rebuilding the account.
 func BenchmarkNew(b *testing.B) {
 	forSizes(b, func(b *testing.B, spec account.Spec, _ []query) {
+		defer reportCPU(b, cpuTime())
 		for b.Loop() {
 			sinkAccount = mustNew(b, spec)
 		}
@@ -118,6 +127,7 @@ func BenchmarkUpdate(b *testing.B) {
 		s := account.NewStore(mustNew(b, spec))
 		r := rand.New(rand.NewPCG(3, 4))
 		updates, compactions, last := 0, 0, 0
+		defer reportCPU(b, cpuTime())
 		for b.Loop() {
 			u := spec.Members[1+r.IntN(len(spec.Members)-1)].User
 			p := permission.Set(r.IntN(16)) &^ permission.Manage
@@ -156,6 +166,24 @@ func BenchmarkMapMemory(b *testing.B) {
 	forSizes(b, func(b *testing.B, spec account.Spec, _ []query) {
 		b.ReportMetric(heapPerMember(b, len(spec.Members), func(spec account.Spec) any { return baseline(spec) }), "B/member")
 	})
+}
+
+// cpuTime returns the CPU time the process has used so far, user and
+// system, on all threads (the garbage collector's included).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports cpu-ns/op, the CPU time used since since0 per
+// iteration. Call it deferred, after the setup: defer reportCPU(b, cpuTime()).
+func reportCPU(b *testing.B, since0 time.Duration) {
+	if b.N > 0 {
+		b.ReportMetric(float64(cpuTime()-since0)/float64(b.N), "cpu-ns/op")
+	}
 }
 
 // heapPerMember builds a structure from a fresh benchSpec(n) each
