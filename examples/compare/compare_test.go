@@ -2,6 +2,7 @@ package compare_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -202,13 +203,15 @@ func hasManager(ms []account.Member) bool {
 	return false
 }
 
-// teams draws up to three teams, each with an admin, whose members are
-// drawn from the account's members and from outsiders (collaborators
-// usually are not account members).
+// teams draws up to three teams, each with an admin who is an account
+// member, whose members are drawn from the account's members and from
+// outsiders, who can only be collaborators.
 func teams(t *rapid.T, ms []account.Member) []account.Team {
 	pool := []string{"outsider", "contractor"}
+	member := map[string]bool{}
 	for _, m := range ms {
 		pool = append(pool, m.User)
+		member[m.User] = true
 	}
 	tm := rapid.Custom(func(t *rapid.T) account.TeamMember {
 		return account.TeamMember{
@@ -218,7 +221,17 @@ func teams(t *rapid.T, ms []account.Member) []account.Team {
 	})
 	team := rapid.Custom(func(t *rapid.T) account.Team {
 		members := rapid.SliceOfNDistinct(tm, 1, 5, func(m account.TeamMember) string { return m.User }).Draw(t, "members")
-		members[0].Role = account.RoleAdmin
+		for i, m := range members {
+			if !member[m.User] {
+				members[i].Role = account.RoleCollaborator
+			}
+		}
+		admin := rapid.SampledFrom(ms).Draw(t, "admin").User
+		if i := slices.IndexFunc(members, func(m account.TeamMember) bool { return m.User == admin }); i >= 0 {
+			members[i].Role = account.RoleAdmin
+		} else {
+			members = append(members, account.TeamMember{User: admin, Role: account.RoleAdmin})
+		}
 		return account.Team{
 			Name:     rapid.StringMatching(`[a-z]{1,6}`).Draw(t, "name"),
 			Licensed: rapid.Bool().Draw(t, "licensed"),
