@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
@@ -442,6 +443,9 @@ func (sm *machine) update(t *rapid.T) {
 	got, err := sm.store.Update(func(tx *account.Tx) error {
 		for _, s := range steps {
 			err := s.run(tx)
+			if err != nil && strings.Count(err.Error(), "account:") != 1 {
+				t.Fatalf("%v: error %q: want exactly one \"account:\" prefix", s, err)
+			}
 			if failed {
 				if err == nil {
 					t.Fatalf("%v succeeded after an earlier step failed", s)
