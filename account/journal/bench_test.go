@@ -1,0 +1,219 @@
+package journal
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/permission"
+)
+
+var sinkAccount *account.Account
+var sinkBool bool
+
+// toggle is an update that flips bob's Billing, so the state stays small.
+func toggle(i int) func(*account.Tx) error {
+	p := permission.View
+	if i%2 == 0 {
+		p = permission.Billing
+	}
+	return func(tx *account.Tx) error { return tx.SetPermissions("alice", "bob", p) }
+}
+
+func benchAccount(b *testing.B) *account.Account {
+	a, err := account.New(account.Spec{Name: "acme", Members: []account.Member{{User: "alice", Permissions: permission.Admin}, {User: "bob"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a
+}
+
+// BenchmarkUpdate: a durable Update, against a bare write and fsync of the
+// same bytes to a file in the same directory.
+func BenchmarkUpdate(b *testing.B) {
+	b.Run("journal", func(b *testing.B) {
+		j, err := Create(b.TempDir(), benchAccount(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer j.Close()
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, err := j.Store().Update(toggle(i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("write+fsync", func(b *testing.B) {
+		f, err := os.Create(filepath.Join(b.TempDir(), "f"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		rec := appendFrame(nil, func(p []byte) []byte {
+			return appendUpdate(p, []account.Event{{Revision: 12345, Actor: "alice", Op: account.OpSetPermissions, User: "bob", Before: "view", After: "view,billing"}})
+		})
+		b.ReportMetric(float64(len(rec)), "bytes/record")
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := f.Write(rec); err != nil {
+				b.Fatal(err)
+			}
+			if err := f.Sync(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkConcurrentUpdaters: updaters=16 shares fsyncs (group commit);
+// ns/op is per update, so updaters=1 / updaters=16 is the speed-up.
+func BenchmarkConcurrentUpdaters(b *testing.B) {
+	for _, n := range []int{1, 16} {
+		b.Run(fmt.Sprintf("updaters=%d", n), func(b *testing.B) {
+			a := benchAccount(b)
+			j, err := Create(b.TempDir(), a)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer j.Close()
+			b.ReportAllocs()
+			b.ResetTimer()
+			var wg sync.WaitGroup
+			per := b.N / n
+			for g := range n {
+				k := per
+				if g == 0 {
+					k += b.N % n
+				}
+				wg.Go(func() {
+					for i := range k {
+						if _, err := j.Store().Update(toggle(i)); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+		})
+	}
+}
+
+// bigJournal writes, directly, a journal of an account of members members
+// whose checkpoint is followed by changes updates, and returns its
+// directory and the final account.
+func bigJournal(b *testing.B, members, changes int) (string, *account.Account) {
+	spec := account.Spec{Name: "big"}
+	for i := range members {
+		p := permission.View
+		if i%100 == 0 {
+			p = permission.Admin
+		}
+		spec.Members = append(spec.Members, account.Member{User: fmt.Sprintf("user-%07d", i), Permissions: p})
+	}
+	a, err := account.New(spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	j, err := create(osFS{}, dir, a, options{checkpointBytes: 1 << 62})
+	if err != nil {
+		b.Fatal(err)
+	}
+	j.Close()
+	s := account.NewStore(a)
+	var log []byte
+	s.SetObserver(func(es []account.Event) { log = appendFrame(log, func(p []byte) []byte { return appendUpdate(p, es) }) })
+	perms := []permission.Set{permission.View, permission.Billing | permission.View, permission.Create | permission.View}
+	for i := range changes {
+		u := fmt.Sprintf("user-%07d", (i*7919)%members)
+		if (i*7919)%members%100 == 0 {
+			u = fmt.Sprintf("user-%07d", (i*7919)%members+1)
+		}
+		if _, err := s.Update(func(tx *account.Tx) error { return tx.SetPermissions("user-0000000", u, perms[i%3]) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	f, err := os.OpenFile(filepath.Join(dir, segName(1)), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.Write(log)
+	f.Close()
+	b.ReportMetric(float64(len(log))/float64(changes), "bytes/change")
+	return dir, s.Load()
+}
+
+// BenchmarkOpen: Open of 100k members with 100k changes after the
+// checkpoint, against account.New of the final account.
+func BenchmarkOpen(b *testing.B) {
+	const members, changes = 100_000, 100_000
+	dir, final := bigJournal(b, members, changes)
+	b.Run("journal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			j, err := Open(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sinkAccount = j.Store().Load()
+			j.Close()
+		}
+		if sinkAccount.Revision() != final.Revision() {
+			b.Fatalf("revision %d, want %d", sinkAccount.Revision(), final.Revision())
+		}
+	})
+	b.Run("account.New", func(b *testing.B) {
+		spec := final.Spec()
+		b.ReportAllocs()
+		for b.Loop() {
+			a, err := account.New(spec)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sinkAccount = a
+		}
+	})
+}
+
+// BenchmarkLoadCan: a check on a journal-backed Store against one on an
+// in-memory Store.
+func BenchmarkLoadCan(b *testing.B) {
+	a := benchAccount(b)
+	j, err := Create(b.TempDir(), a)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	if _, err := j.Store().Update(toggle(0)); err != nil {
+		b.Fatal(err)
+	}
+	mem := account.NewStore(j.Store().Load())
+	for _, c := range []struct {
+		name string
+		s    *account.Store
+	}{{"journal", j.Store()}, {"memory", mem}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sinkBool = c.s.Load().Can("bob", permission.ViewUsage)
+			}
+		})
+	}
+}
+
+func TestLoadCanDoesNotAllocate(t *testing.T) {
+	a := testAccount(t)
+	j, err := Create(t.TempDir(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if n := testing.AllocsPerRun(100, func() { sinkBool = j.Store().Load().Can("alice", permission.ViewUsage) }); n != 0 {
+		t.Errorf("Load().Can allocates %v times", n)
+	}
+}
