@@ -1,0 +1,119 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/permission"
+)
+
+// change runs one form's change as c.user in Store.Update and answers:
+// on success, a redirect to back with done as the next page's message;
+// on a refusal, 403 with the decision's sentence; on any other error, the
+// error. A refused or failed change publishes nothing.
+func (s *Server) change(w http.ResponseWriter, r *http.Request, c *call, back, done string, step func(tx *account.Tx) error) {
+	_, err := s.store.UpdateContext(r.Context(), step)
+	if err == nil {
+		s.ses.setFlash(r, done)
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return
+	}
+	if fe, ok := errors.AsType[*account.ForbiddenError](err); ok {
+		d := errorData{Message: "You may not make this change; nothing was changed.", Decision: fe.Decision().String(), Back: back}
+		if fe.Team != "" {
+			d.Message = fmt.Sprintf("You may not make this change; nothing was changed. Admins of team %q may also make it.", fe.Team)
+		}
+		s.logger.InfoContext(r.Context(), "dashboard: change refused", "user", c.user, "path", r.URL.Path, "decision", d.Decision)
+		s.render(w, r, http.StatusForbidden, "error", s.basePage(r, c.ses, true, "Not allowed", ""), d)
+		return
+	}
+	status, title := errorStatus(err)
+	s.fail(w, r, c.ses, status, title, err.Error()+". Nothing was changed.", back)
+}
+
+// formPermissions reads the permission checkboxes (name "perm") of a form.
+// View is always held, so it need not be checked.
+func formPermissions(r *http.Request) (permission.Set, error) {
+	var set permission.Set
+	for _, name := range r.PostForm["perm"] {
+		p, err := permission.ParseSet(name)
+		if err != nil {
+			return 0, err
+		}
+		set |= p
+	}
+	return set | permission.View, nil
+}
+
+func (s *Server) addMember(w http.ResponseWriter, r *http.Request, c *call) {
+	user := r.PostForm.Get("user")
+	perms, err := formPermissions(r)
+	if err != nil {
+		s.fail(w, r, c.ses, http.StatusBadRequest, "Not a valid change", err.Error(), "/access")
+		return
+	}
+	s.change(w, r, c, "/access", fmt.Sprintf("Added %s with %s.", user, perms), func(tx *account.Tx) error {
+		return tx.AddMember(c.user, user, perms)
+	})
+}
+
+func (s *Server) setPermissions(w http.ResponseWriter, r *http.Request, c *call) {
+	user := r.PostForm.Get("user")
+	perms, err := formPermissions(r)
+	if err != nil {
+		s.fail(w, r, c.ses, http.StatusBadRequest, "Not a valid change", err.Error(), "/access")
+		return
+	}
+	s.change(w, r, c, "/access", fmt.Sprintf("%s now holds %s.", user, perms), func(tx *account.Tx) error {
+		return tx.SetPermissions(c.user, user, perms)
+	})
+}
+
+func (s *Server) removeMember(w http.ResponseWriter, r *http.Request, c *call) {
+	user := r.PostForm.Get("user")
+	s.change(w, r, c, "/access", fmt.Sprintf("Removed %s from the account.", user), func(tx *account.Tx) error {
+		return tx.RemoveMember(c.user, user)
+	})
+}
+
+func (s *Server) createTeam(w http.ResponseWriter, r *http.Request, c *call) {
+	name := r.PostForm.Get("name")
+	s.change(w, r, c, "/teams", fmt.Sprintf("Created team %s, with you as its admin.", name), func(tx *account.Tx) error {
+		return tx.CreateTeam(c.user, name)
+	})
+}
+
+func (s *Server) renameTeam(w http.ResponseWriter, r *http.Request, c *call) {
+	from, to := r.PostForm.Get("team"), r.PostForm.Get("name")
+	s.change(w, r, c, "/teams", fmt.Sprintf("Renamed team %s to %s.", from, to), func(tx *account.Tx) error {
+		return tx.RenameTeam(c.user, from, to)
+	})
+}
+
+func (s *Server) deleteTeam(w http.ResponseWriter, r *http.Request, c *call) {
+	name := r.PostForm.Get("team")
+	s.change(w, r, c, "/teams", fmt.Sprintf("Deleted team %s.", name), func(tx *account.Tx) error {
+		return tx.DeleteTeam(c.user, name)
+	})
+}
+
+func (s *Server) setTeamRole(w http.ResponseWriter, r *http.Request, c *call) {
+	team, user := r.PostForm.Get("team"), r.PostForm.Get("user")
+	role, err := account.ParseRole(r.PostForm.Get("role"))
+	if err != nil {
+		s.fail(w, r, c.ses, http.StatusBadRequest, "Not a valid change", err.Error(), "/teams")
+		return
+	}
+	s.change(w, r, c, "/teams", fmt.Sprintf("%s is now %s in team %s.", user, role, team), func(tx *account.Tx) error {
+		return tx.SetTeamRole(c.user, team, user, role)
+	})
+}
+
+func (s *Server) removeFromTeam(w http.ResponseWriter, r *http.Request, c *call) {
+	team, user := r.PostForm.Get("team"), r.PostForm.Get("user")
+	s.change(w, r, c, "/teams", fmt.Sprintf("Removed %s from team %s.", user, team), func(tx *account.Tx) error {
+		return tx.RemoveFromTeam(c.user, team, user)
+	})
+}
