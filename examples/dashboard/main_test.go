@@ -142,12 +142,11 @@ func TestData(t *testing.T) {
 	base = "http://" + addr
 	c = client(t)
 	signIn(t, c, base, "milton")
-	status, body := fetch(t, c, http.MethodGet, base+"/usage", nil)
-	if status != http.StatusOK {
+	if status, _ := fetch(t, c, http.MethodGet, base+"/usage", nil); status != http.StatusOK {
 		t.Errorf("after a restart, milton's GET /usage: %d, want 200", status)
 	}
 	signIn(t, c, base, "peter")
-	status, body = fetch(t, c, http.MethodGet, base+"/settings/audit-log", nil)
+	status, body := fetch(t, c, http.MethodGet, base+"/settings/audit-log", nil)
 	if status != http.StatusOK || !strings.Contains(body, `"actor":"peter","op":"add-member","user":"milton","after":"view,billing"`) {
 		t.Errorf("audit log after a restart: %d\n%s", status, body)
 	}
