@@ -1,0 +1,28 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Options are a replica's tunables, for tests.
+type Options struct {
+	Poll       time.Duration         // how often to read the table; < 0: never
+	Checkpoint uint64                // updates between checkpoints
+	Notified   func(context.Context) // called before the listener handles a notification
+}
+
+func (o Options) internal() options {
+	return options{poll: o.Poll, checkpoint: o.Checkpoint, notified: o.Notified}
+}
+
+func OpenWith(ctx context.Context, pool *pgxpool.Pool, name string, o Options) (*Replica, error) {
+	return open(ctx, pool, name, o.internal())
+}
+
+func CreateWith(ctx context.Context, pool *pgxpool.Pool, a *account.Account, o Options) (*Replica, error) {
+	return create(ctx, pool, a, o.internal())
+}

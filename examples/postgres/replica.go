@@ -1,0 +1,394 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ErrClosed is what an update on the Store of a closed [Replica] returns.
+var ErrClosed = errors.New("postgres: replica closed")
+
+// channel is the notification channel every commit notifies; the payload
+// is the revision and the account's name, separated by a space.
+const channel = "entaccess_updates"
+
+// Defaults of a Replica's background work.
+const (
+	defaultPoll       = time.Second // how often a replica reads the table whatever notifications say
+	defaultCheckpoint = 1000        // updates between checkpoints
+	catchUpBatch      = 500         // update rows read per query when catching up
+)
+
+// options are a Replica's tunables; tests change them.
+type options struct {
+	poll       time.Duration         // 0: defaultPoll; < 0: never poll
+	checkpoint uint64                // 0: defaultCheckpoint
+	notified   func(context.Context) // called before the listener handles a notification
+}
+
+// A Replica is one process's copy of an account stored in PostgreSQL. Its
+// [Replica.Store] answers from memory and commits updates to the database.
+type Replica struct {
+	pool  *pgxpool.Pool
+	name  string
+	opts  options
+	store *account.Store
+
+	catchMu   sync.Mutex    // one catch-up at a time
+	committed atomic.Uint64 // the last revision this replica committed
+	closed    atomic.Bool
+	bgErr     atomic.Pointer[error] // the last background catch-up's error, nil once one succeeds
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Create stores a new account, a, under a.Name() and returns a replica of
+// it. It returns an error wrapping [account.ErrExists] if the database
+// already holds an account of that name.
+func Create(ctx context.Context, pool *pgxpool.Pool, a *account.Account) (*Replica, error) {
+	return create(ctx, pool, a, options{})
+}
+
+func create(ctx context.Context, pool *pgxpool.Pool, a *account.Account, opts options) (*Replica, error) {
+	if pool == nil || a == nil {
+		return nil, fmt.Errorf("postgres: create: nil pool or account: %w", account.ErrInvalid)
+	}
+	cp, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: create %q: %w", a.Name(), err)
+	}
+	tag, err := pool.Exec(ctx, `
+INSERT INTO entaccess_accounts (name, revision, checkpoint, checkpoint_revision)
+VALUES ($1::text, $2::bigint, $3::jsonb, $2::bigint)
+ON CONFLICT (name) DO NOTHING`, a.Name(), int64(a.Revision()), string(cp))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: create %q: %w", a.Name(), err)
+	}
+	if tag.RowsAffected() == 0 {
+		return nil, fmt.Errorf("postgres: create %q: %w", a.Name(), account.ErrExists)
+	}
+	return open(ctx, pool, a.Name(), opts)
+}
+
+// Open returns a replica of the account stored under name, caught up with
+// every update committed before Open was called. It reads the account's
+// latest checkpoint and the updates after it, and then follows the
+// updates that other replicas commit until [Replica.Close].
+func Open(ctx context.Context, pool *pgxpool.Pool, name string) (*Replica, error) {
+	return open(ctx, pool, name, options{})
+}
+
+func open(ctx context.Context, pool *pgxpool.Pool, name string, opts options) (*Replica, error) {
+	if pool == nil {
+		return nil, fmt.Errorf("postgres: open %q: nil pool: %w", name, account.ErrInvalid)
+	}
+	var (
+		cp    []byte
+		cpRev int64
+	)
+	err := pool.QueryRow(ctx, `SELECT checkpoint::text, checkpoint_revision FROM entaccess_accounts WHERE name = $1::text`, name).Scan(&cp, &cpRev)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("postgres: open %q: no such account", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open %q: %w", name, err)
+	}
+	a, err := account.ParseJSON(cp)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open %q: checkpoint at revision %d: %w", name, cpRev, err)
+	}
+	if a.Name() != name {
+		return nil, fmt.Errorf("postgres: open %q: checkpoint at revision %d names account %q: %w", name, cpRev, a.Name(), account.ErrMismatch)
+	}
+	r := &Replica{pool: pool, name: name, opts: opts}
+	r.store = account.NewStoreWith(a.WithRevision(uint64(cpRev)), backend{r})
+	if err := r.catchUp(ctx); err != nil {
+		return nil, fmt.Errorf("postgres: open %q: %w", name, err)
+	}
+	conn, err := r.listen(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open %q: %w", name, err)
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	r.wg.Add(2)
+	go r.follow(bg, conn)
+	go r.poll(bg)
+	return r, nil
+}
+
+// Store returns the replica's Store, the same one for the replica's life.
+// Load never touches the database. An Update commits to PostgreSQL first
+// and publishes once the update is committed; its callback may run more
+// than once (see [account.Backend]).
+func (r *Replica) Store() *account.Store { return r.store }
+
+// Close stops following the database. The Store keeps answering from its
+// last snapshot; updates on it fail with an error wrapping [ErrClosed].
+// Close does not close the pool. It returns the error of the last
+// background catch-up, if that one failed.
+func (r *Replica) Close() error {
+	if r.closed.Swap(true) {
+		return nil
+	}
+	r.cancel()
+	r.wg.Wait()
+	if p := r.bgErr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// backend commits a replica's updates; it is the Store's [account.Backend].
+type backend struct{ r *Replica }
+
+// commitSQL commits one update in one statement, and so in one
+// transaction: it advances the account's revision only if the revision is
+// still the one the update built on (the row lock serialises writers on
+// every replica; a writer that waited finds the revision moved and changes
+// nothing), inserts the update's row, saves a checkpoint when one is
+// given, and notifies the other replicas when the transaction commits.
+const commitSQL = `
+WITH bumped AS (
+	UPDATE entaccess_accounts
+	   SET revision = $2::bigint,
+	       checkpoint = COALESCE($6::jsonb, checkpoint),
+	       checkpoint_revision = CASE WHEN $6::jsonb IS NULL THEN checkpoint_revision ELSE $2::bigint END
+	 WHERE name = $1::text AND revision = $2::bigint - 1
+	RETURNING name
+), added AS (
+	INSERT INTO entaccess_updates (account, revision, time, actor, events)
+	SELECT name, $2::bigint, $3::timestamptz, $4::text, $5::jsonb FROM bumped
+	RETURNING revision
+)
+SELECT pg_notify('` + channel + `', $7::text) FROM added`
+
+// Commit implements [account.Backend]: it commits the update in one
+// transaction and returns once it is committed. An update built on a
+// revision that another replica has already moved past is refused with
+// [account.ErrStale]; the Store then catches up and runs the callback
+// again.
+func (b backend) Commit(ctx context.Context, next *account.Account, events []account.Event) (func() error, error) {
+	r := b.r
+	if r.closed.Load() {
+		return nil, fmt.Errorf("postgres: update %q: %w", r.name, ErrClosed)
+	}
+	rev := next.Revision()
+	data, err := encodeEvents(events)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: update %q: %w", r.name, err)
+	}
+	var cp *string
+	if every := r.checkpointEvery(); rev%every == 0 {
+		j, err := json.Marshal(next)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: update %q: checkpoint: %w", r.name, err)
+		}
+		s := string(j)
+		cp = &s
+	}
+	actor := ""
+	if len(events) > 0 {
+		actor = events[0].Actor
+	}
+	var when time.Time
+	if len(events) > 0 {
+		when = events[0].Time
+	}
+	payload := strconv.FormatUint(rev, 10) + " " + r.name
+	tag, err := r.pool.Exec(ctx, commitSQL, r.name, int64(rev), when, actor, string(data), cp, payload)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: update %q to revision %d: %w", r.name, rev, err)
+	}
+	if tag.RowsAffected() == 1 {
+		r.committed.Store(rev)
+		return nil, nil
+	}
+	// Nothing changed: someone else committed this revision, or the row is gone.
+	var have int64
+	err = r.pool.QueryRow(ctx, `SELECT revision FROM entaccess_accounts WHERE name = $1::text`, r.name).Scan(&have)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil, fmt.Errorf("postgres: update %q: the account is no longer in the database", r.name)
+	case err != nil:
+		return nil, fmt.Errorf("postgres: update %q to revision %d: %w", r.name, rev, err)
+	case uint64(have) >= rev:
+		return nil, fmt.Errorf("postgres: update %q to revision %d: the database is at revision %d: %w", r.name, rev, have, account.ErrStale)
+	}
+	return nil, fmt.Errorf("postgres: update %q to revision %d: the database is at revision %d, behind this replica: %w", r.name, rev, have, account.ErrMismatch)
+}
+
+// CatchUp implements [account.CatchUpper].
+func (b backend) CatchUp(ctx context.Context) error { return b.r.catchUp(ctx) }
+
+func (r *Replica) checkpointEvery() uint64 {
+	if r.opts.checkpoint > 0 {
+		return r.opts.checkpoint
+	}
+	return defaultCheckpoint
+}
+
+// catchUp applies every update committed after the Store's revision, in
+// revision order.
+func (r *Replica) catchUp(ctx context.Context) error {
+	r.catchMu.Lock()
+	defer r.catchMu.Unlock()
+	for {
+		from := r.store.Load().Revision()
+		rows, err := r.pool.Query(ctx, `
+SELECT revision, time, events::text FROM entaccess_updates
+ WHERE account = $1::text AND revision > $2::bigint
+ ORDER BY revision LIMIT `+strconv.Itoa(catchUpBatch), r.name, int64(from))
+		if err != nil {
+			return fmt.Errorf("postgres: catch up %q from revision %d: %w", r.name, from, err)
+		}
+		var (
+			events []account.Event
+			n      int
+			want   = from + 1
+		)
+		for rows.Next() {
+			var (
+				rev  int64
+				when time.Time
+				data []byte
+			)
+			if err := rows.Scan(&rev, &when, &data); err != nil {
+				rows.Close()
+				return fmt.Errorf("postgres: catch up %q: %w", r.name, err)
+			}
+			if uint64(rev) != want {
+				rows.Close()
+				return fmt.Errorf("postgres: catch up %q: revision %d follows revision %d: %w", r.name, rev, want-1, account.ErrMismatch)
+			}
+			es, err := decodeEvents(r.name, uint64(rev), when, data)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			events = append(events, es...)
+			n++
+			want++
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("postgres: catch up %q from revision %d: %w", r.name, from, err)
+		}
+		if n == 0 {
+			return nil
+		}
+		if _, err := r.store.Apply(events); err != nil {
+			return fmt.Errorf("postgres: catch up %q from revision %d: %w", r.name, from, err)
+		}
+		if n < catchUpBatch {
+			return nil
+		}
+	}
+}
+
+// background runs a catch-up for the listener or the poller and keeps its
+// outcome for Close.
+func (r *Replica) background(ctx context.Context) {
+	err := r.catchUp(ctx)
+	if err != nil && ctx.Err() == nil {
+		r.bgErr.Store(&err)
+		return
+	}
+	if err == nil {
+		r.bgErr.Store(nil)
+	}
+}
+
+// listen opens the replica's own connection and listens on the channel.
+func (r *Replica) listen(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := pgx.ConnectConfig(ctx, r.pool.Config().ConnConfig)
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+		conn.Close(context.Background())
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	return conn, nil
+}
+
+// follow waits for notifications on conn and catches up on each one that
+// is news. When the connection fails it reconnects, listens again and then
+// catches up, since notifications sent meanwhile are lost.
+func (r *Replica) follow(ctx context.Context, conn *pgx.Conn) {
+	defer r.wg.Done()
+	backoff := 50 * time.Millisecond
+	for {
+		if conn == nil {
+			var err error
+			conn, err = r.listen(ctx)
+			if err != nil {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(backoff):
+				}
+				backoff = min(2*backoff, 2*time.Second)
+				continue
+			}
+			backoff = 50 * time.Millisecond
+			r.background(ctx)
+		}
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			conn.Close(context.Background())
+			conn = nil
+			if ctx.Err() != nil {
+				return
+			}
+			continue
+		}
+		if r.opts.notified != nil {
+			r.opts.notified(ctx)
+		}
+		revText, name, ok := strings.Cut(n.Payload, " ")
+		if !ok || name != r.name {
+			continue
+		}
+		rev, err := strconv.ParseUint(revText, 10, 64)
+		if err == nil && (rev <= r.committed.Load() || rev <= r.store.Load().Revision()) {
+			continue // ours, or applied already
+		}
+		r.background(ctx)
+	}
+}
+
+// poll catches up at every interval, so that a lost notification delays
+// a change by at most one interval.
+func (r *Replica) poll(ctx context.Context) {
+	defer r.wg.Done()
+	every := r.opts.poll
+	if every == 0 {
+		every = defaultPoll
+	}
+	if every < 0 {
+		<-ctx.Done()
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			r.background(ctx)
+		}
+	}
+}
