@@ -2,6 +2,7 @@ package journal_test
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -78,6 +79,11 @@ func TestCrash(t *testing.T) {
 
 		j, err := journal.Open(dir)
 		if err != nil {
+			var ce *journal.CorruptError
+			if errors.As(err, &ce) {
+				b, _ := os.ReadFile(ce.File)
+				t.Logf("%s holds %d bytes: %q", ce.File, len(b), b[:min(len(b), 64)])
+			}
 			t.Fatalf("round %d: reopen after SIGKILL: %v", round, err)
 		}
 		a := j.Store().Load()

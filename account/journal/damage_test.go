@@ -3,6 +3,7 @@ package journal_test
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -227,5 +228,34 @@ func TestCheckpointsKeepHistory(t *testing.T) {
 	sameState(t, snaps[60], got)
 	if len(es) != 120 {
 		t.Errorf("%d events, want 120", len(es))
+	}
+}
+
+// A crash while a new segment is being created leaves it empty or with
+// part of its header: Open repairs it, and the journal goes on.
+func TestNewSegmentCutShort(t *testing.T) {
+	for _, size := range []int{0, 1, 15} {
+		dir, snaps := buildJournal(t, 3, 1<<20)
+		name := filepath.Join(dir, "wal-00000000000000000004.log")
+		if err := os.WriteFile(name, []byte("entaccess wal 1\n")[:size], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for round := range 2 {
+			got, es, err := openState(t, dir)
+			if err != nil {
+				t.Fatalf("header cut at %d, round %d: %v", size, round, err)
+			}
+			if round == 0 {
+				sameState(t, snaps[3], got)
+			}
+			if len(es) != 6+round { // three updates of two steps, then one step a round
+				t.Fatalf("header cut at %d: %d events at revision %d", size, len(es), got.Revision())
+			}
+			j := mustOpen(t, dir)
+			if _, err := j.Store().Update(func(tx *account.Tx) error { return tx.AddMember("alice", fmt.Sprint("late", round), 0) }); err != nil {
+				t.Fatal(err)
+			}
+			j.Close()
+		}
 	}
 }

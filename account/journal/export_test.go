@@ -1,6 +1,10 @@
 package journal
 
-import "github.com/entaccess/entaccess/account"
+import (
+	"os"
+
+	"github.com/entaccess/entaccess/account"
+)
 
 // CreateSmall and OpenSmall are Create and Open with checkpoints every
 // ckptBytes bytes of log, so that tests cross many checkpoints.
@@ -11,3 +15,6 @@ func CreateSmall(dir string, a *account.Account, ckptBytes int64) (*Journal, err
 func OpenSmall(dir string, ckptBytes int64) (*Journal, error) {
 	return open(osFS{}, dir, options{checkpointBytes: ckptBytes})
 }
+
+// tempDir makes a directory for a rapid check, which has no TempDir.
+func TempDir() (string, error) { return os.MkdirTemp("", "journal-sm-") }

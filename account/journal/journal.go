@@ -91,9 +91,8 @@ type options struct {
 
 var defaultOptions = options{checkpointBytes: 8 << 20}
 
-// Create makes a new journal in dir, made if missing, whose state is a at
-// revision 0... a's own revision: the first update commits as
-// a.Revision()+1. If dir already holds a journal, the error wraps
+// Create makes a new journal in dir, made if missing, whose state is a,
+// at a's revision: the first update commits as a.Revision()+1. If dir already holds a journal, the error wraps
 // [account.ErrExists]. A nil a is an error wrapping [account.ErrInvalid].
 func Create(dir string, a *account.Account) (*Journal, error) {
 	return create(osFS{}, dir, a, defaultOptions)

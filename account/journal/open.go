@@ -113,7 +113,7 @@ func (j *Journal) recover() (*account.Account, error) {
 		}
 		if lastSeg {
 			j.segFirst, j.segSize = first, size
-			if size != int64(len(data)) {
+			if size != int64(len(data)) || size < int64(len(segMagic)) {
 				// Drop the torn record, or rewrite a header cut short.
 				if err := j.truncateTail(name, size); err != nil {
 					return nil, err

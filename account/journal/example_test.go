@@ -1,0 +1,52 @@
+package journal_test
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/account/journal"
+	"github.com/entaccess/entaccess/permission"
+)
+
+// Keep an account in a directory, update it, reopen it, and read the audit log.
+func Example() {
+	dir, err := os.MkdirTemp("", "journal-example-")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+
+	a, _ := account.New(account.Spec{Name: "acme", Members: []account.Member{{User: "alice", Permissions: permission.Admin}}})
+	j, err := journal.Create(dir, a)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Update returns once the change is on stable storage.
+	if _, err := j.Store().Update(func(tx *account.Tx) error {
+		return tx.AddMember("alice", "bob", permission.Billing)
+	}); err != nil {
+		fmt.Println(err)
+	}
+	j.Close()
+
+	j, err = journal.Open(dir)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer j.Close()
+	fmt.Println("revision", j.Store().Load().Revision(), "bob is a member:", j.Store().Load().IsMember("bob"))
+	for e, err := range j.Events(0) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(e.Revision, e.Actor, e.Op, e.User, e.Before, "->", e.After)
+	}
+	// Output:
+	// revision 1 bob is a member: true
+	// 1 alice add-member bob  -> view,billing
+}
