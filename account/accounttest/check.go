@@ -8,19 +8,13 @@ import (
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/permission"
+	"github.com/entaccess/entaccess/permission/permissiontest"
 )
 
-// TB is the part of [testing.TB] the Check helpers use. *testing.T,
-// *testing.B and *rapid.T implement it.
-type TB interface {
-	Helper()
-	Errorf(format string, args ...any)
-}
-
-// FatalTB is a [TB] that can also stop the test, for the Require helpers.
-// *testing.T, *testing.B and *rapid.T implement it.
+// FatalTB is a [permissiontest.TB] that can also stop the test, for the
+// Require helpers. *testing.T, *testing.B and *rapid.T implement it.
 type FatalTB interface {
-	TB
+	permissiontest.TB
 	FailNow()
 }
 
@@ -28,7 +22,7 @@ type FatalTB interface {
 // with the account's explanation ([account.Decision.String]), as in
 //
 //	accounttest: Can("bob", view-usage) = false, want true: "bob" may not view-usage: holds view,create; view-usage needs billing
-func CheckCan(t TB, a *account.Account, user string, act permission.Action, want bool) bool {
+func CheckCan(t permissiontest.TB, a *account.Account, user string, act permission.Action, want bool) bool {
 	t.Helper()
 	d := a.Explain(user, act)
 	if d.Allowed == want {
@@ -50,7 +44,7 @@ func RequireCan(t FatalTB, a *account.Account, user string, act permission.Actio
 // not, it fails t saying why the account decided as it did, as in
 //
 //	accounttest: CanViewTeam("ben", "web") = false, want true: "ben" is a collaborator in team "web", which does not see the team
-func CheckCanViewTeam(t TB, a *account.Account, user, team string, want bool) bool {
+func CheckCanViewTeam(t permissiontest.TB, a *account.Account, user, team string, want bool) bool {
 	t.Helper()
 	got := a.CanViewTeam(user, team)
 	if got == want {
@@ -93,7 +87,7 @@ func ViewReason(a *account.Account, user, team string) string {
 // CheckActions reports whether a.Actions(user) is exactly want, in any
 // order. If not, it fails t with one line per action that differs, each
 // with the account's explanation.
-func CheckActions(t TB, a *account.Account, user string, want ...permission.Action) bool {
+func CheckActions(t permissiontest.TB, a *account.Account, user string, want ...permission.Action) bool {
 	t.Helper()
 	var lines []string
 	for _, act := range permission.Actions() {
@@ -126,7 +120,7 @@ func CheckActions(t TB, a *account.Account, user string, want ...permission.Acti
 //   - Can, Actions, Permissions and IsMember agree for every member, and
 //     UsersWhoCan lists exactly the members Can allows, for every action;
 //   - CanViewTeam and TeamsOf agree with each member's roles.
-func CheckInvariants(t TB, a *account.Account) bool {
+func CheckInvariants(t permissiontest.TB, a *account.Account) bool {
 	t.Helper()
 	var bad []string
 	fail := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }

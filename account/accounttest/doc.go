@@ -1,7 +1,7 @@
 // Package accounttest helps other projects test against package account,
 // using entaccess as the reference oracle.
 //
-// It has three parts:
+// It has four parts:
 //
 //   - Generators for pgregory.net/rapid: [Spec] draws valid account specs
 //     shaped to reach the interesting cases often (every permission set, every
@@ -15,12 +15,24 @@
 //     [CheckCanViewTeam], [RequireCanViewTeam], [CheckActions],
 //     [CheckInvariants]; [ViewReason] says why a user can or cannot view a
 //     team.
+//   - Checks of another implementation's accounts against entaccess:
+//     [CheckAccount] and [CheckTeamView] for one account, over its members,
+//     collaborators who are not members, unknown users, look-alike names
+//     and the empty user ([Users]), with every action value or every team
+//     ([Teams]); [CheckAccounts] for both on a fixed corpus of accounts
+//     drawn by [Spec], reporting the smallest account on which the
+//     implementations disagree; [AccountProperty] for rapid.Check, which
+//     explores further and shrinks a failure to a small account. Each fails
+//     the test once with a report in the form of
+//     [permissiontest.CheckTable]'s: how many cases disagree, then the first
+//     20 of them with what entaccess answers and why. A panic in the other
+//     implementation counts as a disagreement.
 //   - [Sentinel], which reduces an error from an [account.Tx] step to the
 //     sentinel it wraps, so that two implementations' errors can be compared.
 //
-// The Check helpers take a [TB], the two methods of [testing.TB] they need,
-// and the Require helpers a [FatalTB], which adds FailNow, so that they work
-// with *testing.T, *testing.B and *rapid.T alike.
+// The Check helpers take a [permissiontest.TB], the two methods of
+// [testing.TB] they need, and the Require helpers a [FatalTB], which adds
+// FailNow, so that they work with *testing.T, *testing.B and *rapid.T alike.
 //
 // Generators are deterministic functions of rapid's random source: with the
 // same seed (rapid's -rapid.seed flag, or [rapid.Generator.Example] with a

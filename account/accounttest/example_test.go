@@ -66,3 +66,22 @@ func ExampleSpec() {
 	}
 	_ = property // in a test: rapid.Check(t, property)
 }
+
+// Another project's account check, against the same account in entaccess.
+// It forgets that every member holds View.
+func ExampleCheckAccount() {
+	spec := account.Spec{Name: "acme", Members: []account.Member{
+		{User: "ann", Permissions: permission.Manage},
+		{User: "bob"},
+	}}
+	perms := map[string]permission.Set{}
+	for _, m := range spec.Members {
+		perms[m.User] = m.Permissions // the mistake: View is not added
+	}
+	can := func(user string, act permission.Action) bool { return permission.Allows(perms[user], act) }
+	accounttest.CheckAccount(printT{}, spec, can)
+	// Output:
+	// accounttest: CheckAccount: 2 of 2560 cases disagree with entaccess:
+	// 	Can("bob", view-teams (1)): got false, want true: "bob" may view-teams: holds view, which allows it
+	// 	Can("bob", view-access (2)): got false, want true: "bob" may view-access: holds view, which allows it
+}

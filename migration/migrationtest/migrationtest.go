@@ -4,6 +4,17 @@
 // of [migration.Classify], every reason and every combination of reasons,
 // and malformed organizations with the path of their defect.
 //
+// [CheckClassifier] checks another classifier against entaccess on a fixed
+// corpus of organizations ([Organizations]: every outcome, every reason,
+// malformed input) and fails the test once with a report in the form of
+// permissiontest.CheckTable's: how many organizations disagree, then the
+// first 20 of them, the smallest first, each with the organization as JSON
+// and a cmp.Diff of the decisions. A panic in the other classifier counts
+// as a disagreement. [ClassifierProperty] is the same comparison as a
+// property for rapid.Check, which explores further and shrinks a failure to
+// a small organization. Both take a permissiontest.TB, so that they work
+// with *testing.T, *testing.B and *rapid.T alike.
+//
 // A property test of another classifier against entaccess:
 //
 //	rapid.Check(t, func(t *rapid.T) {
