@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/permission"
@@ -53,6 +55,31 @@ type config struct {
 	notFound  bool
 	challenge string
 	hooks     []Hook
+	fresh     string        // the freshness header's canonical name; "" for none
+	freshMax  time.Duration // the longest wait for a fresh enough account
+}
+
+// A Waiter is a [Source] that can wait for a snapshot at least as new as a
+// revision. [*account.Store] is one.
+type Waiter interface {
+	Source
+	WaitFor(ctx context.Context, rev uint64) (*account.Account, error)
+}
+
+// Fresh makes [Require] honour a freshness token: a request whose header
+// name carries a revision, such as one a client got back from its last
+// change, is checked on a snapshot at least that new. Require waits for
+// one with the Source's WaitFor, at most max and no longer than the
+// request's context allows, and answers 503 Service Unavailable with
+// Retry-After and [Stale] if none comes in time. A header that is not one
+// decimal revision is 400 Bad Request. A request without the header is
+// checked on the current snapshot at once.
+//
+// With replicas that share an account through a database, the token gives
+// read-your-writes on any replica. Require panics if its Source is not a
+// [Waiter].
+func Fresh(name string, max time.Duration) Option {
+	return func(c *config) { c.fresh, c.freshMax = http.CanonicalHeaderKey(name), max }
 }
 
 // RefuseAsNotFound makes refused requests get 404 Not Found, with a problem
@@ -106,6 +133,10 @@ func Require(src Source, act permission.Action, userFrom UserFunc, opts ...Optio
 	for _, o := range opts {
 		o(&c)
 	}
+	waiter, _ := src.(Waiter)
+	if c.fresh != "" && waiter == nil {
+		panic("middleware: Require: Fresh needs a Source with WaitFor, such as *account.Store")
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			user, ok := userFrom(r)
@@ -123,6 +154,12 @@ func Require(src Source, act permission.Action, userFrom UserFunc, opts ...Optio
 				return
 			}
 			a := src.Load()
+			if c.fresh != "" {
+				var ok bool
+				if a, ok = c.wait(w, r, waiter, a); !ok {
+					return
+				}
+			}
 			d := a.Explain(user, act)
 			c.observe(r, d)
 			if !d.Allowed {
@@ -137,6 +174,33 @@ func Require(src Source, act permission.Action, userFrom UserFunc, opts ...Optio
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
+}
+
+// wait returns a snapshot as fresh as the request's token asks, a being
+// the current one, or writes the problem and returns false.
+func (c *config) wait(w http.ResponseWriter, r *http.Request, src Waiter, a *account.Account) (*account.Account, bool) {
+	v := r.Header[c.fresh]
+	if len(v) == 0 {
+		return a, true
+	}
+	rev, err := strconv.ParseUint(v[0], 10, 64)
+	if len(v) > 1 || err != nil {
+		WriteProblem(w, Problem{Type: "about:blank", Title: http.StatusText(http.StatusBadRequest), Status: http.StatusBadRequest,
+			Detail: fmt.Sprintf("header %s must be one revision, a decimal number; got %q", c.fresh, v)})
+		return nil, false
+	}
+	if a.Revision() >= rev {
+		return a, true
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), c.freshMax)
+	defer cancel()
+	fresh, err := src.WaitFor(ctx, rev)
+	if err != nil {
+		w.Header().Set("Retry-After", "1")
+		WriteProblem(w, Stale(rev, src.Load().Revision()))
+		return nil, false
+	}
+	return fresh, true
 }
 
 func (c *config) observe(r *http.Request, d account.Decision) {

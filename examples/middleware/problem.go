@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -31,6 +32,8 @@ const (
 	TypeForbidden = "https://pkg.go.dev/github.com/entaccess/entaccess/examples/middleware#TypeForbidden"
 	// TypeUnidentified: the request identifies no user (status 401).
 	TypeUnidentified = "https://pkg.go.dev/github.com/entaccess/entaccess/examples/middleware#TypeUnidentified"
+	// TypeStale: the account is not yet at the revision the request asked for (status 503).
+	TypeStale = "https://pkg.go.dev/github.com/entaccess/entaccess/examples/middleware#TypeStale"
 )
 
 // Reasons, the reason member of a [Problem].
@@ -38,6 +41,7 @@ const (
 	ReasonUnidentified      = "unidentified"       // the request identifies no user
 	ReasonNotMember         = "not-a-member"       // the user is not an account member
 	ReasonMissingPermission = "missing-permission" // the user holds none of the permissions the action needs
+	ReasonStale             = "stale"              // the account has not reached the revision asked for yet
 )
 
 // Forbidden returns the problem [Require] writes when it refuses d: status
@@ -74,6 +78,20 @@ func Unidentified(act permission.Action) Problem {
 		Detail: "the request does not say which user it acts for",
 		Action: act,
 		Reason: ReasonUnidentified,
+	}
+}
+
+// Stale returns the problem [Require] writes, with status 503 and a
+// Retry-After header, when the account did not reach revision want, the
+// request's freshness token (see [Fresh]), in time; have is the revision it
+// is at.
+func Stale(want, have uint64) Problem {
+	return Problem{
+		Type:   TypeStale,
+		Title:  "Account not fresh enough yet",
+		Status: http.StatusServiceUnavailable,
+		Detail: fmt.Sprintf("the request needs revision %d of the account; this server has revision %d so far", want, have),
+		Reason: ReasonStale,
 	}
 }
 

@@ -9,7 +9,9 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/examples/middleware"
@@ -39,7 +41,8 @@ const challenge = `X-User realm="entaccess demo"`
 //  3. Only then a method the path does not take gets 405, with Allow.
 func newHandler(store *account.Store, logger *slog.Logger, opts ...middleware.Option) http.Handler {
 	user := middleware.Header("X-User")
-	base := append([]middleware.Option{middleware.OnDecision(middleware.Log(logger)), middleware.Challenge(challenge)}, opts...)
+	base := append([]middleware.Option{middleware.OnDecision(middleware.Log(logger)), middleware.Challenge(challenge),
+		middleware.Fresh(revisionHeader, freshWait)}, opts...)
 	guard := func(act permission.Action, h http.Handler, more ...middleware.Option) http.Handler {
 		return middleware.Require(store, act, user, append(more, base...)...)(h)
 	}
@@ -220,6 +223,7 @@ func addMember(store *account.Store) http.HandlerFunc {
 			return
 		}
 		p, _ := a.Permissions(m.User)
+		w.Header().Set(revisionHeader, strconv.FormatUint(a.Revision(), 10))
 		writeJSON(w, http.StatusCreated, map[string]any{
 			"revision": a.Revision(), "member": account.Member{User: m.User, Permissions: p},
 		})
@@ -242,6 +246,7 @@ func createTeam(store *account.Store) http.HandlerFunc {
 			return
 		}
 		t, _ := a.Team(body.Name)
+		w.Header().Set(revisionHeader, strconv.FormatUint(a.Revision(), 10))
 		writeJSON(w, http.StatusCreated, map[string]any{"revision": a.Revision(), "team": t})
 	}
 }
@@ -271,11 +276,12 @@ var strict = strictjson.Errors{
 func deleteTeam(store *account.Store) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		_, d := checked(r)
-		_, err := store.Update(func(tx *account.Tx) error { return tx.DeleteTeam(d.User, r.PathValue("name")) })
+		a, err := store.Update(func(tx *account.Tx) error { return tx.DeleteTeam(d.User, r.PathValue("name")) })
 		if err != nil {
 			writeError(w, err)
 			return
 		}
+		w.Header().Set(revisionHeader, strconv.FormatUint(a.Revision(), 10))
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
@@ -352,3 +358,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	w.Write(append(body, '\n'))
 }
+
+// Every change answers with the account's revision after it in the header
+// Entaccess-Revision. A request that sends that header back is checked on
+// an account at least that new, waiting up to freshWait for it (503 with
+// Retry-After after that): with replicas that share the account, a client
+// reads its own writes on any of them.
+const (
+	revisionHeader = "Entaccess-Revision"
+	freshWait      = 2 * time.Second
+)
