@@ -3,7 +3,6 @@ package account
 import (
 	"encoding/json"
 	"fmt"
-	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -21,35 +20,8 @@ import (
 // An Account is safe for use by any number of goroutines. The zero Account
 // and a nil *Account have no members: every check on them is false.
 type Account struct {
-	name     string
-	rev      uint64
-	members  layered[string, permission.Set] // user → permissions, View always included
-	teams    layered[string, *team]          // team name → team; a *team is never changed once published
-	managers int                             // members holding Manage
-
-	// filter has a bit set for the hash of each user in members.diff, so
-	// that checks skip the overlay for most users not in it. It is nil when
-	// the overlay is empty; see [Account.seal].
-	filter []uint64
-	seed   uint64 // for filterHash, random per account from New
-}
-
-// A team is one Enterprise Team. Published teams are never changed: a Tx
-// that changes a team changes its own copy.
-type team struct {
-	name     string
-	licensed bool
-	roles    map[string]Role // user → role, never the zero Role
-	admins   int             // users with RoleAdmin
-}
-
-func (t *team) clone() *team {
-	c := *t
-	c.roles = make(map[string]Role, len(t.roles)+1)
-	for u, r := range t.roles {
-		c.roles[u] = r
-	}
-	return &c
+	content
+	rev uint64
 }
 
 // New validates spec and returns the account it describes. The account does
@@ -79,7 +51,7 @@ func (t *team) clone() *team {
 // team has an admin who is an account member, someone who can manage it.
 // A new Account has revision 0.
 func New(spec Spec) (*Account, error) {
-	a := &Account{name: spec.Name, seed: rand.Uint64()}
+	a := &Account{content: content{name: spec.Name, members: memberTable{seed: rand.Uint64()}}}
 	if err := checkName("name", spec.Name, "account name"); err != nil {
 		return nil, err
 	}
@@ -105,13 +77,13 @@ func New(spec Spec) (*Account, error) {
 		p := m.Permissions | permission.View
 		members[m.User] = p
 		if p.Has(permission.Manage) {
-			a.managers++
+			a.members.managers++
 		}
 	}
-	if a.managers == 0 {
+	if a.members.managers == 0 {
 		return nil, &PathError{Path: "members", Err: &invalidAs{msg: "no member holds manage, so no one could manage users", also: ErrLastManager}}
 	}
-	a.members = layered[string, permission.Set]{base: members, n: len(members)}
+	a.members.l = layered[string, permission.Set]{base: members, n: len(members)}
 
 	teams := make(map[string]*team, len(spec.Teams))
 	firstTeam := make(map[string]int, len(spec.Teams))
@@ -154,7 +126,7 @@ func New(spec Spec) (*Account, error) {
 		}
 		teams[st.Name] = t
 	}
-	a.teams = layered[string, *team]{base: teams, n: len(teams)}
+	a.teams.l = layered[string, *team]{base: teams, n: len(teams)}
 	return a, nil
 }
 
@@ -206,77 +178,6 @@ func (a *Account) Revision() uint64 {
 	return a.rev
 }
 
-// perms returns what user holds: the empty set for anyone who is not a member.
-// It relies on a's filter, which only published snapshots keep up to date.
-func (a *Account) perms(user string) permission.Set {
-	if a.filter == nil {
-		return a.members.base[user]
-	}
-	return a.permsOverlay(user)
-}
-
-// permsOverlay is perms for a snapshot with an overlay.
-func (a *Account) permsOverlay(user string) permission.Set {
-	f := a.filter
-	h := filterHash(a.seed, user)
-	if f[(h>>6)&uint64(len(f)-1)]&(1<<(h&63)) != 0 {
-		if p, ok := a.members.diff[user]; ok {
-			return p
-		}
-	}
-	return a.members.base[user]
-}
-
-// filterHash hashes s for the overlay filter. It reads at most 24 bytes of
-// s, so it costs a fraction of a map lookup; users that it cannot tell apart
-// only cost an extra lookup in the overlay, never a wrong answer.
-func filterHash(seed uint64, s string) uint64 {
-	const k0, k1 = 0xa0761d6478bd642f, 0xe7037ed1a0b428db // odd constants with mixed bits
-	n := len(s)
-	var x, y uint64
-	if n >= 8 {
-		x, y = load64(s), load64(s[n-8:])
-		if n > 16 {
-			hi, lo := bits.Mul64(x^k1, load64(s[n/2-4:])^seed)
-			x = hi ^ lo
-		}
-	} else {
-		for i := range n {
-			x |= uint64(s[i]) << (8 * i)
-		}
-	}
-	hi, lo := bits.Mul64(x^seed^k0, y^uint64(n)^k1)
-	return hi ^ lo
-}
-
-// load64 returns the first 8 bytes of s as a little-endian number.
-func load64(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-// seal readies a for publication: it sets the overlay filter from the
-// overlay of members. A snapshot is sealed once, before anyone reads it.
-func (a *Account) seal() {
-	a.filter = nil
-	if len(a.members.diff) == 0 {
-		return
-	}
-	// About 16 bits per entry: a user not in the overlay passes the filter
-	// about one time in 16. The length is a power of two, for the mask.
-	words := 1
-	for words*64 < 16*len(a.members.diff) {
-		words *= 2
-	}
-	f := make([]uint64, words)
-	for u := range a.members.diff {
-		h := filterHash(a.seed, u)
-		f[(h>>6)&uint64(words-1)] |= 1 << (h & 63)
-	}
-	a.filter = f
-}
-
 // Can reports whether user may perform act: whether user is an account
 // member whose permissions allow act by the table. It is false for
 // non-members, the empty user and actions outside the table. Can does not
@@ -285,13 +186,7 @@ func (a *Account) Can(user string, act permission.Action) bool {
 	if a == nil {
 		return false
 	}
-	var p permission.Set
-	if a.filter == nil {
-		p = a.members.base[user]
-	} else {
-		p = a.permsOverlay(user)
-	}
-	return permission.Allows(p, act)
+	return permission.Allows(a.holds(user), act)
 }
 
 // Permissions returns the permissions user holds, always including View,
@@ -300,7 +195,7 @@ func (a *Account) Permissions(user string) (permission.Set, bool) {
 	if a == nil {
 		return 0, false
 	}
-	p := a.perms(user)
+	p := a.holds(user)
 	return p, p != 0
 }
 
@@ -315,11 +210,11 @@ func (a *Account) IsMember(user string) bool {
 // collaborators, for users who are not account members, and for teams that
 // do not exist.
 func (a *Account) CanViewTeam(user, team string) bool {
-	if a == nil || a.perms(user) == 0 {
+	if a == nil {
 		return false
 	}
-	t, ok := a.teams.get(team)
-	return ok && t.roles[user].Sees()
+	_, ok := a.visibleTeam(user, team)
+	return ok
 }
 
 // Role returns user's role in team, and whether the team exists. The zero
@@ -343,12 +238,12 @@ func (a *Account) Spec() Spec {
 	if a == nil {
 		return Spec{Members: []Member{}, Teams: []Team{}}
 	}
-	s := Spec{Name: a.name, Members: make([]Member, 0, a.members.n), Teams: make([]Team, 0, a.teams.n)}
-	for u, p := range a.members.all {
+	s := Spec{Name: a.name, Members: make([]Member, 0, a.members.len()), Teams: make([]Team, 0, a.teams.len())}
+	for u, p := range a.members.l.all {
 		s.Members = append(s.Members, Member{User: u, Permissions: p})
 	}
 	slices.SortFunc(s.Members, func(x, y Member) int { return strings.Compare(x.User, y.User) })
-	for _, t := range a.teams.all {
+	for _, t := range a.teams.l.all {
 		s.Teams = append(s.Teams, t.spec())
 	}
 	slices.SortFunc(s.Teams, func(x, y Team) int { return strings.Compare(x.Name, y.Name) })
@@ -382,7 +277,7 @@ type Decision struct {
 func (a *Account) Explain(user string, act permission.Action) Decision {
 	var p permission.Set
 	if a != nil {
-		p = a.perms(user)
+		p = a.holds(user)
 	}
 	return Decision{
 		Allowed: permission.Allows(p, act),

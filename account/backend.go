@@ -148,7 +148,7 @@ func (s *Store) attempt(ctx context.Context, fn func(*Tx) error) (attemptResult,
 	if base == nil { // the zero Store: an account with no members
 		base = &Account{}
 	}
-	tx := &Tx{a: *base, rev: base.rev + 1}
+	tx := newTx(base, base.rev+1)
 	err := func() error {
 		defer func() { tx.done = true }()
 		return fn(tx)

@@ -9,8 +9,9 @@ import (
 // A layered map is the storage of one snapshot: a base map shared, never
 // changed, by many snapshots, and a small diff of the entries changed since
 // that base. A zero V in diff means the key was deleted. A snapshot's layered
-// map is never written after it is published; a Tx writes only a diff it
-// has cloned for itself (see [layered.own]).
+// map is never written after it is published: set and del first copy the
+// diff for the writer (copy-on-write), once until [layered.share] hands it
+// to a snapshot.
 //
 // Lookups check diff first, and only when it is not empty. When diff grows
 // past a threshold, [layered.compact] folds it into a fresh base, so the
@@ -19,7 +20,8 @@ import (
 type layered[K cmp.Ordered, V comparable] struct {
 	base map[K]V
 	diff map[K]V
-	n    int // live entries
+	n    int  // live entries
+	own  bool // diff is the writer's own copy, which set and del may change
 }
 
 // get returns the value stored for k, if any.
@@ -34,16 +36,27 @@ func (l *layered[K, V]) get(k K) (V, bool) {
 	return v, ok
 }
 
-// own makes l's diff private to the caller, which may then call set and del.
-func (l *layered[K, V]) own() {
+// owned makes l's diff the writer's own copy, if it is not yet, and
+// reports whether it copied.
+func (l *layered[K, V]) owned() bool {
+	if l.own {
+		return false
+	}
 	l.diff = maps.Clone(l.diff)
 	if l.diff == nil {
 		l.diff = make(map[K]V)
 	}
+	l.own = true
+	return true
 }
 
-// set stores v (not the zero V) for k. The diff must be owned.
+// share marks l's maps as shared with a snapshot: the next set or del
+// copies the diff first.
+func (l *layered[K, V]) share() { l.own = false }
+
+// set stores v (not the zero V) for k.
 func (l *layered[K, V]) set(k K, v V) {
+	l.owned()
 	if _, ok := l.get(k); !ok {
 		l.n++
 	}
@@ -54,8 +67,9 @@ func (l *layered[K, V]) set(k K, v V) {
 	l.diff[k] = v
 }
 
-// del deletes k, which must be present. The diff must be owned.
+// del deletes k, which must be present.
 func (l *layered[K, V]) del(k K) {
+	l.owned()
 	l.n--
 	if _, ok := l.base[k]; ok {
 		var zero V
@@ -82,7 +96,7 @@ func (l *layered[K, V]) compact(limit int) {
 			base[k] = v
 		}
 	}
-	l.base, l.diff = base, nil
+	l.base, l.diff, l.own = base, nil, false
 }
 
 // all calls yield for each live entry, in no particular order, until yield

@@ -43,9 +43,9 @@ func TestStepLimits(t *testing.T) {
 		step  func(tx *Tx) error
 		limit string
 	}{
-		{"members", func(tx *Tx, at bool) { tx.a.members.n = names.MaxMembers - b2i(!at) },
+		{"members", func(tx *Tx, at bool) { tx.members.l.n = names.MaxMembers - b2i(!at) },
 			func(tx *Tx) error { return tx.AddMember("boss", "new", 0) }, "the account has 2097152 members, the most allowed"},
-		{"teams", func(tx *Tx, at bool) { tx.a.teams.n = names.MaxTeams - b2i(!at) },
+		{"teams", func(tx *Tx, at bool) { tx.teams.l.n = names.MaxTeams - b2i(!at) },
 			func(tx *Tx) error { return tx.CreateTeam("boss", "new") }, "the account has 65536 teams, the most allowed"},
 	}
 	for _, tt := range tests {
@@ -109,8 +109,8 @@ func TestCompaction(t *testing.T) {
 			if k > limit {
 				want = 0 // folded
 			}
-			if got := len(a.members.diff); got != want || len(a.members.base) != n || (a.filter != nil) != (got > 0) {
-				t.Errorf("%d members, change %d: overlay of %d (filter %t), base of %d; want an overlay of %d", n, k, got, a.filter != nil, len(a.members.base), want)
+			if got := len(a.members.l.diff); got != want || len(a.members.l.base) != n || (a.members.filter != nil) != (got > 0) {
+				t.Errorf("%d members, change %d: overlay of %d (filter %t), base of %d; want an overlay of %d", n, k, got, a.members.filter != nil, len(a.members.l.base), want)
 			}
 			for j := 1; j <= k; j++ {
 				if p, _ := a.Permissions("u" + strconv.Itoa(j)); p != permission.View|permission.Billing {

@@ -38,15 +38,12 @@ func (a *Account) UsersWhoCan(act permission.Action) []string {
 // non-members.
 func (a *Account) TeamsOf(user string) []string {
 	var names []string
-	if a == nil || a.perms(user) == 0 {
+	if a == nil {
 		return names
 	}
-	for name := range a.teams.all {
-		if a.CanViewTeam(user, name) {
-			names = append(names, name)
-		}
+	for _, t := range a.visibleTeams(user) {
+		names = append(names, t.name)
 	}
-	slices.Sort(names)
 	return names
 }
 
@@ -55,7 +52,7 @@ func (a *Account) NumMembers() int {
 	if a == nil {
 		return 0
 	}
-	return a.members.n
+	return a.members.len()
 }
 
 // NumTeams returns the number of teams.
@@ -63,7 +60,7 @@ func (a *Account) NumTeams() int {
 	if a == nil {
 		return 0
 	}
-	return a.teams.n
+	return a.teams.len()
 }
 
 // Members yields each account member and their permissions, sorted by user.
@@ -72,8 +69,8 @@ func (a *Account) Members() iter.Seq2[string, permission.Set] {
 		if a == nil {
 			return
 		}
-		for _, u := range a.members.sortedKeys() {
-			if !yield(u, a.perms(u)) {
+		for _, u := range a.members.l.sortedKeys() {
+			if !yield(u, a.holds(u)) {
 				return
 			}
 		}
@@ -86,8 +83,8 @@ func (a *Account) Teams() iter.Seq[Team] {
 		if a == nil {
 			return
 		}
-		ts := make([]*team, 0, a.teams.n)
-		for _, t := range a.teams.all {
+		ts := make([]*team, 0, a.teams.len())
+		for _, t := range a.teams.l.all {
 			ts = append(ts, t)
 		}
 		slices.SortFunc(ts, func(x, y *team) int { return strings.Compare(x.name, y.name) })

@@ -50,7 +50,7 @@ func (a *Account) Replay(events []Event) (*Account, error) {
 	if len(events) == 0 {
 		return a, nil
 	}
-	tx := &Tx{a: *a, rev: a.rev}
+	tx := newTx(a, a.rev)
 	for i, e := range events {
 		switch {
 		case e.Revision == tx.rev+1:
@@ -63,32 +63,15 @@ func (a *Account) Replay(events []Event) (*Account, error) {
 			return nil, fmt.Errorf("account: replay events[%d] (revision %d, %s): %w", i, e.Revision, e.Op, err)
 		}
 	}
-	if tx.a.managers == 0 {
+	if tx.members.managers == 0 {
 		return nil, fmt.Errorf("account: replay: no member holds manage afterwards: %w", ErrMismatch)
 	}
-	for t := range tx.mine {
-		if cur, ok := tx.a.teams.get(t.name); ok && cur == t && t.admins == 0 {
+	for t := range tx.teams.mine {
+		if cur, ok := tx.teams.get(t.name); ok && cur == t && t.admins == 0 {
 			return nil, fmt.Errorf("account: replay: team %q has no admin afterwards: %w", t.name, ErrMismatch)
 		}
 	}
 	return tx.snapshot(0), nil
-}
-
-// snapshot returns the account tx built, with revision tx.rev, ready to
-// publish: its overlays compacted past compactAt entries (0 means the
-// default, [compactLimit]) and its filter sealed.
-func (tx *Tx) snapshot(compactAt int) *Account {
-	next := new(Account)
-	*next = tx.a
-	next.rev = tx.rev
-	limit := compactAt
-	if limit <= 0 {
-		limit = compactLimit(next.members.n)
-	}
-	next.members.compact(limit)
-	next.teams.compact(limit)
-	next.seal()
-	return next
 }
 
 // replay applies one event to tx's account, checking it against the state.
@@ -101,8 +84,8 @@ func (tx *Tx) replay(e Event) error {
 		if e.Team != "" {
 			return mismatch("a member step names team %q", e.Team)
 		}
-		old, ok := tx.a.members.get(e.User)
-		if have := permsText(old, ok); have != e.Before {
+		old := tx.holds(e.User)
+		if have := permsText(old); have != e.Before {
 			return mismatch("user %q holds %q, the event says %q", e.User, have, e.Before)
 		}
 		switch {
@@ -112,14 +95,7 @@ func (tx *Tx) replay(e Event) error {
 			}
 		case e.Op == OpSetPermissions && e.Before != "" && e.After != "":
 		case e.Op == OpRemoveMember && e.Before != "" && e.After == "":
-			if !tx.ownM {
-				tx.a.members.own()
-				tx.ownM = true
-			}
-			if old.Has(permission.Manage) {
-				tx.a.managers--
-			}
-			tx.a.members.del(e.User)
+			tx.members.del(e.User)
 			return nil
 		default:
 			return mismatch("user %q from %q to %q", e.User, e.Before, e.After)
@@ -128,7 +104,7 @@ func (tx *Tx) replay(e Event) error {
 		if err != nil || !p.Has(permission.View) || p.String() != e.After {
 			return mismatch("user %q: %q is not a member's permission set", e.User, e.After)
 		}
-		tx.setMember(e.User, p)
+		tx.members.set(e.User, p)
 		return nil
 
 	case OpCreateTeam:
@@ -141,17 +117,17 @@ func (tx *Tx) replay(e Event) error {
 		if err := checkName("", e.User, "user"); err != nil {
 			return mismatch("%v", err)
 		}
-		if _, ok := tx.a.teams.get(e.Team); ok {
+		if _, ok := tx.teams.get(e.Team); ok {
 			return mismatch("team %q exists", e.Team)
 		}
-		tx.putTeam(&team{name: e.Team, roles: map[string]Role{e.User: RoleAdmin}, admins: 1})
+		tx.teams.add(&team{name: e.Team, roles: map[string]Role{e.User: RoleAdmin}, admins: 1})
 		return nil
 
 	case OpRenameTeam, OpDeleteTeam:
 		if e.User != "" || e.Before != e.Team {
 			return mismatch("team %q from %q", e.Team, e.Before)
 		}
-		t, ok := tx.a.teams.get(e.Team)
+		t, ok := tx.teams.get(e.Team)
 		if !ok {
 			return mismatch("no team %q", e.Team)
 		}
@@ -159,29 +135,20 @@ func (tx *Tx) replay(e Event) error {
 			if e.After != "" {
 				return mismatch("team %q deleted to %q", e.Team, e.After)
 			}
-			if !tx.ownT {
-				tx.a.teams.own()
-				tx.ownT = true
-			}
-			tx.a.teams.del(e.Team)
-			delete(tx.mine, t)
+			tx.teams.del(t)
 			return nil
 		}
 		if err := checkName("", e.After, "new team name"); err != nil {
 			return mismatch("%v", err)
 		}
-		if _, ok := tx.a.teams.get(e.After); ok {
+		if _, ok := tx.teams.get(e.After); ok {
 			return mismatch("team %q to %q: the name is in use", e.Team, e.After)
 		}
-		c := t.clone()
-		c.name = e.After
-		tx.putTeam(c)
-		tx.a.teams.del(e.Team)
-		delete(tx.mine, t)
+		tx.teams.rename(t, e.After)
 		return nil
 
 	case OpSetTeamRole, OpRemoveFromTeam:
-		t, ok := tx.a.teams.get(e.Team)
+		t, ok := tx.teams.get(e.Team)
 		if !ok {
 			return mismatch("no team %q", e.Team)
 		}
@@ -204,16 +171,16 @@ func (tx *Tx) replay(e Event) error {
 		} else if old == 0 || e.After != "" {
 			return mismatch("user %q removed from team %q from %q to %q", e.User, e.Team, e.Before, e.After)
 		}
-		tx.writable(t).setRole(e.User, r)
+		tx.teams.setRole(t, e.User, r)
 		return nil
 	}
 	return mismatch("%s is not a step", e.Op)
 }
 
 // permsText is the text an event records for a member's permissions: ""
-// for a user who is not a member.
-func permsText(p permission.Set, member bool) string {
-	if !member {
+// for a user who is not a member, who holds nothing.
+func permsText(p permission.Set) string {
+	if p == 0 {
 		return ""
 	}
 	return p.String()

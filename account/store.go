@@ -43,7 +43,7 @@ type Store struct {
 // account with no members, on which every change is refused.
 func NewStore(a *Account) *Store {
 	if a == nil {
-		a = &Account{seed: rand.Uint64()}
+		a = &Account{content: content{members: memberTable{seed: rand.Uint64()}}}
 	}
 	s := &Store{}
 	s.cur.Store(a)

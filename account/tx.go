@@ -2,9 +2,7 @@ package account
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
@@ -30,42 +28,44 @@ import (
 // [*ForbiddenError]; every step on a nil *Tx is an error wrapping
 // [ErrInvalid]. Neither panics.
 type Tx struct {
-	a      Account // the account as changed so far; its overlays are owned once ownM/ownT; its filter is stale
-	rev    uint64  // the revision this update commits as
-	ownM   bool    // a.members.diff is this Tx's own
-	ownT   bool    // a.teams.diff is this Tx's own
-	mine   map[*team]bool
-	events []Event
-	err    error // the first failed step
-	done   bool
+	content        // the account as changed so far, its maps copied on write
+	rev     uint64 // the revision this update commits as
+	events  []Event
+	err     error // the first failed step
+	done    bool
+}
+
+// newTx returns a Tx that changes base and commits as revision rev.
+func newTx(base *Account, rev uint64) *Tx {
+	tx := &Tx{content: base.content, rev: rev}
+	tx.share() // base's maps are published: copy before writing
+	return tx
 }
 
 // Account returns the account as changed so far by this Tx, as a snapshot
-// that later steps do not change. Its revision is the one the update will
-// commit as. It is nil for a nil *Tx.
+// that later steps do not change: the state the next step will see, which
+// a callback can read to decide what to do. Its revision is the one the
+// update will commit as. It is nil for a nil *Tx.
 func (tx *Tx) Account() *Account {
 	if tx == nil {
 		return nil
 	}
-	a := tx.a
-	a.rev = tx.rev
-	// Later steps write the overlays in place, so give the snapshot copies.
-	a.members.diff = cloneMap(a.members.diff)
-	a.teams.diff = cloneMap(a.teams.diff)
-	tx.mine = nil // teams owned so far now belong to the snapshot too
-	a.seal()
-	return &a
+	tx.share() // the snapshot keeps these maps; later steps copy them
+	return &Account{content: tx.content, rev: tx.rev}
 }
 
-func cloneMap[K comparable, V any](m map[K]V) map[K]V {
-	if m == nil {
-		return nil
+// snapshot returns the account tx built, with revision tx.rev, ready to
+// publish: its overlays compacted past compactAt entries (0 means the
+// default, [compactLimit]).
+func (tx *Tx) snapshot(compactAt int) *Account {
+	tx.share()
+	next := &Account{content: tx.content, rev: tx.rev}
+	limit := compactAt
+	if limit <= 0 {
+		limit = compactLimit(next.members.len())
 	}
-	c := make(map[K]V, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
+	next.compact(limit)
+	return next
 }
 
 // A ForbiddenError reports a step refused because its actor lacks the
@@ -151,75 +151,35 @@ func (tx *Tx) step(op Op, f func() error) error {
 
 // authorize checks that actor may perform act on the account as it is now.
 func (tx *Tx) authorize(actor string, act permission.Action) error {
-	p, _ := tx.a.members.get(actor)
+	p := tx.holds(actor)
 	if !permission.Allows(p, act) {
 		return &ForbiddenError{Actor: actor, Action: act, Holds: p, Needs: act.AllowedBy()}
 	}
 	return nil
 }
 
-// visibleTeam returns the team named name if actor can view it. Call it only
-// after authorizing actor.
-func (tx *Tx) visibleTeam(op Op, actor, name string) (*team, error) {
-	t, ok := tx.a.teams.get(name)
-	if !ok || !t.roles[actor].Sees() {
+// visibleTeamOp returns the team named name if actor can view it, and
+// otherwise [ErrNoTeam] for step op.
+func (tx *Tx) visibleTeamOp(op Op, actor, name string) (*team, error) {
+	t, ok := tx.visibleTeam(actor, name)
+	if !ok {
 		return nil, fmt.Errorf("account: %s: team %q: %w", op, name, ErrNoTeam)
 	}
 	return t, nil
 }
 
 // authorizeTeamRoles checks that actor may change roles in the team named
-// name: as an account member who is its admin, or with manage-teams on a
-// team they can view. It returns the team.
+// name: as its admin, or with manage-teams on a team they can view. It
+// returns the team.
 func (tx *Tx) authorizeTeamRoles(op Op, actor, name string) (*team, error) {
-	p, _ := tx.a.members.get(actor)
-	t, ok := tx.a.teams.get(name)
-	if ok && p != 0 && t.roles[actor] == RoleAdmin {
+	p := tx.holds(actor)
+	if t, ok := tx.teams.get(name); ok && adminOf(p, t.roles[actor]) {
 		return t, nil
 	}
 	if !permission.Allows(p, permission.ManageTeams) {
 		return nil, &ForbiddenError{Actor: actor, Action: permission.ManageTeams, Holds: p, Needs: permission.ManageTeams.AllowedBy(), Team: name}
 	}
-	return tx.visibleTeam(op, actor, name)
-}
-
-// setMember stores p (never empty) as user's permissions.
-func (tx *Tx) setMember(user string, p permission.Set) {
-	if !tx.ownM {
-		tx.a.members.own()
-		tx.ownM = true
-	}
-	old, _ := tx.a.members.get(user)
-	if old.Has(permission.Manage) {
-		tx.a.managers--
-	}
-	if p.Has(permission.Manage) {
-		tx.a.managers++
-	}
-	tx.a.members.set(user, p)
-}
-
-// writable returns a copy of t that this Tx may change, stored in its place.
-func (tx *Tx) writable(t *team) *team {
-	if tx.mine[t] {
-		return t
-	}
-	c := t.clone()
-	tx.putTeam(c)
-	return c
-}
-
-// putTeam stores t, which this Tx owns, under t.name.
-func (tx *Tx) putTeam(t *team) {
-	if !tx.ownT {
-		tx.a.teams.own()
-		tx.ownT = true
-	}
-	if tx.mine == nil {
-		tx.mine = make(map[*team]bool)
-	}
-	tx.mine[t] = true
-	tx.a.teams.set(t.name, t)
+	return tx.visibleTeamOp(op, actor, name)
 }
 
 func (tx *Tx) record(actor string, op Op, team, user, before, after string) {
@@ -258,14 +218,14 @@ func (tx *Tx) AddMember(actor, user string, perms permission.Set) error {
 		if err := checkSet(op, user, perms); err != nil {
 			return err
 		}
-		if _, ok := tx.a.members.get(user); ok {
+		if tx.holds(user) != 0 {
 			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrExists)
 		}
-		if tx.a.members.n >= names.MaxMembers {
-			return fmt.Errorf("account: %s: user %q: the account has %d members, the most allowed: %w", op, user, tx.a.members.n, ErrInvalid)
+		if tx.members.len() >= names.MaxMembers {
+			return fmt.Errorf("account: %s: user %q: the account has %d members, the most allowed: %w", op, user, tx.members.len(), ErrInvalid)
 		}
 		p := perms | permission.View
-		tx.setMember(user, p)
+		tx.members.set(user, p)
 		tx.record(actor, op, "", user, "", p.String())
 		return nil
 	})
@@ -283,15 +243,15 @@ func (tx *Tx) SetPermissions(actor, user string, perms permission.Set) error {
 		if err := checkSet(op, user, perms); err != nil {
 			return err
 		}
-		old, ok := tx.a.members.get(user)
-		if !ok {
+		old := tx.holds(user)
+		if old == 0 {
 			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrNotMember)
 		}
 		p := perms | permission.View
-		if old.Has(permission.Manage) && !p.Has(permission.Manage) && tx.a.managers == 1 {
+		if old.Has(permission.Manage) && !p.Has(permission.Manage) && tx.members.managers == 1 {
 			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrLastManager)
 		}
-		tx.setMember(user, p)
+		tx.members.set(user, p)
 		tx.record(actor, op, "", user, old.String(), p.String())
 		return nil
 	})
@@ -318,14 +278,14 @@ func (tx *Tx) RemoveMember(actor, user string) error {
 		if err := tx.authorize(actor, permission.ManageUsers); err != nil {
 			return err
 		}
-		old, ok := tx.a.members.get(user)
-		if !ok {
+		old := tx.holds(user)
+		if old == 0 {
 			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrNotMember)
 		}
-		if old.Has(permission.Manage) && tx.a.managers == 1 {
+		if old.Has(permission.Manage) && tx.members.managers == 1 {
 			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrLastManager)
 		}
-		teams := tx.seeingRoles(user)
+		teams := tx.visibleTeams(user)
 		for _, t := range teams {
 			if t.roles[user] == RoleAdmin && t.admins == 1 {
 				return fmt.Errorf("account: %s: user %q is the only admin of team %q: %w", op, user, t.name, ErrLastTeamAdmin)
@@ -333,17 +293,10 @@ func (tx *Tx) RemoveMember(actor, user string) error {
 		}
 		for _, t := range teams {
 			role := t.roles[user]
-			tx.writable(t).setRole(user, 0)
+			tx.teams.setRole(t, user, 0)
 			tx.record(actor, OpRemoveFromTeam, t.name, user, role.String(), "")
 		}
-		if !tx.ownM {
-			tx.a.members.own()
-			tx.ownM = true
-		}
-		if old.Has(permission.Manage) {
-			tx.a.managers--
-		}
-		tx.a.members.del(user)
+		tx.members.del(user)
 		tx.record(actor, op, "", user, old.String(), "")
 		return nil
 	})
@@ -362,13 +315,13 @@ func (tx *Tx) CreateTeam(actor, name string) error {
 		if err := checkNameOp(op, name, "team name"); err != nil {
 			return err
 		}
-		if _, ok := tx.a.teams.get(name); ok {
+		if _, ok := tx.teams.get(name); ok {
 			return fmt.Errorf("account: %s: team %q: %w", op, name, ErrExists)
 		}
-		if tx.a.teams.n >= names.MaxTeams {
-			return fmt.Errorf("account: %s: team %q: the account has %d teams, the most allowed: %w", op, name, tx.a.teams.n, ErrInvalid)
+		if tx.teams.len() >= names.MaxTeams {
+			return fmt.Errorf("account: %s: team %q: the account has %d teams, the most allowed: %w", op, name, tx.teams.len(), ErrInvalid)
 		}
-		tx.putTeam(&team{name: name, roles: map[string]Role{actor: RoleAdmin}, admins: 1})
+		tx.teams.add(&team{name: name, roles: map[string]Role{actor: RoleAdmin}, admins: 1})
 		tx.record(actor, op, name, actor, "", name)
 		return nil
 	})
@@ -383,21 +336,17 @@ func (tx *Tx) RenameTeam(actor, from, to string) error {
 		if err := tx.authorize(actor, permission.CreateTeams); err != nil {
 			return err
 		}
-		t, err := tx.visibleTeam(op, actor, from)
+		t, err := tx.visibleTeamOp(op, actor, from)
 		if err != nil {
 			return err
 		}
 		if err := checkNameOp(op, to, "new team name"); err != nil {
 			return err
 		}
-		if _, ok := tx.a.teams.get(to); ok {
+		if _, ok := tx.teams.get(to); ok {
 			return fmt.Errorf("account: %s: team %q to %q: %w", op, from, to, ErrExists)
 		}
-		c := t.clone()
-		c.name = to
-		tx.putTeam(c) // ownT is now set
-		tx.a.teams.del(from)
-		delete(tx.mine, t)
+		tx.teams.rename(t, to)
 		tx.record(actor, op, from, "", from, to)
 		return nil
 	})
@@ -411,16 +360,11 @@ func (tx *Tx) DeleteTeam(actor, name string) error {
 		if err := tx.authorize(actor, permission.CreateTeams); err != nil {
 			return err
 		}
-		t, err := tx.visibleTeam(op, actor, name)
+		t, err := tx.visibleTeamOp(op, actor, name)
 		if err != nil {
 			return err
 		}
-		if !tx.ownT {
-			tx.a.teams.own()
-			tx.ownT = true
-		}
-		tx.a.teams.del(name)
-		delete(tx.mine, t)
+		tx.teams.del(t)
 		tx.record(actor, op, name, "", name, "")
 		return nil
 	})
@@ -447,7 +391,7 @@ func (tx *Tx) SetTeamRole(actor, team, user string, role Role) error {
 		if !role.Valid() {
 			return fmt.Errorf("account: %s: team %q: user %q: %s is not a team role: %w", op, team, user, role, ErrInvalid)
 		}
-		if _, member := tx.a.members.get(user); !member && role.Sees() {
+		if tx.holds(user) == 0 && role.Sees() {
 			return fmt.Errorf("account: %s: team %q: user %q: %w", op, team, user, ErrNotMember)
 		}
 		old := t.roles[user]
@@ -457,8 +401,7 @@ func (tx *Tx) SetTeamRole(actor, team, user string, role Role) error {
 		if old == 0 && len(t.roles) >= names.MaxTeamMembers {
 			return fmt.Errorf("account: %s: team %q: user %q: the team has %d members, the most allowed: %w", op, team, user, len(t.roles), ErrInvalid)
 		}
-		t = tx.writable(t)
-		t.setRole(user, role)
+		tx.teams.setRole(t, user, role)
 		tx.record(actor, op, team, user, roleText(old), role.String())
 		return nil
 	})
@@ -481,40 +424,10 @@ func (tx *Tx) RemoveFromTeam(actor, team, user string) error {
 		if old == RoleAdmin && t.admins == 1 {
 			return fmt.Errorf("account: %s: team %q: user %q: %w", op, team, user, ErrLastTeamAdmin)
 		}
-		t = tx.writable(t)
-		t.setRole(user, 0)
+		tx.teams.setRole(t, user, 0)
 		tx.record(actor, op, team, user, old.String(), "")
 		return nil
 	})
-}
-
-// seeingRoles returns the teams in which user holds the admin, member or
-// viewer role, sorted by name.
-func (tx *Tx) seeingRoles(user string) []*team {
-	var ts []*team
-	for _, t := range tx.a.teams.all {
-		if t.roles[user].Sees() {
-			ts = append(ts, t)
-		}
-	}
-	slices.SortFunc(ts, func(x, y *team) int { return strings.Compare(x.name, y.name) })
-	return ts
-}
-
-// setRole sets user's role in t, which must be owned by the caller; the
-// zero Role removes it.
-func (t *team) setRole(user string, r Role) {
-	if t.roles[user] == RoleAdmin {
-		t.admins--
-	}
-	if r == RoleAdmin {
-		t.admins++
-	}
-	if r == 0 {
-		delete(t.roles, user)
-	} else {
-		t.roles[user] = r
-	}
 }
 
 func roleText(r Role) string {
