@@ -1,11 +1,10 @@
-package docgen_test
+package main
 
 import (
 	"os"
 	"strings"
 	"testing"
 
-	"github.com/entaccess/entaccess/internal/docgen"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -16,7 +15,7 @@ func TestReadmeUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := docgen.Splice(string(b), docgen.Sections()...)
+	want, err := Splice(string(b), Sections()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +25,7 @@ func TestReadmeUpToDate(t *testing.T) {
 }
 
 func TestPermissionTableRows(t *testing.T) {
-	got := docgen.PermissionTable()
+	got := PermissionTable()
 	for _, line := range []string{
 		"| `view-teams` | X | X | X | X |",
 		"| `manage-users` |   |   | X |   |",
@@ -40,17 +39,17 @@ func TestPermissionTableRows(t *testing.T) {
 }
 
 func TestSpliceErrors(t *testing.T) {
-	sec := docgen.Section{Name: "x", Content: func() string { return "new\n" }}
+	sec := Section{Name: "x", Content: func() string { return "new\n" }}
 	for name, doc := range map[string]string{
 		"no begin":     "text",
 		"no end":       "<!-- BEGIN x -->\nold\n",
 		"begin at eof": "<!-- BEGIN x -->",
 	} {
-		if _, err := docgen.Splice(doc, sec); err == nil {
+		if _, err := Splice(doc, sec); err == nil {
 			t.Errorf("%s: Splice succeeded, want an error", name)
 		}
 	}
-	got, err := docgen.Splice("a\n<!-- BEGIN x (generated) -->\nold\n<!-- END x -->\nb", sec)
+	got, err := Splice("a\n<!-- BEGIN x (generated) -->\nold\n<!-- END x -->\nb", sec)
 	if want := "a\n<!-- BEGIN x (generated) -->\nnew\n<!-- END x -->\nb"; err != nil || got != want {
 		t.Errorf("Splice = %q, %v; want %q", got, err, want)
 	}

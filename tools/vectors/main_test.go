@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/entaccess/entaccess/internal/vectors"
 )
 
 func TestWrite(t *testing.T) {
@@ -15,7 +13,7 @@ func TestWrite(t *testing.T) {
 	if err := write(dir); err != nil {
 		t.Fatal(err)
 	}
-	files, err := vectors.Files()
+	files, err := Files()
 	if err != nil {
 		t.Fatal(err)
 	}

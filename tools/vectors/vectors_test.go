@@ -1,4 +1,4 @@
-package vectors_test
+package main
 
 import (
 	"bytes"
@@ -14,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/internal/vectors"
 	"github.com/entaccess/entaccess/migration"
 	"github.com/entaccess/entaccess/permission"
 )
@@ -24,7 +23,7 @@ const dir = "../../testdata/vectors"
 // TestFilesUpToDate fails when the files under testdata/vectors differ from
 // what the code generates now. Fix it with: go generate ./...
 func TestFilesUpToDate(t *testing.T) {
-	files, err := vectors.Files()
+	files, err := Files()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,11 +45,11 @@ func TestFilesUpToDate(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
-	a, err := vectors.Files()
+	a, err := Files()
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := vectors.Files()
+	b, err := Files()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +97,8 @@ func TestTableVectors(t *testing.T) {
 		}
 	}
 	decode(t, "table.json", &file)
-	if file.Format != vectors.Format {
-		t.Errorf("format %q, want %q", file.Format, vectors.Format)
+	if file.Format != Format {
+		t.Errorf("format %q, want %q", file.Format, Format)
 	}
 	bits := map[string]int{}
 	for i, p := range file.Permissions {
@@ -129,8 +128,8 @@ func TestTableVectors(t *testing.T) {
 		if row.Set != i || int(s) != row.Set {
 			t.Errorf("grid row %d: set %d, permissions %q", i, row.Set, row.Permissions)
 		}
-		if len(row.Allowed) != vectors.MaxAction+1 {
-			t.Fatalf("set %d: %d answers, want %d", row.Set, len(row.Allowed), vectors.MaxAction+1)
+		if len(row.Allowed) != MaxAction+1 {
+			t.Fatalf("set %d: %d answers, want %d", row.Set, len(row.Allowed), MaxAction+1)
 		}
 		for a, want := range row.Allowed {
 			if got := permission.Allows(s, permission.Action(a)); got != want {
@@ -173,7 +172,7 @@ func TestAccountVectors(t *testing.T) {
 		}
 	}
 	decode(t, "accounts.json", &file)
-	if file.Format != vectors.Format || len(file.Accounts) < 5 {
+	if file.Format != Format || len(file.Accounts) < 5 {
 		t.Errorf("format %q with %d accounts", file.Format, len(file.Accounts))
 	}
 	for _, acct := range file.Accounts {
@@ -185,7 +184,7 @@ func TestAccountVectors(t *testing.T) {
 			// Every member is listed, and some users who are not.
 			var listed, others []string
 			for _, c := range acct.Can {
-				if len(c.Allowed) != vectors.MaxAction+1 {
+				if len(c.Allowed) != MaxAction+1 {
 					t.Fatalf("user %q: %d answers", c.User, len(c.Allowed))
 				}
 				if c.Member != a.IsMember(c.User) {
@@ -236,7 +235,7 @@ func TestClassifyVectors(t *testing.T) {
 		}
 	}
 	decode(t, "classify.json", &file)
-	if file.Format != vectors.Format {
+	if file.Format != Format {
 		t.Errorf("format %q", file.Format)
 	}
 	seen := map[string]int{}
@@ -290,7 +289,7 @@ func TestDecide(t *testing.T) {
 		{"not JSON", `{`, "", "an error without a path"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, path, err := vectors.Decide([]byte(tc.org))
+			_, path, err := Decide([]byte(tc.org))
 			if path != tc.path || (err == nil) != (tc.err == "") || err != nil && !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("Decide = %q, %v; want %q, %q", path, err, tc.path, tc.err)
 			}

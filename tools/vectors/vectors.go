@@ -1,15 +1,4 @@
-// Package vectors writes the language-neutral test vectors under
-// testdata/vectors: the permission table, account checks, and organizations
-// with their decisions, as JSON, so that implementations in other languages
-// can check themselves against entaccess. testdata/vectors/README.md
-// describes the format.
-//
-// Run it with go generate ./... from the repository root. The output is a
-// function of the code alone (fixed inputs, fixed seeds, sorted lists, one
-// formatting), and a test fails when the files on disk differ from it.
-package vectors
-
-//go:generate go run ./cmd/vectors -dir ../../testdata/vectors
+package main
 
 import (
 	"bytes"
@@ -20,7 +9,6 @@ import (
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/account/accounttest"
-	"github.com/entaccess/entaccess/conformance"
 	"github.com/entaccess/entaccess/migration"
 	"github.com/entaccess/entaccess/migration/migrationtest"
 	"github.com/entaccess/entaccess/permission"
@@ -207,9 +195,9 @@ func accountCases() []struct {
 }
 
 // Accounts returns accounts.json: for each account, its spec, whether each
-// user of [conformance.Users] may perform each action value from 0 to
+// user of [accounttest.Users] may perform each action value from 0 to
 // [MaxAction], and whether each of them can view each team of
-// [conformance.Teams].
+// [accounttest.Teams].
 func Accounts() ([]byte, error) {
 	var w writer
 	w.line(0, "{")
@@ -223,9 +211,9 @@ func Accounts() ([]byte, error) {
 		}
 		var cans []canRecord
 		var views []viewRecord
-		for _, u := range conformance.Users(c.spec) {
+		for _, u := range accounttest.Users(c.spec) {
 			cans = append(cans, canRecord{u, a.IsMember(u), allowedRow(func(act permission.Action) bool { return a.Can(u, act) })})
-			for _, team := range conformance.Teams(c.spec) {
+			for _, team := range accounttest.Teams(c.spec) {
 				views = append(views, viewRecord{u, team, a.CanViewTeam(u, team)})
 			}
 		}

@@ -1,9 +1,19 @@
-// Command vectors writes the test vectors of package vectors to a directory.
+// Command vectors writes the language-neutral test vectors under
+// testdata/vectors: the permission table, account checks, and organizations
+// with their decisions, as JSON, so that implementations in other languages
+// can check themselves against entaccess. testdata/vectors/README.md
+// describes the format.
 //
-//	go run ./internal/vectors/cmd/vectors -dir testdata/vectors
+// Run it with go generate ./... from the repository root, or
 //
-// It rewrites only the files whose content changed.
+//	go run ./tools/vectors -dir testdata/vectors
+//
+// It rewrites only the files whose content changed. The output is a
+// function of the code alone (fixed inputs, fixed seeds, sorted lists, one
+// formatting), and a test fails when the files on disk differ from it.
 package main
+
+//go:generate go run . -dir ../../testdata/vectors
 
 import (
 	"bytes"
@@ -11,8 +21,6 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-
-	"github.com/entaccess/entaccess/internal/vectors"
 )
 
 func main() {
@@ -26,7 +34,7 @@ func main() {
 // write writes every vectors file to dir, creating it if need be, and
 // leaves alone the files already up to date.
 func write(dir string) error {
-	files, err := vectors.Files()
+	files, err := Files()
 	if err != nil {
 		return err
 	}

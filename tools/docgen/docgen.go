@@ -1,11 +1,4 @@
-// Package docgen writes the parts of README.md that are generated from the
-// code, so that the documentation cannot drift from the table it describes.
-//
-// Run it with go generate ./... from the repository root; a test fails when
-// README.md and the code disagree.
-package docgen
-
-//go:generate go run ./cmd/docgen -readme ../../README.md
+package main
 
 import (
 	"fmt"
