@@ -1,12 +1,4 @@
-// Package benchchart draws the chart of BENCHMARKS.md: the time one
-// permission check takes in entaccess and in each peer engine, from the
-// raw output of examples/compare's BenchmarkCheck, as an SVG image.
-//
-// Run it with go generate ./... from the repository root; a test fails when
-// the committed image and the measured figures disagree.
-package benchchart
-
-//go:generate go run ./cmd/benchchart -in ../../testdata/bench/compare.txt -out ../../testdata/bench/peers.svg
+package main
 
 import (
 	"bufio"

@@ -1,4 +1,4 @@
-package benchchart_test
+package main
 
 import (
 	"os"
@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/entaccess/entaccess/internal/benchchart"
 )
 
 // TestChartUpToDate fails when the chart in testdata/bench differs from
@@ -18,11 +16,11 @@ func TestChartUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	figs, err := benchchart.Parse(f)
+	figs, err := Parse(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := benchchart.SVG(figs)
+	want, err := SVG(figs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,11 +43,11 @@ BenchmarkCheck/engine=map/members=1000-2   	 100	 10 ns/op
 BenchmarkOther/x=1-2   	 100	 1 ns/op
 PASS
 `
-	figs, err := benchchart.Parse(strings.NewReader(out))
+	figs, err := Parse(strings.NewReader(out))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []benchchart.Figure{
+	want := []Figure{
 		{Engine: "map", Members: 1000, NsPerOp: 20.5, Runs: 3},
 		{Engine: "map", Members: 100000, NsPerOp: 100, Runs: 1},
 		{Engine: "opa", Members: 1000, NsPerOp: 30000, Runs: 1},
@@ -57,7 +55,7 @@ PASS
 	if diff := cmp.Diff(want, figs); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)
 	}
-	svg, err := benchchart.SVG(figs)
+	svg, err := SVG(figs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,13 +76,13 @@ func TestParseRejects(t *testing.T) {
 		"short name":     {"BenchmarkCheck/engine=map 1 5 ns/op\n", "want BenchmarkCheck/engine=E/members=N-P"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := benchchart.Parse(strings.NewReader(tc.in))
+			_, err := Parse(strings.NewReader(tc.in))
 			if err == nil || !strings.Contains(err.Error(), tc.substr) {
 				t.Errorf("Parse: %v; want an error containing %q", err, tc.substr)
 			}
 		})
 	}
-	if _, err := benchchart.SVG(nil); err == nil {
+	if _, err := SVG(nil); err == nil {
 		t.Error("SVG(nil): no error")
 	}
 }
