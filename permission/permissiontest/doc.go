@@ -14,4 +14,7 @@
 // Check functions here and in packages accounttest and migrationtest take
 // a [TB], the two methods of [testing.TB] they use, so that they work with
 // *testing.T, *testing.B and *rapid.T alike.
+//
+// For implementations in other languages, the repository's testdata/vectors
+// holds the same kind of cases as JSON, with the answers of entaccess.
 package permissiontest
