@@ -185,7 +185,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt.method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if err := r.ParseForm(); err != nil {
-			s.fail(w, r, ses, http.StatusBadRequest, "The form could not be read", err.Error(), tabPath(rt.tab))
+			status := http.StatusBadRequest
+			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+				status = http.StatusRequestEntityTooLarge
+			}
+			s.fail(w, r, ses, status, "The form could not be read", err.Error(), tabPath(rt.tab))
 			return
 		}
 		if !validToken(ses, r.PostForm.Get("csrf")) {

@@ -533,3 +533,16 @@ func TestNew(t *testing.T) {
 		t.Errorf("New with a bad organization: %v, want an error naming organizations[1] and the user", err)
 	}
 }
+
+// TestBodyLimit: a form over 64 KiB is refused with 413 and changes nothing.
+func TestBodyLimit(t *testing.T) {
+	srv, mem := newServer(t)
+	mike := signIn(t, srv, "mike")
+	res := mike.post("/access/add", url.Values{"user": {"frank"}, "pad": {strings.Repeat("x", 65<<10)}})
+	if res.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 65 KiB form: %d, want 413", res.status)
+	}
+	if rev := mem.Store().Load().Revision(); rev != 0 {
+		t.Errorf("revision %d, want 0", rev)
+	}
+}
