@@ -207,7 +207,7 @@ func (b backend) Commit(ctx context.Context, next *account.Account, events []acc
 	if len(events) > 0 {
 		when = events[0].Time
 	}
-	payload := strconv.FormatUint(rev, 10) + " " + r.name
+	payload := notification(rev, when, r.name, data)
 	tag, err := r.pool.Exec(ctx, commitSQL, r.name, int64(rev), when, actor, string(data), cp, payload)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: update %q to revision %d: %w", r.name, rev, err)
@@ -357,16 +357,66 @@ func (r *Replica) follow(ctx context.Context, conn *pgx.Conn) {
 		if r.opts.notified != nil {
 			r.opts.notified(ctx)
 		}
-		revText, name, ok := strings.Cut(n.Payload, " ")
+		rev, when, name, events, ok := parseNotification(n.Payload)
 		if !ok || name != r.name {
 			continue
 		}
-		rev, err := strconv.ParseUint(revText, 10, 64)
-		if err == nil && (rev <= r.committed.Load() || rev <= r.store.Load().Revision()) {
+		if rev <= r.committed.Load() || rev <= r.store.Load().Revision() {
 			continue // ours, or applied already
+		}
+		if events != nil && r.applyNotified(rev, when, events) {
+			continue
 		}
 		r.background(ctx)
 	}
+}
+
+// notification is the payload a commit sends: a first line with the
+// revision, the commit time in microseconds since 1970 UTC (the
+// precision of a timestamptz) and the account's name, then the update's
+// events, if they fit in a notification, so that a replica one revision
+// behind applies them without reading the table.
+func notification(rev uint64, when time.Time, name string, events []byte) string {
+	head := strconv.FormatUint(rev, 10) + " " + strconv.FormatInt(when.UnixMicro(), 10) + " " + name
+	if len(head)+1+len(events) > maxPayload {
+		return head
+	}
+	return head + "\n" + string(events)
+}
+
+// maxPayload is the largest payload sent with the events: PostgreSQL's
+// limit is 8000 bytes.
+const maxPayload = 7900
+
+func parseNotification(p string) (rev uint64, when time.Time, name string, events []byte, ok bool) {
+	head, body, hasBody := strings.Cut(p, "\n")
+	revText, rest, ok1 := strings.Cut(head, " ")
+	microText, name, ok2 := strings.Cut(rest, " ")
+	rev, err1 := strconv.ParseUint(revText, 10, 64)
+	micro, err2 := strconv.ParseInt(microText, 10, 64)
+	if !ok1 || !ok2 || err1 != nil || err2 != nil {
+		return 0, time.Time{}, "", nil, false
+	}
+	if hasBody {
+		events = []byte(body)
+	}
+	return rev, time.UnixMicro(micro).UTC(), name, events, true
+}
+
+// applyNotified applies the update a notification carried, if it is the
+// next one; it reports whether it did.
+func (r *Replica) applyNotified(rev uint64, when time.Time, data []byte) bool {
+	r.catchMu.Lock()
+	defer r.catchMu.Unlock()
+	if r.store.Load().Revision()+1 != rev {
+		return false
+	}
+	events, err := decodeEvents(r.name, rev, when, data)
+	if err != nil {
+		return false
+	}
+	_, err = r.store.Apply(events)
+	return err == nil
 }
 
 // poll catches up at every interval, so that a lost notification delays

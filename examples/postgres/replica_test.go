@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -285,5 +286,28 @@ func TestDamagedHistoryIsAnError(t *testing.T) {
 	_, err := postgres.Open(context.Background(), poolOn(t, pool), "acme")
 	if !errors.Is(err, account.ErrMismatch) || !strings.Contains(err.Error(), `"bogus"`) {
 		t.Fatalf("Open on damaged history: %v, want ErrMismatch naming the op", err)
+	}
+}
+
+// An update too big to travel in a notification reaches the other replica
+// through the table.
+func TestBigUpdateReachesTheOther(t *testing.T) {
+	pool := database(t)
+	a := create(t, pool, postgres.Options{Poll: -1})
+	b := open(t, poolOn(t, pool), postgres.Options{Poll: -1})
+	got, err := a.Store().Update(func(tx *account.Tx) error {
+		for i := range 100 {
+			if err := tx.AddMember("root", fmt.Sprintf("%s-%d", strings.Repeat("x", 200), i), permission.View); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := waitFor(t, b.Store(), got.Revision(), 5*time.Second)
+	if diff := cmp.Diff(got.Spec(), seen.Spec()); diff != "" {
+		t.Errorf("replicas differ (-a +b):\n%s", diff)
 	}
 }
