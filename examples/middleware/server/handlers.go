@@ -26,9 +26,16 @@ import (
 // instead, such as Bearer.
 const challenge = `X-User realm="entaccess demo"`
 
-// newHandler returns the server's routes over store, logging each
-// authorization decision to logger. opts are added to every route's
-// middleware.
+// newHandler returns the server's routes over store, without an audit
+// log: newServer(store, nil, logger, opts...).
+func newHandler(store *account.Store, logger *slog.Logger, opts ...middleware.Option) http.Handler {
+	return newServer(store, nil, logger, opts...)
+}
+
+// newServer returns the server's routes over store, logging each
+// authorization decision to logger, with the audit log that audit reads at
+// GET /settings/audit-log (no such route if audit is nil). opts are added
+// to every route's middleware.
 //
 // Every answer but a success is a problem document, and the checks come in
 // one order, so that a route hidden from a user looks to them exactly like
@@ -36,10 +43,11 @@ const challenge = `X-User realm="entaccess demo"`
 //
 //  1. A request that does not name exactly one user gets 401, whatever its
 //     path or method, missing paths included.
-//  2. A path no route has gets 404. So does a hidden route (GET /settings)
-//     for a user who may not open it, whatever the method.
+//  2. A path no route has gets 404. So does a hidden route (/settings and
+//     /settings/audit-log) for a user who may not open it, whatever the
+//     method.
 //  3. Only then a method the path does not take gets 405, with Allow.
-func newHandler(store *account.Store, logger *slog.Logger, opts ...middleware.Option) http.Handler {
+func newServer(store *account.Store, audit history, logger *slog.Logger, opts ...middleware.Option) http.Handler {
 	user := middleware.Header("X-User")
 	base := append([]middleware.Option{middleware.OnDecision(middleware.Log(logger)), middleware.Challenge(challenge),
 		middleware.Fresh(revisionHeader, freshWait)}, opts...)
@@ -55,6 +63,9 @@ func newHandler(store *account.Store, logger *slog.Logger, opts ...middleware.Op
 	// route takes every method, so that the check comes before 405: a
 	// method the mux refused itself would tell the route exists.
 	mux.Handle("/settings", guard(permission.ViewSettings, methods{"GET": http.HandlerFunc(settings)}, middleware.RefuseAsNotFound()))
+	if audit != nil {
+		mux.Handle("/settings/audit-log", guard(permission.ViewSettings, methods{"GET": auditLog(audit, logger)}, middleware.RefuseAsNotFound()))
+	}
 	mux.Handle("POST /teams", guard(permission.CreateTeams, createTeam(store)))
 	mux.Handle("DELETE /teams/{name}", guard(permission.CreateTeams, deleteTeam(store)))
 	return identified(user, logger, problems(mux))

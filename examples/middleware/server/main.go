@@ -2,10 +2,49 @@
 // route per action of the permission table, each guarded by
 // [middleware.Require].
 //
-//	go run ./examples/middleware/server [-addr localhost:8080]
+//	go run ./examples/middleware/server [-addr localhost:8080] [-data entaccess-data]
 //
 // It stops gracefully, letting requests in progress finish, on Ctrl-C
 // (SIGINT) or SIGTERM.
+//
+// # Persistence
+//
+// The account lives in a journal (package account/journal) in the
+// directory -data names, by default entaccess-data in the working
+// directory. On the first start the directory is created, holding the demo
+// account below at revision 0; every later start opens it and goes on
+// where the last one stopped, with every change that was answered and its
+// revision. A change is answered only once it is written and synced to
+// disk, so it survives a crash as well as a restart. To start over from
+// the demo account, stop the server and delete the directory. One server
+// at a time may use a directory: a second one started on it fails at once,
+// saying that the directory is open in another journal.
+//
+// # Audit log
+//
+// GET /settings/audit-log lists every change committed since the journal
+// was created, oldest first, as JSON Lines (Content-Type
+// application/jsonl): one JSON object per line, per step of a change, with
+// the keys
+//
+//	revision  the revision the change committed as (one change may have several steps)
+//	actor     who made it
+//	op        add-member, set-permissions, remove-member, create-team,
+//	          rename-team, delete-team, set-team-role or remove-from-team
+//	team      the team concerned, under its name before the step; "" for member steps
+//	user      the user concerned; "" for renaming and deleting a team
+//	before    the target's state before the step: a permission set such as
+//	          "view,billing", a role, or a team name; "" when it was absent
+//	after     its state after the step, "" when it is gone
+//	time      when the change was committed, UTC, RFC 3339 with nanoseconds
+//
+// for example
+//
+//	{"revision":1,"actor":"alice","op":"add-member","team":"","user":"dan","before":"","after":"view,billing","time":"2026-05-04T09:30:00.123456789Z"}
+//
+// ?after=N lists only the changes after revision N. The audit log needs
+// view-settings and is hidden like /settings: to anyone else it answers
+// exactly as a path no route has.
 //
 // Requests name their user in the X-User header, once: a request that
 // sends it twice, or not at all, gets 401. Here any client can set it; in
@@ -30,6 +69,8 @@
 //	POST   /members       manage-users   add a member: {"user": "dan", "permissions": ["billing"]}
 //	GET    /usage         view-usage     the licensed teams and the member count
 //	GET    /settings      view-settings  who may manage the account (hidden: see below)
+//	GET    /settings/audit-log
+//	                      view-settings  every change, as JSON Lines (hidden: see below)
 //	POST   /teams         create-teams   create a team: {"name": "data"}; the user becomes its admin
 //	DELETE /teams/{name}  create-teams   delete a team the user has a role in
 //
@@ -50,11 +91,12 @@
 //
 //  1. A request that does not name exactly one user: 401, on every path,
 //     missing ones included.
-//  2. A path no route has: 404. /settings is hidden: for a user who may
-//     not view the settings it answers every method with that same 404,
-//     byte for byte, so nothing tells them the route exists.
+//  2. A path no route has: 404. /settings and /settings/audit-log are
+//     hidden: for a user who may not view the settings they answer every
+//     method with that same 404, byte for byte, so nothing tells them the
+//     routes exist.
 //  3. A method the path does not take: 405 with an Allow header; for
-//     /settings only to users who may view the settings.
+//     the hidden routes only to users who may view the settings.
 //  4. An action the user may not perform: 403, saying what they hold and
 //     what the action needs.
 //
@@ -81,6 +123,8 @@
 //	curl -H 'X-User: carol' -d '{"name": "data"}' localhost:8080/teams
 //	curl -H 'X-User: carol' -X DELETE localhost:8080/teams/data
 //	curl -i -H 'X-User: bob' localhost:8080/settings
+//	curl -H 'X-User: alice' localhost:8080/settings/audit-log
+//	curl -H 'X-User: alice' 'localhost:8080/settings/audit-log?after=1'
 package main
 
 import (
@@ -88,6 +132,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -97,11 +142,13 @@ import (
 	"time"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/account/journal"
 	"github.com/entaccess/entaccess/permission"
 )
 
 func main() {
 	addr := flag.String("addr", "localhost:8080", "the address to listen on")
+	data := flag.String("data", "entaccess-data", "the directory the account's journal is kept in, made on the first start")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ln, err := net.Listen("tcp", *addr)
@@ -109,28 +156,54 @@ func main() {
 		logger.Error("server not started", "err", err)
 		os.Exit(1)
 	}
-	if err := run(context.Background(), ln, logger); err != nil {
+	if err := run(context.Background(), ln, *data, logger); err != nil {
 		logger.Error("server stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-// run serves the demo account on ln until ctx ends or the process is told
-// to stop, by SIGINT (Ctrl-C) or by SIGTERM (what container runtimes and
-// service managers send), then shuts down gracefully.
-func run(ctx context.Context, ln net.Listener, logger *slog.Logger) error {
-	acct, err := account.New(demoSpec())
+// run serves the account kept in the journal in dir on ln until ctx ends
+// or the process is told to stop, by SIGINT (Ctrl-C) or by SIGTERM (what
+// container runtimes and service managers send), then shuts down
+// gracefully and closes the journal.
+func run(ctx context.Context, ln net.Listener, dir string, logger *slog.Logger) (err error) {
+	j, err := openJournal(dir, logger)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	store := account.NewStore(acct)
+	defer func() {
+		if cerr := j.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	store := j.Store()
 	store.SetObserver(account.LogObserver(logger))
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	logger.Info("listening", "addr", "http://"+ln.Addr().String(), "users", fmt.Sprint(acct.UsersWhoCan(permission.ViewTeams)))
-	return serve(ctx, ln, newHandler(store, logger))
+	acct := store.Load()
+	logger.Info("listening", "addr", "http://"+ln.Addr().String(), "data", dir, "revision", acct.Revision(),
+		"users", fmt.Sprint(acct.UsersWhoCan(permission.ViewTeams)))
+	return serve(ctx, ln, newServer(store, j.Events, logger))
+}
+
+// openJournal opens the journal in dir, or creates it there with the demo
+// account if dir holds none (dir is made if missing).
+func openJournal(dir string, logger *slog.Logger) (*journal.Journal, error) {
+	j, err := journal.Open(dir)
+	if !errors.Is(err, fs.ErrNotExist) {
+		return j, err
+	}
+	acct, err := account.New(demoSpec())
+	if err != nil {
+		return nil, err
+	}
+	if j, err = journal.Create(dir, acct); err != nil {
+		return nil, err
+	}
+	logger.Info("created the journal with the demo account", "data", dir)
+	return j, nil
 }
 
 // serve answers requests on ln with h until ctx is done, then shuts down,

@@ -265,11 +265,13 @@ func fetch(t *testing.T, url, method, path, user, mask string) response {
 	return response{resp.StatusCode, h, masked(string(body))}
 }
 
-// TestHiddenLikeMissing asks for /settings as users who may not see it, and
-// for a path no route has: the answers must be the same, whatever the
-// method, so that nothing tells the hidden route exists.
+// TestHiddenLikeMissing asks for /settings and /settings/audit-log as
+// users who may not see them, and for a path no route has: the answers must
+// be the same, whatever the method, so that nothing tells the hidden routes
+// exist.
 func TestHiddenLikeMissing(t *testing.T) {
-	srv := httptest.NewServer(newHandler(newStore(t, nil), slog.New(slog.DiscardHandler)))
+	j := newJournal(t)
+	srv := httptest.NewServer(newServer(j.Store(), j.Events, slog.New(slog.DiscardHandler)))
 	defer srv.Close()
 	methods := []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 	// /no-route has as many bytes as /settings, so that even a redirect to
@@ -279,6 +281,12 @@ func TestHiddenLikeMissing(t *testing.T) {
 		{"/settings?x=1", "/no-route?x=1"},
 		{"/settings/", "/no-route/"},
 		{"/a/../settings", "/a/../no-route"}, // both redirect to the clean path
+		{"/settings/audit-log", "/no-route/audit-log"},
+		{"/settings/audit-log?after=1", "/no-route/audit-log?after=1"},
+		{"/settings/audit-log?after=x", "/no-route/audit-log?after=x"},
+		{"/settings/audit-log/", "/no-route/audit-log/"},
+		{"/a/../settings/audit-log", "/a/../no-route/audit-log"},
+		{"/settings//audit-log", "/no-route//audit-log"},
 	}
 	// bob is a member without manage; mallory and erin (a collaborator) are
 	// not members; "" names no user.
@@ -303,7 +311,8 @@ func TestHiddenLikeMissing(t *testing.T) {
 // TestHiddenShownToWhoMaySee checks that alice, who may view the settings,
 // gets them, and 405 with Allow for the methods the route does not take.
 func TestHiddenShownToWhoMaySee(t *testing.T) {
-	srv := httptest.NewServer(newHandler(newStore(t, nil), slog.New(slog.DiscardHandler)))
+	j := newJournal(t)
+	srv := httptest.NewServer(newServer(j.Store(), j.Events, slog.New(slog.DiscardHandler)))
 	defer srv.Close()
 	tests := []struct {
 		method string
@@ -322,6 +331,12 @@ func TestHiddenShownToWhoMaySee(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+	// So does the audit log.
+	for _, m := range []string{"POST", "PUT", "DELETE", "OPTIONS"} {
+		if diff := cmp.Diff(notAllowedResponse("GET, HEAD"), fetch(t, srv.URL, m, "/settings/audit-log", "alice", "")); diff != "" {
+			t.Errorf("%s /settings/audit-log (-want +got):\n%s", m, diff)
+		}
 	}
 	// A route no one hides answers 405 the same way.
 	if diff := cmp.Diff(notAllowedResponse("GET, HEAD, POST"), fetch(t, srv.URL, "PATCH", "/teams", "dave", "")); diff != "" {
@@ -373,7 +388,7 @@ func TestRunStopsWithContext(t *testing.T) {
 	ln, addr := listen(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { errc <- run(ctx, ln, slog.New(slog.DiscardHandler)) }()
+	go func() { errc <- run(ctx, ln, t.TempDir(), slog.New(slog.DiscardHandler)) }()
 	waitServing(t, addr)
 	cancel()
 	select {

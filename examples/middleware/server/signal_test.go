@@ -26,7 +26,7 @@ func TestRunStopsOnSignal(t *testing.T) {
 
 			ln, addr := listen(t)
 			errc := make(chan error, 1)
-			go func() { errc <- run(context.Background(), ln, slog.New(slog.DiscardHandler)) }()
+			go func() { errc <- run(context.Background(), ln, t.TempDir(), slog.New(slog.DiscardHandler)) }()
 			waitServing(t, addr)
 
 			if err := syscall.Kill(os.Getpid(), sig); err != nil {

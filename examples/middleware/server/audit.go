@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/examples/middleware"
+)
+
+// A history is an account's audit log: every committed step with a
+// revision after after, oldest first. [journal.Journal.Events] is one.
+type history func(after uint64) iter.Seq2[account.Event, error]
+
+// auditContentType is the media type of the audit log: JSON Lines, one
+// JSON object per line, each line ending in "\n".
+const auditContentType = "application/jsonl"
+
+// An auditLine is one line of the audit log: one committed step, with the
+// keys, in the order, of an [account.Event]'s JSON form. Every key is
+// always present; "" means none (team for member steps, user for
+// renaming and deleting teams, before or after where the target was absent).
+type auditLine struct {
+	Revision uint64     `json:"revision"`
+	Actor    string     `json:"actor"`
+	Op       account.Op `json:"op"` // its name, such as "add-member"
+	Team     string     `json:"team"`
+	User     string     `json:"user"`
+	Before   string     `json:"before"`
+	After    string     `json:"after"`
+	Time     time.Time  `json:"time"` // commit time, UTC, RFC 3339 with nanoseconds
+}
+
+// auditLog answers GET /settings/audit-log: the account's committed steps,
+// oldest first, as JSON Lines. ?after=N lists only those with revisions
+// after N. The log is streamed as it is read; if reading fails once lines
+// have been sent, the connection is cut, so that a client never takes a
+// truncated log for a whole one.
+func auditLog(events history, logger *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var after uint64
+		if q := r.URL.Query(); q.Has("after") {
+			v, err := strconv.ParseUint(q.Get("after"), 10, 64)
+			if err != nil {
+				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Bad Request", Status: http.StatusBadRequest,
+					Detail: fmt.Sprintf("query after: %q is not a revision", q.Get("after"))})
+				return
+			}
+			after = v
+		}
+		var out *bufio.Writer
+		var enc *json.Encoder
+		for e, err := range events(after) {
+			if err != nil {
+				logger.LogAttrs(r.Context(), slog.LevelError, "audit log", slog.String("err", err.Error()))
+				if out == nil {
+					middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Internal Server Error", Status: http.StatusInternalServerError})
+					return
+				}
+				out.Flush()
+				panic(http.ErrAbortHandler) // the server cuts the connection without logging a panic
+			}
+			if out == nil {
+				w.Header().Set("Content-Type", auditContentType)
+				w.WriteHeader(http.StatusOK)
+				out = bufio.NewWriterSize(w, 32<<10)
+				enc = json.NewEncoder(out)
+				enc.SetEscapeHTML(false)
+			}
+			line := auditLine{Revision: e.Revision, Actor: e.Actor, Op: e.Op, Team: e.Team, User: e.User, Before: e.Before, After: e.After, Time: e.Time}
+			if err := enc.Encode(line); err != nil {
+				return // the client went away
+			}
+		}
+		if out == nil {
+			w.Header().Set("Content-Type", auditContentType)
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		out.Flush()
+	}
+}
