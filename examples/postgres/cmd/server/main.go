@@ -1,0 +1,137 @@
+// Command server serves one account from PostgreSQL. Run two of it on one
+// database and a change made through one is seen through the other:
+//
+//	server -postgres "$DSN" -addr localhost:8081 &
+//	server -postgres "$DSN" -addr localhost:8082 &
+//	curl -i -H 'X-User: alice' -d '{"user": "dan", "permissions": ["billing"]}' localhost:8081/members
+//	curl -H 'X-User: alice' -H 'Entaccess-Revision: 1' localhost:8082/members
+//
+// POST /members answers with the account's revision in Entaccess-Revision;
+// a request that sends it back is checked, and answered, on an account at
+// least that new (or 503 with Retry-After after two seconds).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/examples/middleware"
+	"github.com/entaccess/entaccess/examples/postgres"
+	"github.com/entaccess/entaccess/permission"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+const revisionHeader = "Entaccess-Revision"
+
+func main() {
+	dsn := flag.String("postgres", "", "PostgreSQL connection string (required)")
+	addr := flag.String("addr", "localhost:8080", "address to listen on")
+	name := flag.String("account", "acme", "the account to serve; created with alice as its admin if missing")
+	flag.Parse()
+	if *dsn == "" {
+		fmt.Fprintln(os.Stderr, "server: -postgres is required")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *dsn, *addr, *name); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, dsn, addr, name string) error {
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	r, err := openOrCreate(ctx, pool, name)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	srv := &http.Server{Addr: addr, Handler: handler(r.Store()), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Shutdown(context.Background())
+	}()
+	slog.Info("serving", "addr", addr, "account", name, "revision", r.Store().Load().Revision())
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// openOrCreate opens the stored account, creating it with alice as its
+// only member, an admin, if it is missing.
+func openOrCreate(ctx context.Context, pool *pgxpool.Pool, name string) (*postgres.Replica, error) {
+	if err := postgres.Setup(ctx, pool); err != nil {
+		return nil, err
+	}
+	a, err := account.New(account.Spec{Name: name, Members: []account.Member{{User: "alice", Permissions: permission.Admin}}})
+	if err != nil {
+		return nil, err
+	}
+	r, err := postgres.Create(ctx, pool, a)
+	if errors.Is(err, account.ErrExists) {
+		return postgres.Open(ctx, pool, name)
+	}
+	return r, err
+}
+
+// handler serves GET /members (view-access) and POST /members
+// (manage-users), both honouring Entaccess-Revision.
+func handler(store *account.Store) http.Handler {
+	user := middleware.Header("X-User")
+	opts := []middleware.Option{middleware.Fresh(revisionHeader, 2*time.Second), middleware.Challenge(`Header realm="demo"`)}
+	mux := http.NewServeMux()
+	mux.Handle("GET /members", middleware.Require(store, permission.ViewAccess, user, opts...)(http.HandlerFunc(
+		func(w http.ResponseWriter, r *http.Request) {
+			a := middleware.AccountFrom(r.Context())
+			writeJSON(w, a.Revision(), http.StatusOK, map[string]any{"revision": a.Revision(), "members": a.Spec().Members})
+		})))
+	mux.Handle("POST /members", middleware.Require(store, permission.ManageUsers, user, opts...)(http.HandlerFunc(
+		func(w http.ResponseWriter, r *http.Request) {
+			d, _ := middleware.DecisionFrom(r.Context())
+			var m account.Member
+			if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&m); err != nil {
+				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Bad Request", Status: http.StatusBadRequest, Detail: err.Error()})
+				return
+			}
+			a, err := store.UpdateContext(r.Context(), func(tx *account.Tx) error { return tx.AddMember(d.User, m.User, m.Permissions) })
+			var fe *account.ForbiddenError
+			switch {
+			case errors.As(err, &fe):
+				middleware.WriteProblem(w, middleware.Forbidden(fe.Decision()))
+				return
+			case errors.Is(err, account.ErrExists), errors.Is(err, account.ErrInvalid):
+				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Conflict", Status: http.StatusConflict, Detail: err.Error()})
+				return
+			case err != nil:
+				slog.Error("update", "err", err)
+				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable})
+				return
+			}
+			writeJSON(w, a.Revision(), http.StatusCreated, map[string]any{"revision": a.Revision()})
+		})))
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, rev uint64, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set(revisionHeader, strconv.FormatUint(rev, 10))
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
