@@ -36,7 +36,9 @@ func TestTxReadsAreRight(t *testing.T) {
 			check func(a *Account) bool
 		}{
 			{"u1 loses manage", func() error { return tx.SetPermissions("boss", "u1", 0) },
-				func(a *Account) bool { return !a.Can("u1", permission.ManageUsers) && a.Can("u1", permission.ViewTeams) }},
+				func(a *Account) bool {
+					return !a.Can("u1", permission.ManageUsers) && a.Can("u1", permission.ViewTeams)
+				}},
 			{"u2 is removed", func() error { return tx.RemoveMember("boss", "u2") },
 				func(a *Account) bool { return !a.IsMember("u2") && a.NumMembers() == n-1 }},
 			{"new joins", func() error { return tx.AddMember("boss", "new", permission.Create) },

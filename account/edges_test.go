@@ -11,17 +11,6 @@ import (
 	"github.com/entaccess/entaccess/account"
 )
 
-// TestOpText checks that every Op marshals as the name String gives it.
-func TestOpText(t *testing.T) {
-	want := []string{"op(0)", "add-member", "set-permissions", "remove-member", "create-team", "rename-team", "delete-team", "set-team-role", "remove-from-team", "op(9)"}
-	for i, w := range want {
-		b, err := account.Op(i).MarshalText()
-		if err != nil || string(b) != w || account.Op(i).String() != w {
-			t.Errorf("Op(%d): MarshalText %q, %v; String %q; want %q", i, b, err, account.Op(i), w)
-		}
-	}
-}
-
 // TestMustParseRole returns the four roles and panics on anything else,
 // with ParseRole's error.
 func TestMustParseRole(t *testing.T) {

@@ -2,9 +2,12 @@ package account
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"time"
+
+	"github.com/entaccess/entaccess/internal/strictjson"
 )
 
 // An Op names one kind of [Tx] step. The zero Op is no operation.
@@ -33,17 +36,55 @@ var opNames = [...]string{
 	OpRemoveFromTeam: "remove-from-team",
 }
 
+// valid reports whether o is one of the eight operations.
+func (o Op) valid() bool { return o >= 1 && int(o) < len(opNames) }
+
 // String returns the name of o, such as "add-member"; any other value
-// prints as "op(42)".
+// prints as "op(42)", which does not parse back.
 func (o Op) String() string {
-	if o >= OpAddMember && o <= OpRemoveFromTeam {
+	if o.valid() {
 		return opNames[o]
 	}
 	return "op(" + strconv.Itoa(int(o)) + ")"
 }
 
-// MarshalText implements [encoding.TextMarshaler] with [Op.String].
-func (o Op) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+// ParseOp returns the operation named text, the exact inverse of
+// [Op.String] for the eight operations. Any other text is an error
+// wrapping [ErrInvalid].
+func ParseOp(text string) (Op, error) {
+	for o := Op(1); o.valid(); o++ {
+		if opNames[o] == text {
+			return o, nil
+		}
+	}
+	if text == "" {
+		return 0, fmt.Errorf("account: parse op: empty op name: %w", ErrInvalid)
+	}
+	return 0, fmt.Errorf("account: parse op: unknown op %q: %w", text, ErrInvalid)
+}
+
+// AppendText appends the name of o to b. Only the eight operations have a
+// text form; any other value is an error.
+func (o Op) AppendText(b []byte) ([]byte, error) {
+	if !o.valid() {
+		return b, fmt.Errorf("account: marshal %s: not an operation: %w", o, ErrInvalid)
+	}
+	return append(b, opNames[o]...), nil
+}
+
+// MarshalText implements [encoding.TextMarshaler]: an Op is written as its
+// name, in JSON as a string such as "add-member".
+func (o Op) MarshalText() ([]byte, error) { return o.AppendText(nil) }
+
+// UnmarshalText implements [encoding.TextUnmarshaler] with [ParseOp].
+func (o *Op) UnmarshalText(text []byte) error {
+	v, err := ParseOp(string(text))
+	if err != nil {
+		return err
+	}
+	*o = v
+	return nil
+}
 
 // An Event records one committed step of an update, for audit logs.
 //
@@ -54,17 +95,75 @@ func (o Op) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
 //   - CreateTeam, RenameTeam, DeleteTeam: the team's name; CreateTeam's
 //     User is the actor, who became the team's admin;
 //   - SetTeamRole, RemoveFromTeam: User's role in Team, as in "admin".
+//
+// An Event's JSON form, for stores and audit logs that keep events as
+// JSON, is an object with every field under its lower-case name, the Op as
+// its name and the Time in RFC 3339 with nanoseconds:
+//
+//	{"revision":7,"actor":"ann","op":"set-team-role","team":"web","user":"bob",
+//	 "before":"viewer","after":"admin","time":"2025-01-02T03:04:05.000000006Z"}
+//
+// Decoding is strict, as for a [Spec]: an unknown or repeated field, a
+// value of the wrong type, an unknown op or a malformed time is an error,
+// a [*PathError] naming the field and wrapping [ErrInvalid]. A missing
+// field is left zero. Decoding checks form only; [Account.Replay] checks
+// that events fit an account.
 type Event struct {
-	Revision uint64 // the revision the update committed as
-	Actor    string // who took the step
-	Op       Op
-	Team     string // the team concerned, under its name before the step; "" for member steps
-	User     string // the user concerned; "" for RenameTeam and DeleteTeam
-	Before   string
-	After    string
+	Revision uint64 `json:"revision"` // the revision the update committed as
+	Actor    string `json:"actor"`    // who took the step
+	Op       Op     `json:"op"`
+	Team     string `json:"team"` // the team concerned, under its name before the step; "" for member steps
+	User     string `json:"user"` // the user concerned; "" for RenameTeam and DeleteTeam
+	Before   string `json:"before"`
+	After    string `json:"after"`
 	// Time is when the update was committed, in UTC: the same for every
 	// event of one update. The Store sets it; a durable store keeps it.
-	Time time.Time
+	Time time.Time `json:"time"`
+}
+
+// UnmarshalJSON decodes an Event strictly; see [Event].
+func (e *Event) UnmarshalJSON(data []byte) error {
+	var v Event
+	str := func(name string, dst *string) strictjson.Field {
+		return strictjson.Field{Name: name, Decode: func(b []byte) error { return decodeString(b, dst) }}
+	}
+	err := decodeObject(data,
+		strictjson.Field{Name: "revision", Decode: func(b []byte) error { return decodeUint(b, &v.Revision) }},
+		str("actor", &v.Actor),
+		strictjson.Field{Name: "op", Decode: func(b []byte) error {
+			var name string
+			if err := decodeString(b, &name); err != nil {
+				return err
+			}
+			o, err := ParseOp(name)
+			if err != nil {
+				return &PathError{Err: fmt.Errorf("unknown op %q: %w", name, ErrInvalid)}
+			}
+			v.Op = o
+			return nil
+		}},
+		str("team", &v.Team),
+		str("user", &v.User),
+		str("before", &v.Before),
+		str("after", &v.After),
+		strictjson.Field{Name: "time", Decode: func(b []byte) error {
+			var text string
+			if err := decodeString(b, &text); err != nil {
+				return err
+			}
+			t, err := time.Parse(time.RFC3339Nano, text)
+			if err != nil {
+				return &PathError{Err: fmt.Errorf("%q is not a time in RFC 3339: %w", text, ErrInvalid)}
+			}
+			v.Time = t.UTC()
+			return nil
+		}},
+	)
+	if err != nil {
+		return err
+	}
+	*e = v
+	return nil
 }
 
 // LogValue implements [slog.LogValuer]: an Event logs as a group of its

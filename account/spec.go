@@ -2,6 +2,7 @@ package account
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -195,6 +196,17 @@ func decodeArray[E any](data []byte, dst *[]E, limit int, what string, decode fu
 func decodeString(data []byte, dst *string) error { return strictjson.String(strict, data, dst) }
 
 func decodeBool(data []byte, dst *bool) error { return strictjson.Bool(strict, data, dst) }
+
+// decodeUint decodes a JSON number that is a whole number from 0 to the
+// largest uint64, written without a fraction or an exponent.
+func decodeUint(data []byte, dst *uint64) error {
+	n, err := strconv.ParseUint(string(data), 10, 64)
+	if err != nil {
+		return strict.Invalid("want a whole number from 0 to %d, got %.40q", uint64(math.MaxUint64), data)
+	}
+	*dst = n
+	return nil
+}
 
 // pathIn places err under parent: a *PathError gets the longer path, any
 // other error becomes the Err of a *PathError at parent.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/account/accounttest"
 	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
 	"github.com/google/go-cmp/cmp"
@@ -112,40 +113,9 @@ func (m *model) admins(team string) int {
 	return n
 }
 
-// A step is one Tx operation with its arguments.
-type step struct {
-	op                account.Op
-	actor, user, team string // team is also RenameTeam's from
-	to                string
-	perms             permission.Set
-	role              account.Role
-}
-
-func (s step) String() string {
-	return fmt.Sprintf("%s(actor=%q user=%q team=%q to=%q perms=%#x role=%d)", s.op, s.actor, s.user, s.team, s.to, uint8(s.perms), s.role)
-}
-
-func (s step) run(tx *account.Tx) error {
-	switch s.op {
-	case account.OpAddMember:
-		return tx.AddMember(s.actor, s.user, s.perms)
-	case account.OpSetPermissions:
-		return tx.SetPermissions(s.actor, s.user, s.perms)
-	case account.OpRemoveMember:
-		return tx.RemoveMember(s.actor, s.user)
-	case account.OpCreateTeam:
-		return tx.CreateTeam(s.actor, s.team)
-	case account.OpRenameTeam:
-		return tx.RenameTeam(s.actor, s.team, s.to)
-	case account.OpDeleteTeam:
-		return tx.DeleteTeam(s.actor, s.team)
-	case account.OpSetTeamRole:
-		return tx.SetTeamRole(s.actor, s.team, s.user, s.role)
-	case account.OpRemoveFromTeam:
-		return tx.RemoveFromTeam(s.actor, s.team, s.user)
-	}
-	panic("unknown op " + s.op.String())
-}
+// A step is one Tx step with its arguments, taken by [accounttest.Op.Apply],
+// the same code the kit's users run.
+type step = accounttest.Op
 
 // apply applies s to m by the rules, returning the events expected and the
 // sentinel error expected (nil for success).
@@ -160,36 +130,36 @@ func (m *model) apply(s step) ([]account.Event, error) {
 // applyOne is apply for one step: its own event, and the events of the team
 // roles that RemoveMember ended, which come before it.
 func (m *model) applyOne(s step) (ev account.Event, ended []account.Event, err error) {
-	ev = account.Event{Actor: s.actor, Op: s.op}
-	validSet := s.perms&^permission.Admin == 0
-	switch s.op {
+	ev = account.Event{Actor: s.Actor, Op: s.Kind}
+	validSet := s.Perms&^permission.Admin == 0
+	switch s.Kind {
 	case account.OpAddMember, account.OpSetPermissions, account.OpRemoveMember:
-		if !m.can(s.actor, permission.ManageUsers) {
+		if !m.can(s.Actor, permission.ManageUsers) {
 			return ev, nil, account.ErrForbidden
 		}
-		ev.User = s.user
-		old, ok := m.members[s.user]
-		switch s.op {
+		ev.User = s.User
+		old, ok := m.members[s.User]
+		switch s.Kind {
 		case account.OpAddMember:
 			switch {
-			case names.Check(s.user) != nil || !validSet:
+			case names.Check(s.User) != nil || !validSet:
 				return ev, nil, account.ErrInvalid
 			case ok:
 				return ev, nil, account.ErrExists
 			}
-			m.members[s.user] = s.perms | View
-			ev.After = (s.perms | View).String()
+			m.members[s.User] = s.Perms | View
+			ev.After = (s.Perms | View).String()
 		case account.OpSetPermissions:
 			switch {
 			case !validSet:
 				return ev, nil, account.ErrInvalid
 			case !ok:
 				return ev, nil, account.ErrNotMember
-			case old&Manage != 0 && s.perms&Manage == 0 && m.managers() == 1:
+			case old&Manage != 0 && s.Perms&Manage == 0 && m.managers() == 1:
 				return ev, nil, account.ErrLastManager
 			}
-			m.members[s.user] = s.perms | View
-			ev.Before, ev.After = old.String(), (s.perms | View).String()
+			m.members[s.User] = s.Perms | View
+			ev.Before, ev.After = old.String(), (s.Perms | View).String()
 		case account.OpRemoveMember:
 			switch {
 			case !ok:
@@ -198,87 +168,87 @@ func (m *model) applyOne(s step) (ev account.Event, ended []account.Event, err e
 				return ev, nil, account.ErrLastManager
 			}
 			for _, team := range slices.Sorted(maps.Keys(m.roles)) {
-				if m.roles[team][s.user] == account.RoleAdmin && m.admins(team) == 1 {
+				if m.roles[team][s.User] == account.RoleAdmin && m.admins(team) == 1 {
 					return ev, nil, account.ErrLastTeamAdmin
 				}
 			}
 			// Admin, member and viewer roles end, each as an event of its
 			// own, in team order; collaborator roles stay.
 			for _, team := range slices.Sorted(maps.Keys(m.roles)) {
-				if r := m.roles[team][s.user]; sees(r) {
-					delete(m.roles[team], s.user)
-					ended = append(ended, account.Event{Actor: s.actor, Op: account.OpRemoveFromTeam, Team: team, User: s.user, Before: r.String()})
+				if r := m.roles[team][s.User]; sees(r) {
+					delete(m.roles[team], s.User)
+					ended = append(ended, account.Event{Actor: s.Actor, Op: account.OpRemoveFromTeam, Team: team, User: s.User, Before: r.String()})
 				}
 			}
-			delete(m.members, s.user)
+			delete(m.members, s.User)
 			ev.Before = old.String()
 		}
 	case account.OpCreateTeam, account.OpRenameTeam, account.OpDeleteTeam:
-		if !m.can(s.actor, permission.CreateTeams) {
+		if !m.can(s.Actor, permission.CreateTeams) {
 			return ev, nil, account.ErrForbidden
 		}
-		ev.Team = s.team
-		_, exists := m.roles[s.team]
-		switch s.op {
+		ev.Team = s.Team
+		_, exists := m.roles[s.Team]
+		switch s.Kind {
 		case account.OpCreateTeam:
 			switch {
-			case names.Check(s.team) != nil:
+			case names.Check(s.Team) != nil:
 				return ev, nil, account.ErrInvalid
 			case exists:
 				return ev, nil, account.ErrExists
 			}
-			m.roles[s.team] = map[string]account.Role{s.actor: account.RoleAdmin}
-			m.licensed[s.team] = false
-			ev.User, ev.After = s.actor, s.team
+			m.roles[s.Team] = map[string]account.Role{s.Actor: account.RoleAdmin}
+			m.licensed[s.Team] = false
+			ev.User, ev.After = s.Actor, s.Team
 		case account.OpRenameTeam:
-			_, toExists := m.roles[s.to]
+			_, toExists := m.roles[s.To]
 			switch {
-			case !m.canView(s.actor, s.team):
+			case !m.canView(s.Actor, s.Team):
 				return ev, nil, account.ErrNoTeam
-			case names.Check(s.to) != nil:
+			case names.Check(s.To) != nil:
 				return ev, nil, account.ErrInvalid
 			case toExists:
 				return ev, nil, account.ErrExists
 			}
-			m.roles[s.to], m.licensed[s.to] = m.roles[s.team], m.licensed[s.team]
-			delete(m.roles, s.team)
-			delete(m.licensed, s.team)
-			ev.Before, ev.After = s.team, s.to
+			m.roles[s.To], m.licensed[s.To] = m.roles[s.Team], m.licensed[s.Team]
+			delete(m.roles, s.Team)
+			delete(m.licensed, s.Team)
+			ev.Before, ev.After = s.Team, s.To
 		case account.OpDeleteTeam:
-			if !m.canView(s.actor, s.team) {
+			if !m.canView(s.Actor, s.Team) {
 				return ev, nil, account.ErrNoTeam
 			}
-			delete(m.roles, s.team)
-			delete(m.licensed, s.team)
-			ev.Before = s.team
+			delete(m.roles, s.Team)
+			delete(m.licensed, s.Team)
+			ev.Before = s.Team
 		}
 	case account.OpSetTeamRole, account.OpRemoveFromTeam:
-		teamAdmin := m.isMember(s.actor) && m.roles[s.team][s.actor] == account.RoleAdmin
+		teamAdmin := m.isMember(s.Actor) && m.roles[s.Team][s.Actor] == account.RoleAdmin
 		if !teamAdmin {
-			if !m.can(s.actor, permission.ManageTeams) {
+			if !m.can(s.Actor, permission.ManageTeams) {
 				return ev, nil, account.ErrForbidden
 			}
-			if !m.canView(s.actor, s.team) {
+			if !m.canView(s.Actor, s.Team) {
 				return ev, nil, account.ErrNoTeam
 			}
 		}
-		ev.Team, ev.User = s.team, s.user
-		old := m.roles[s.team][s.user]
+		ev.Team, ev.User = s.Team, s.User
+		old := m.roles[s.Team][s.User]
 		if old != 0 {
 			ev.Before = old.String()
 		}
-		lastAdmin := old == account.RoleAdmin && m.admins(s.team) == 1
-		if s.op == account.OpSetTeamRole {
+		lastAdmin := old == account.RoleAdmin && m.admins(s.Team) == 1
+		if s.Kind == account.OpSetTeamRole {
 			switch {
-			case names.Check(s.user) != nil || s.role < account.RoleAdmin || s.role > account.RoleCollaborator:
+			case names.Check(s.User) != nil || s.Role < account.RoleAdmin || s.Role > account.RoleCollaborator:
 				return ev, nil, account.ErrInvalid
-			case !m.isMember(s.user) && sees(s.role):
+			case !m.isMember(s.User) && sees(s.Role):
 				return ev, nil, account.ErrNotMember
-			case lastAdmin && s.role != account.RoleAdmin:
+			case lastAdmin && s.Role != account.RoleAdmin:
 				return ev, nil, account.ErrLastTeamAdmin
 			}
-			m.roles[s.team][s.user] = s.role
-			ev.After = s.role.String()
+			m.roles[s.Team][s.User] = s.Role
+			ev.After = s.Role.String()
 		} else {
 			switch {
 			case old == 0:
@@ -286,7 +256,7 @@ func (m *model) applyOne(s step) (ev account.Event, ended []account.Event, err e
 			case lastAdmin:
 				return ev, nil, account.ErrLastTeamAdmin
 			}
-			delete(m.roles[s.team], s.user)
+			delete(m.roles[s.Team], s.User)
 		}
 	}
 	return ev, ended, nil
@@ -349,10 +319,6 @@ var (
 	// The last two of each pool are not names: steps must reject them.
 	userPool = []string{"ann", "ben", "cat", "dan", "eve", "", "ann "}
 	teamPool = []string{"red", "blue", "green", "", "red\n"}
-	allOps   = []account.Op{
-		account.OpAddMember, account.OpSetPermissions, account.OpRemoveMember, account.OpCreateTeam,
-		account.OpRenameTeam, account.OpDeleteTeam, account.OpSetTeamRole, account.OpRemoveFromTeam,
-	}
 )
 
 // genSpec generates a valid account over the pools.
@@ -391,22 +357,22 @@ func genSpec() *rapid.Generator[account.Spec] {
 
 func genStep(m *model) *rapid.Generator[step] {
 	return rapid.Custom(func(t *rapid.T) step {
-		s := step{op: rapid.SampledFrom(allOps).Draw(t, "op")}
+		s := step{Kind: rapid.SampledFrom(accounttest.Kinds()).Draw(t, "op")}
 		// Half the time the actor is a member, so that steps often pass the
 		// authorization check; otherwise anyone, member or not.
 		if members := slices.Sorted(maps.Keys(m.members)); len(members) > 0 && rapid.Bool().Draw(t, "member actor") {
-			s.actor = rapid.SampledFrom(members).Draw(t, "actor")
+			s.Actor = rapid.SampledFrom(members).Draw(t, "actor")
 		} else {
-			s.actor = rapid.SampledFrom(userPool).Draw(t, "actor")
+			s.Actor = rapid.SampledFrom(userPool).Draw(t, "actor")
 		}
-		s.user = rapid.SampledFrom(userPool).Draw(t, "user")
-		s.team = rapid.SampledFrom(teamPool).Draw(t, "team")
-		s.to = rapid.SampledFrom(teamPool).Draw(t, "to")
-		s.perms = permission.Set(rapid.IntRange(0, 16).Draw(t, "perms")) // 16 is outside the table
+		s.User = rapid.SampledFrom(userPool).Draw(t, "user")
+		s.Team = rapid.SampledFrom(teamPool).Draw(t, "team")
+		s.To = rapid.SampledFrom(teamPool).Draw(t, "to")
+		s.Perms = permission.Set(rapid.IntRange(0, 16).Draw(t, "perms")) // 16 is outside the table
 		if rapid.IntRange(0, 9).Draw(t, "manage") == 0 {
-			s.perms |= Manage
+			s.Perms |= Manage
 		}
-		s.role = account.Role(rapid.IntRange(0, 5).Draw(t, "role"))
+		s.Role = account.Role(rapid.IntRange(0, 5).Draw(t, "role"))
 		return s
 	})
 }
@@ -442,7 +408,7 @@ func (sm *machine) update(t *rapid.T) {
 	beforeM, _ := account.OverlaySize(before)
 	got, err := sm.store.Update(func(tx *account.Tx) error {
 		for _, s := range steps {
-			err := s.run(tx)
+			err := s.Apply(tx)
 			if err != nil && strings.Count(err.Error(), "account:") != 1 {
 				t.Fatalf("%v: error %q: want exactly one \"account:\" prefix", s, err)
 			}
@@ -486,8 +452,8 @@ func (sm *machine) update(t *rapid.T) {
 			if errors.Is(wantErr, account.ErrForbidden) != errors.As(err, &fe) {
 				t.Fatalf("%v: error %v: *ForbiddenError iff refused", s, err)
 			}
-			if fe != nil && (fe.Actor != s.actor || fe.Holds != want.members[s.actor] || fe.Needs != table[fe.Action]) {
-				t.Fatalf("%v: %+v does not match actor %q holding %v", s, fe, s.actor, want.members[s.actor])
+			if fe != nil && (fe.Actor != s.Actor || fe.Holds != want.members[s.Actor] || fe.Needs != table[fe.Action]) {
+				t.Fatalf("%v: %+v does not match actor %q holding %v", s, fe, s.Actor, want.members[s.Actor])
 			}
 			// The refused step must not have changed anything.
 			if diff := cmp.Diff(want.spec(), tx.Account().Spec()); diff != "" {

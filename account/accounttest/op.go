@@ -73,12 +73,17 @@ func (o Op) String() string {
 	return fmt.Sprintf("%s, team=%q, to=%q, user=%q, perms={%s}, role=%s)", head, o.Team, o.To, o.User, o.Perms, o.Role)
 }
 
-// Kinds returns the eight steps in the order of the Tx methods, as a fresh slice.
+// Kinds returns the eight steps in the order of the Tx methods, as a fresh
+// slice: every [account.Op] from 1 up whose name parses back.
 func Kinds() []account.Op {
-	return []account.Op{
-		account.OpAddMember, account.OpSetPermissions, account.OpRemoveMember, account.OpCreateTeam,
-		account.OpRenameTeam, account.OpDeleteTeam, account.OpSetTeamRole, account.OpRemoveFromTeam,
+	var kinds []account.Op
+	for k := account.Op(1); k != 0; k++ {
+		if _, err := account.ParseOp(k.String()); err != nil {
+			break
+		}
+		kinds = append(kinds, k)
 	}
+	return kinds
 }
 
 // Names that steps draw besides the account's own: users and teams that do
