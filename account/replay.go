@@ -39,10 +39,13 @@ func (a *Account) WithRevision(rev uint64) *Account {
 // Replay does not check the events' actors: the update was authorized when
 // it was committed. It checks everything else: each event's Before must be
 // the state of its target in the account as changed by the events before
-// it; names must be valid; and the result must keep the account's
-// invariants (a Manage holder, an admin in every team). Any mismatch is an
-// error naming the event and wrapping [ErrMismatch]. Replay never changes
-// a, whether it succeeds or not.
+// it; names must be valid; and every state the events lead through, as the
+// states between the steps of a [Tx], must keep the account's invariants:
+// a member holding Manage; the admin, member and viewer roles held only by
+// account members, so that a member is removed only after their roles of
+// those kinds ended; an admin in every team. Any mismatch is an error
+// naming the event and wrapping [ErrMismatch]. Replay never changes a,
+// whether it succeeds or not.
 func (a *Account) Replay(events []Event) (*Account, error) {
 	if a == nil {
 		return nil, fmt.Errorf("account: replay on a nil *Account: %w", ErrInvalid)
@@ -63,18 +66,12 @@ func (a *Account) Replay(events []Event) (*Account, error) {
 			return nil, fmt.Errorf("account: replay events[%d] (revision %d, %s): %w", i, e.Revision, e.Op, err)
 		}
 	}
-	if tx.members.managers == 0 {
-		return nil, fmt.Errorf("account: replay: no member holds manage afterwards: %w", ErrMismatch)
-	}
-	for t := range tx.teams.mine {
-		if cur, ok := tx.teams.get(t.name); ok && cur == t && t.admins == 0 {
-			return nil, fmt.Errorf("account: replay: team %q has no admin afterwards: %w", t.name, ErrMismatch)
-		}
-	}
 	return tx.snapshot(0), nil
 }
 
-// replay applies one event to tx's account, checking it against the state.
+// replay applies one event to tx's account, checking it against the state
+// and checking that the state it leads to keeps the account's invariants,
+// as the Tx step that recorded it did.
 func (tx *Tx) replay(e Event) error {
 	mismatch := func(what string, args ...any) error {
 		return fmt.Errorf(what+": %w", append(args, ErrMismatch)...)
@@ -95,8 +92,13 @@ func (tx *Tx) replay(e Event) error {
 			}
 		case e.Op == OpSetPermissions && e.Before != "" && e.After != "":
 		case e.Op == OpRemoveMember && e.Before != "" && e.After == "":
+			// RemoveMember ends the user's roles that need membership, each
+			// an event before this one: any left is a step missing.
+			if ts := tx.visibleTeams(e.User); len(ts) > 0 {
+				return mismatch("user %q removed while holding the %s role in team %q", e.User, ts[0].roles[e.User], ts[0].name)
+			}
 			tx.members.del(e.User)
-			return nil
+			return tx.keepsManager(mismatch)
 		default:
 			return mismatch("user %q from %q to %q", e.User, e.Before, e.After)
 		}
@@ -105,7 +107,7 @@ func (tx *Tx) replay(e Event) error {
 			return mismatch("user %q: %q is not a member's permission set", e.User, e.After)
 		}
 		tx.members.set(e.User, p)
-		return nil
+		return tx.keepsManager(mismatch)
 
 	case OpCreateTeam:
 		if e.Before != "" || e.After != e.Team {
@@ -119,6 +121,9 @@ func (tx *Tx) replay(e Event) error {
 		}
 		if _, ok := tx.teams.get(e.Team); ok {
 			return mismatch("team %q exists", e.Team)
+		}
+		if tx.holds(e.User) == 0 {
+			return mismatch("team %q created with admin %q, who is not an account member", e.Team, e.User)
 		}
 		tx.teams.add(&team{name: e.Team, roles: map[string]Role{e.User: RoleAdmin}, admins: 1})
 		return nil
@@ -168,13 +173,26 @@ func (tx *Tx) replay(e Event) error {
 					return mismatch("%v", err)
 				}
 			}
+			if tx.holds(e.User) == 0 && r.Sees() {
+				return mismatch("user %q given the %s role in team %q without being an account member", e.User, r, e.Team)
+			}
 		} else if old == 0 || e.After != "" {
 			return mismatch("user %q removed from team %q from %q to %q", e.User, e.Team, e.Before, e.After)
 		}
-		tx.teams.setRole(t, e.User, r)
+		if t = tx.teams.setRole(t, e.User, r); t.admins == 0 {
+			return mismatch("team %q left without an admin", t.name)
+		}
 		return nil
 	}
 	return mismatch("%s is not a step", e.Op)
+}
+
+// keepsManager returns mismatch's error if no member holds Manage.
+func (tx *Tx) keepsManager(mismatch func(string, ...any) error) error {
+	if tx.members.managers == 0 {
+		return mismatch("no member holds manage")
+	}
+	return nil
 }
 
 // permsText is the text an event records for a member's permissions: ""

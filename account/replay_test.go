@@ -128,6 +128,56 @@ func TestReplayRejectsTamperedEvents(t *testing.T) {
 	})
 }
 
+// Events tampered so that a state they lead through breaks an invariant of
+// the account, with every Before still right, are ErrMismatch: a member
+// removed while still holding a role that needs membership, a role that
+// needs membership given to a non-member, a team created by a non-member.
+func TestReplayRejectsBrokenInvariants(t *testing.T) {
+	const stranger = "stranger, not a member"
+	rapid.Check(t, func(t *rapid.T) {
+		first, snaps, updates := runRandom(t)
+		type spot struct{ update, event, kind int }
+		var spots []spot
+		for i, es := range updates {
+			for k, e := range es {
+				switch {
+				case e.Op == account.OpRemoveFromTeam && e.Before != account.RoleCollaborator.String():
+					// RemoveMember's events end the user's roles, then remove them.
+					if j := slices.IndexFunc(es[k:], func(o account.Event) bool { return o.Op == account.OpRemoveMember && o.User == e.User }); j > 0 {
+						spots = append(spots, spot{i, k, 0})
+					}
+				case e.Op == account.OpSetTeamRole && e.After != account.RoleCollaborator.String():
+					spots = append(spots, spot{i, k, 1})
+				case e.Op == account.OpCreateTeam:
+					spots = append(spots, spot{i, k, 2})
+				}
+			}
+		}
+		if len(spots) == 0 {
+			t.Skip("no event to tamper with")
+		}
+		sp := rapid.SampledFrom(spots).Draw(t, "spot")
+		prev := first
+		if sp.update > 0 {
+			prev = snaps[sp.update-1]
+		}
+		es := slices.Clone(updates[sp.update])
+		switch sp.kind {
+		case 0: // the role is never ended
+			es = slices.Delete(es, sp.event, sp.event+1)
+		case 1: // the role goes to a non-member instead
+			es[sp.event].User, es[sp.event].Before = stranger, ""
+			es = es[:sp.event+1]
+		case 2: // the team's admin is a non-member
+			es[sp.event].User = stranger
+			es = es[:sp.event+1]
+		}
+		if _, err := prev.Replay(es); !errors.Is(err, account.ErrMismatch) {
+			t.Fatalf("Replay of %v = %v, want ErrMismatch", es, err)
+		}
+	})
+}
+
 func TestReplayCases(t *testing.T) {
 	a, err := account.ParseJSON([]byte(exampleJSON))
 	if err != nil {
@@ -164,6 +214,21 @@ func TestReplayCases(t *testing.T) {
 		{"op outside the table", []account.Event{ev(42, "", "bob", "", "")}, false},
 		{"first revision not next", []account.Event{{Revision: 2, Op: account.OpDeleteTeam, Team: "web", Before: "web"}}, false},
 		{"two updates", []account.Event{ev(account.OpDeleteTeam, "web", "", "web", ""), {Revision: 2, Op: account.OpAddMember, User: "carl", After: "view"}}, true},
+		// Every state a replay passes through keeps the invariants: seeing
+		// roles (admin, member, viewer) only for account members.
+		{"remove member keeping a seeing role", []account.Event{ev(account.OpRemoveMember, "", "bob", "view,billing", "")}, false},
+		{"remove member, role ended after", []account.Event{ev(account.OpRemoveMember, "", "bob", "view,billing", ""), ev(account.OpRemoveFromTeam, "web", "bob", "viewer", "")}, false},
+		{"remove member keeping a collaborator role", []account.Event{
+			ev(account.OpSetTeamRole, "web", "bob", "viewer", "collaborator"), ev(account.OpRemoveMember, "", "bob", "view,billing", "")}, true},
+		{"seeing role to a non-member", []account.Event{ev(account.OpSetTeamRole, "web", "carl", "", "viewer")}, false},
+		{"admin role to a non-member", []account.Event{ev(account.OpSetTeamRole, "web", "carl", "", "admin")}, false},
+		{"collaborator role to a non-member", []account.Event{ev(account.OpSetTeamRole, "web", "carl", "", "collaborator")}, true},
+		{"seeing role to a member added before", []account.Event{ev(account.OpAddMember, "", "carl", "", "view"), ev(account.OpSetTeamRole, "web", "carl", "", "member")}, true},
+		{"seeing role to a member added after", []account.Event{ev(account.OpSetTeamRole, "web", "carl", "", "member"), ev(account.OpAddMember, "", "carl", "", "view")}, false},
+		{"team created by a non-member", []account.Event{ev(account.OpCreateTeam, "ops", "carl", "", "ops")}, false},
+		{"collaborator made a seeing role in a renamed team", []account.Event{
+			ev(account.OpSetTeamRole, "web", "carl", "", "collaborator"), ev(account.OpRenameTeam, "web", "", "web", "www"),
+			ev(account.OpSetTeamRole, "www", "carl", "collaborator", "viewer")}, false},
 		{"revision skipped", []account.Event{ev(account.OpDeleteTeam, "web", "", "web", ""), {Revision: 3, Op: account.OpAddMember, User: "carl", After: "view"}}, false},
 	}
 	for _, tt := range tests {
