@@ -80,6 +80,20 @@ func TestUpdateSteps(t *testing.T) {
 			return tx.CreateTeam("carol", "ops")
 		}, account.ErrForbidden, ""},
 	}
+	// What each step that succeeds changes, written on the account's Spec.
+	changes := map[string]func(s *account.Spec){
+		"add member": func(s *account.Spec) { setMember(s, "erin", View|Billing) },
+		"create team": func(s *account.Spec) {
+			s.Teams = append(s.Teams, account.Team{Name: "ops", Members: []account.TeamMember{{User: "carol", Role: account.RoleAdmin}}})
+		},
+		"create by account admin": func(s *account.Spec) {
+			s.Teams = append(s.Teams, account.Team{Name: "ops", Members: []account.TeamMember{{User: "alice", Role: account.RoleAdmin}}})
+		},
+		"rename visible":          func(s *account.Spec) { teamOf(s, "api").Name = "rest" },
+		"team admin sets role":    func(s *account.Spec) { setRole(s, "api", "bob", account.RoleViewer) },
+		"non-member collaborator": func(s *account.Spec) { setRole(s, "web", "dave", account.RoleCollaborator) },
+		"state as changed so far": func(s *account.Spec) { setMember(s, "bob", View|Manage); setMember(s, "erin", View) },
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)
@@ -92,6 +106,15 @@ func TestUpdateSteps(t *testing.T) {
 				if a.Revision() != 1 || s.Load() != a {
 					t.Errorf("revision %d, published %v; want 1 and published", a.Revision(), s.Load() == a)
 				}
+				change := changes[tt.name]
+				if change == nil {
+					t.Fatalf("no change listed for %q", tt.name)
+				}
+				want := before.Spec()
+				change(&want)
+				if diff := cmp.Diff(mustNew(t, want).Spec(), a.Spec()); diff != "" {
+					t.Errorf("the account after the update (-want +got):\n%s", diff)
+				}
 				return
 			}
 			if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.substr) || !strings.HasPrefix(err.Error(), "account: ") {
@@ -103,6 +126,39 @@ func TestUpdateSteps(t *testing.T) {
 			}
 		})
 	}
+}
+
+// setMember gives user the permissions p in s, adding the member if need be.
+func setMember(s *account.Spec, user string, p permission.Set) {
+	for i := range s.Members {
+		if s.Members[i].User == user {
+			s.Members[i].Permissions = p
+			return
+		}
+	}
+	s.Members = append(s.Members, account.Member{User: user, Permissions: p})
+}
+
+// teamOf returns the team named name in s; it must exist.
+func teamOf(s *account.Spec, name string) *account.Team {
+	for i := range s.Teams {
+		if s.Teams[i].Name == name {
+			return &s.Teams[i]
+		}
+	}
+	panic("no team " + name)
+}
+
+// setRole gives user the role r in team, adding them if need be.
+func setRole(s *account.Spec, team, user string, r account.Role) {
+	t := teamOf(s, team)
+	for i := range t.Members {
+		if t.Members[i].User == user {
+			t.Members[i].Role = r
+			return
+		}
+	}
+	t.Members = append(t.Members, account.TeamMember{User: user, Role: r})
 }
 
 func TestFailedStepPoisonsUpdate(t *testing.T) {
