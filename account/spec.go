@@ -1,10 +1,12 @@
 package account
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/internal/strictjson"
@@ -144,7 +146,13 @@ func decodeSet(data []byte, dst *permission.Set) error {
 	for i, name := range list {
 		p, err := permission.ParseSet(name)
 		if err != nil || p.Len() != 1 {
-			return &PathError{Path: "[" + strconv.Itoa(i) + "]", Err: fmt.Errorf("unknown permission %q: %w", name, ErrInvalid)}
+			// permission's own words for one bad name, without its prefix,
+			// such as its hint that the admin role is a set of four.
+			why := errors.Unwrap(err)
+			if why == nil || strings.Contains(name, ",") {
+				why = fmt.Errorf("unknown permission %q: %w", name, ErrInvalid)
+			}
+			return &PathError{Path: "[" + strconv.Itoa(i) + "]", Err: why}
 		}
 		if set.Has(p) {
 			return &PathError{Path: "[" + strconv.Itoa(i) + "]", Err: fmt.Errorf("permission %q repeated: %w", name, ErrInvalid)}
