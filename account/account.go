@@ -31,8 +31,12 @@ type Account struct {
 // An invalid spec is an error, a [*PathError] naming the first offending
 // entry and wrapping [ErrInvalid]:
 //   - an account name that is not a name (name): names are not empty, at
-//     most 256 bytes of valid UTF-8, without control characters or white
-//     space at either end; the same rules apply to user and team names;
+//     most 256 bytes of valid UTF-8, without white space at either end, and
+//     hold no control characters, no invisible format characters (Unicode
+//     category Cf, such as zero-width spaces, U+FEFF, soft hyphens and
+//     bidirectional controls), no private-use characters and no
+//     noncharacters, so that two names that print alike are one name or
+//     an error; the same rules apply to user and team names;
 //   - more than 2,097,152 members (members) or 65,536 teams (teams), or
 //     more than 2,097,152 users in one team (teams[1].members);
 //   - an empty, malformed or repeated user (members[3].user), permission
@@ -131,8 +135,9 @@ func New(spec Spec) (*Account, error) {
 }
 
 // checkName returns a *PathError at path if s is not a name by the rules
-// every package of this module follows: not empty, at most 256 bytes, valid
-// UTF-8, no control characters, no white space at either end. what says
+// every package of this module follows: not empty, and [names.Check]'s
+// rules (at most 256 bytes of valid UTF-8, no white space at either end, no
+// control, format or private-use characters, no noncharacters). what says
 // which name it is, as in "team name".
 func checkName(path, s, what string) error {
 	if s == "" {

@@ -84,7 +84,11 @@
 //
 // Names (the account name, users and team names) follow one rule, in
 // [New], in JSON and in every [Tx] step: not empty, at most 256 bytes of
-// valid UTF-8, no control characters, no white space at either end. An
+// valid UTF-8, no white space at either end, no control characters, and no
+// invisible format characters (Unicode category Cf: zero-width spaces and
+// joiners, U+FEFF, soft hyphens, bidirectional controls), private-use
+// characters or noncharacters, so that two names that print alike are one
+// name or an error. An
 // account has at most 2,097,152 members and 65,536 teams, and a team lists
 // at most 2,097,152 users; a step that would pass a limit fails. These
 // limits are far above any real account and exist so that hostile input
@@ -126,3 +130,34 @@
 // checks stay at the speed of a map lookup. Accounts of fewer than 2,048
 // members are copied whole on every change and never carry an overlay.
 package account
+
+// How the package is built, for those who change it (this comment is not
+// part of the package documentation).
+//
+// An Account is a revision and a content (content.go): the account's name,
+// a memberTable and a teamTable. Each table owns its base map, its overlay
+// of recent changes and, for members, the filter over the overlay and the
+// count of Manage holders; each copies what it writes on the first write
+// after a share (copy-on-write), and every read of either is right at every
+// moment. A Tx holds a content of its own, started from the snapshot's by
+// newTx; Tx.Account and Tx.snapshot share it into an Account. The rules
+// that read a content (holds, seesTeam, adminOf, visibleTeam, visibleTeams,
+// and permission.Allows for the table) are called by Account's queries and
+// by Tx's steps alike: a step never writes a rule of its own.
+//
+// Adding a Tx step touches four things, and nothing else:
+//
+//  1. The step: its method in tx.go, built from tx.step, the rules above,
+//     and the tables' writes (members.set and del; teams.add, del, rename
+//     and setRole), ending with tx.record; and its line in the table of
+//     "# Changes" above, for users.
+//  2. Its Op: a constant at the end of the list in event.go and its name in
+//     opNames (String, ParseOp, the text and JSON forms and
+//     accounttest.Kinds follow from these); in accounttest/op.go, its case
+//     in Op.Apply and Op.String and how OpFor draws its arguments, with its
+//     outcomes in accounttest/gen_test.go.
+//  3. Its event: what its Before and After hold (Event's doc), and how
+//     Replay applies it (replay.go).
+//  4. The test model: its rules in statemachine_test.go (model.applyOne,
+//     and model.replayEvent for its event). The state machine takes steps
+//     through accounttest.Op.Apply, so it has no list of steps to extend.
