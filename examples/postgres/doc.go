@@ -47,5 +47,9 @@
 // that Open reads the checkpoint and the updates after it. entaccess_updates
 // keeps every committed update (account, revision, commit time, actor, and
 // the update's events as JSON) and is never trimmed: it is the audit log.
-// Every value reaches the database as a bound parameter.
+// The commit time is kept to the nanosecond (time_ns, nanoseconds since
+// 1970 UTC) beside a timestamptz rounded down to the microsecond (time),
+// so every replica publishes the same events, commit times included, as
+// the one that committed them. Every value reaches the database as a
+// bound parameter.
 package postgres

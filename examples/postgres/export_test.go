@@ -26,3 +26,24 @@ func OpenWith(ctx context.Context, pool *pgxpool.Pool, name string, o Options) (
 func CreateWith(ctx context.Context, pool *pgxpool.Pool, a *account.Account, o Options) (*Replica, error) {
 	return create(ctx, pool, a, o.internal())
 }
+
+// History returns every event of every update stored for the account
+// name, in revision order, as a replica applies them.
+func History(ctx context.Context, pool *pgxpool.Pool, name string) ([]account.Event, error) {
+	r := &Replica{pool: pool, name: name}
+	var (
+		all  []account.Event
+		from uint64
+	)
+	for {
+		events, n, err := r.updatesAfter(ctx, from)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, events...)
+		from += uint64(n)
+		if n < catchUpBatch {
+			return all, nil
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,48 @@ import (
 // the server's return (its back-off is capped there) and a replica polls
 // every second.
 const converge = 5 * time.Second
+
+// A history is every event a replica's Store has published since the
+// revision it was at when watch began, in order.
+type history struct {
+	from   uint64
+	mu     sync.Mutex
+	events []account.Event
+}
+
+// histories holds the history of each replica that watch was called on.
+var histories sync.Map // *postgres.Replica → *history
+
+// watch records every event r publishes from now on. Nothing may commit
+// while it starts.
+func watch(r *postgres.Replica) *postgres.Replica {
+	h := &history{from: r.Store().Load().Revision()}
+	histories.Store(r, h)
+	r.Store().SetObserver(func(es []account.Event) {
+		h.mu.Lock()
+		h.events = append(h.events, es...)
+		h.mu.Unlock()
+	})
+	return r
+}
+
+// historyOf returns the revision r was at when watch began and the events
+// it has published since.
+func historyOf(t *testing.T, r *postgres.Replica) (from uint64, events []account.Event) {
+	t.Helper()
+	v, ok := histories.Load(r)
+	if !ok {
+		t.Fatal("no history recorded: watch was not called on the replica")
+	}
+	h := v.(*history)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.from, slices.Clone(h.events)
+}
+
+// exactTime compares times as values, location and all, rather than as
+// instants, so that a history equal under it holds the same Event values.
+var exactTime = cmp.Comparer(func(a, b time.Time) bool { return a == b })
 
 // An op is one operation of a run, for the history check: a write (an
 // update adding a new member) or a read (WaitFor on another replica with
@@ -191,6 +234,23 @@ func check(t *testing.T, pool *pgxpool.Pool, replicas []*postgres.Replica, ops [
 			t.Errorf("replica %d differs from replica 0 (-0 +%d):\n%s", i, i, diff)
 		}
 	}
+	// Every replica holds the same history as the table: the same events,
+	// commit times to the nanosecond included, whichever replica committed.
+	stored, err := postgres.History(context.Background(), pool, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uint64(len(stored)) < final || stored[len(stored)-1].Revision != final {
+		t.Fatalf("the table's history has %d events, not ending at revision %d", len(stored), final)
+	}
+	for i, r := range replicas {
+		from, got := historyOf(t, r)
+		want := slices.DeleteFunc(slices.Clone(stored), func(e account.Event) bool { return e.Revision <= from })
+		if diff := cmp.Diff(want, got, exactTime); diff != "" {
+			t.Errorf("replica %d's history differs from the table's (-table +replica %d):\n%s", i, i, diff)
+		}
+	}
+
 	late, err := postgres.Open(context.Background(), pool, "acme")
 	if err != nil {
 		t.Fatal(err)
@@ -266,9 +326,9 @@ func linearizable(t *testing.T, ops []op, at map[string]uint64) {
 func replicas(t *testing.T, n int, o postgres.Options) (*pgxpool.Pool, []*postgres.Replica) {
 	t.Helper()
 	pool := database(t)
-	rs := []*postgres.Replica{create(t, pool, o)}
+	rs := []*postgres.Replica{watch(create(t, pool, o))}
 	for range n - 1 {
-		rs = append(rs, open(t, poolOn(t, pool), o))
+		rs = append(rs, watch(open(t, poolOn(t, pool), o)))
 	}
 	return pool, rs
 }
@@ -352,7 +412,7 @@ func TestFaultServerRestart(t *testing.T) {
 
 func TestFaultListenerBlocked(t *testing.T) {
 	pool := database(t)
-	a := create(t, pool, postgres.Options{Poll: 200 * time.Millisecond})
+	a := watch(create(t, pool, postgres.Options{Poll: 200 * time.Millisecond}))
 	// b's listener blocks on its first notification until b closes: only polling brings changes.
 	blocked := make(chan struct{}, 1)
 	b := open(t, poolOn(t, pool), postgres.Options{Poll: 200 * time.Millisecond, Notified: func(ctx context.Context) {
@@ -362,6 +422,7 @@ func TestFaultListenerBlocked(t *testing.T) {
 		}
 		<-ctx.Done()
 	}})
+	watch(b)
 	ops := run(t, []*postgres.Replica{a, b}, 2, 2*time.Second, nil)
 	select {
 	case <-blocked:

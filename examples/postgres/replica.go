@@ -19,8 +19,8 @@ import (
 // ErrClosed is what an update on the Store of a closed [Replica] returns.
 var ErrClosed = errors.New("postgres: replica closed")
 
-// channel is the notification channel every commit notifies; the payload
-// is the revision and the account's name, separated by a space.
+// channel is the notification channel every commit notifies; see
+// notification for the payload.
 const channel = "entaccess_updates"
 
 // Defaults of a Replica's background work.
@@ -169,8 +169,8 @@ WITH bumped AS (
 	 WHERE name = $1::text AND revision = $2::bigint - 1
 	RETURNING name
 ), added AS (
-	INSERT INTO entaccess_updates (account, revision, time, actor, events)
-	SELECT name, $2::bigint, $3::timestamptz, $4::text, $5::jsonb FROM bumped
+	INSERT INTO entaccess_updates (account, revision, time, time_ns, actor, events)
+	SELECT name, $2::bigint, $3::timestamptz, $8::bigint, $4::text, $5::jsonb FROM bumped
 	RETURNING revision
 )
 SELECT pg_notify('` + channel + `', $7::text) FROM added`
@@ -208,7 +208,7 @@ func (b backend) Commit(ctx context.Context, next *account.Account, events []acc
 		when = events[0].Time
 	}
 	payload := notification(rev, when, r.name, data)
-	tag, err := r.pool.Exec(ctx, commitSQL, r.name, int64(rev), when, actor, string(data), cp, payload)
+	tag, err := r.pool.Exec(ctx, commitSQL, r.name, int64(rev), when.Truncate(time.Microsecond), actor, string(data), cp, payload, when.UnixNano())
 	if err != nil {
 		return nil, fmt.Errorf("postgres: update %q to revision %d: %w", r.name, rev, err)
 	}
@@ -247,43 +247,9 @@ func (r *Replica) catchUp(ctx context.Context) error {
 	defer r.catchMu.Unlock()
 	for {
 		from := r.store.Load().Revision()
-		rows, err := r.pool.Query(ctx, `
-SELECT revision, time, events::text FROM entaccess_updates
- WHERE account = $1::text AND revision > $2::bigint
- ORDER BY revision LIMIT `+strconv.Itoa(catchUpBatch), r.name, int64(from))
+		events, n, err := r.updatesAfter(ctx, from)
 		if err != nil {
-			return fmt.Errorf("postgres: catch up %q from revision %d: %w", r.name, from, err)
-		}
-		var (
-			events []account.Event
-			n      int
-			want   = from + 1
-		)
-		for rows.Next() {
-			var (
-				rev  int64
-				when time.Time
-				data []byte
-			)
-			if err := rows.Scan(&rev, &when, &data); err != nil {
-				rows.Close()
-				return fmt.Errorf("postgres: catch up %q: %w", r.name, err)
-			}
-			if uint64(rev) != want {
-				rows.Close()
-				return fmt.Errorf("postgres: catch up %q: revision %d follows revision %d: %w", r.name, rev, want-1, account.ErrMismatch)
-			}
-			es, err := decodeEvents(r.name, uint64(rev), when, data)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			events = append(events, es...)
-			n++
-			want++
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("postgres: catch up %q from revision %d: %w", r.name, from, err)
+			return err
 		}
 		if n == 0 {
 			return nil
@@ -295,6 +261,47 @@ SELECT revision, time, events::text FROM entaccess_updates
 			return nil
 		}
 	}
+}
+
+// updatesAfter reads the events of the next updates after revision from,
+// at most catchUpBatch of them, and returns them with the number of
+// updates read. The updates must follow from without a gap.
+func (r *Replica) updatesAfter(ctx context.Context, from uint64) ([]account.Event, int, error) {
+	rows, err := r.pool.Query(ctx, `
+SELECT revision, time_ns, events::text FROM entaccess_updates
+ WHERE account = $1::text AND revision > $2::bigint
+ ORDER BY revision LIMIT `+strconv.Itoa(catchUpBatch), r.name, int64(from))
+	if err != nil {
+		return nil, 0, fmt.Errorf("postgres: catch up %q from revision %d: %w", r.name, from, err)
+	}
+	defer rows.Close()
+	var (
+		events []account.Event
+		want   = from + 1
+	)
+	for rows.Next() {
+		var (
+			rev  int64
+			nano int64
+			data []byte
+		)
+		if err := rows.Scan(&rev, &nano, &data); err != nil {
+			return nil, 0, fmt.Errorf("postgres: catch up %q: %w", r.name, err)
+		}
+		if uint64(rev) != want {
+			return nil, 0, fmt.Errorf("postgres: catch up %q: revision %d follows revision %d: %w", r.name, rev, want-1, account.ErrMismatch)
+		}
+		es, err := decodeEvents(r.name, uint64(rev), time.Unix(0, nano), data)
+		if err != nil {
+			return nil, 0, err
+		}
+		events = append(events, es...)
+		want++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("postgres: catch up %q from revision %d: %w", r.name, from, err)
+	}
+	return events, int(want - from - 1), nil
 }
 
 // background runs a catch-up for the listener or the poller and keeps its
@@ -372,12 +379,12 @@ func (r *Replica) follow(ctx context.Context, conn *pgx.Conn) {
 }
 
 // notification is the payload a commit sends: a first line with the
-// revision, the commit time in microseconds since 1970 UTC (the
-// precision of a timestamptz) and the account's name, then the update's
-// events, if they fit in a notification, so that a replica one revision
-// behind applies them without reading the table.
+// revision, the commit time in nanoseconds since 1970 UTC (exactly, as
+// the table's time_ns) and the account's name, then the update's events,
+// if they fit in a notification, so that a replica one revision behind
+// applies them without reading the table, with the same values.
 func notification(rev uint64, when time.Time, name string, events []byte) string {
-	head := strconv.FormatUint(rev, 10) + " " + strconv.FormatInt(when.UnixMicro(), 10) + " " + name
+	head := strconv.FormatUint(rev, 10) + " " + strconv.FormatInt(when.UnixNano(), 10) + " " + name
 	if len(head)+1+len(events) > maxPayload {
 		return head
 	}
@@ -391,16 +398,16 @@ const maxPayload = 7900
 func parseNotification(p string) (rev uint64, when time.Time, name string, events []byte, ok bool) {
 	head, body, hasBody := strings.Cut(p, "\n")
 	revText, rest, ok1 := strings.Cut(head, " ")
-	microText, name, ok2 := strings.Cut(rest, " ")
+	nanoText, name, ok2 := strings.Cut(rest, " ")
 	rev, err1 := strconv.ParseUint(revText, 10, 64)
-	micro, err2 := strconv.ParseInt(microText, 10, 64)
+	nano, err2 := strconv.ParseInt(nanoText, 10, 64)
 	if !ok1 || !ok2 || err1 != nil || err2 != nil {
 		return 0, time.Time{}, "", nil, false
 	}
 	if hasBody {
 		events = []byte(body)
 	}
-	return rev, time.UnixMicro(micro).UTC(), name, events, true
+	return rev, time.Unix(0, nano).UTC(), name, events, true
 }
 
 // applyNotified applies the update a notification carried, if it is the

@@ -11,7 +11,9 @@ import (
 // schema creates the tables. An account's row holds its current revision
 // and its latest checkpoint (the account's JSON at checkpoint_revision);
 // the updates table holds every committed update, the audit log, which is
-// never trimmed.
+// never trimmed. An update's commit time is kept twice: exactly, in
+// nanoseconds since 1970 UTC (time_ns, what replicas read), and rounded
+// down to the microsecond as a timestamptz (time, for queries).
 var schema = []string{`
 CREATE TABLE IF NOT EXISTS entaccess_accounts (
 	name                text PRIMARY KEY,
@@ -23,6 +25,7 @@ CREATE TABLE IF NOT EXISTS entaccess_updates (
 	account  text NOT NULL REFERENCES entaccess_accounts (name),
 	revision bigint NOT NULL CHECK (revision > 0),
 	time     timestamptz NOT NULL,
+	time_ns  bigint NOT NULL,
 	actor    text NOT NULL,
 	events   jsonb NOT NULL,
 	PRIMARY KEY (account, revision)
