@@ -79,6 +79,7 @@ type Journal struct {
 	ckptBusy  bool
 	ckptDone  sync.WaitGroup
 	ckptErr   error // the last failed checkpoint's error
+	syncs     int64 // fsyncs of the log so far, for benchmarks
 }
 
 // options are the settings tests change.
@@ -267,6 +268,7 @@ func (j *Journal) flush() {
 	}
 	j.mu.Lock()
 	j.syncing = false
+	j.syncs++
 	defer j.synced.Broadcast()
 	if err != nil {
 		j.broken = fmt.Errorf("write %s: %w", filepath.Join(j.dir, segName(j.segFirst)), err)

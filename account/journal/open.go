@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -90,6 +91,7 @@ func (j *Journal) recover() (*account.Account, error) {
 		if err != nil {
 			return nil, fmt.Errorf("journal: open: %w", err)
 		}
+		events = slices.Grow(events, countFrames(data))
 		lastSeg := i == len(j.segs)-1
 		next := uint64(0) // for the last segment, any count of records
 		if !lastSeg {
@@ -276,6 +278,8 @@ func readSegment(name string, data []byte, first, next uint64, tail bool) iter.S
 		}
 		off := int64(len(segMagic))
 		want := first
+		var events []account.Event // reused for each record
+		var names interner
 		for off < int64(len(data)) {
 			p, size, err := nextFrame(data[off:])
 			if err == errTorn {
@@ -290,7 +294,7 @@ func readSegment(name string, data []byte, first, next uint64, tail bool) iter.S
 				corrupt(off, want, err)
 				return
 			}
-			events, err := decodeUpdate(p)
+			events, err = decodeUpdateTo(events[:0], p, &names)
 			if err != nil {
 				corrupt(off, want, err)
 				return
@@ -312,4 +316,19 @@ func readSegment(name string, data []byte, first, next uint64, tail bool) iter.S
 			corrupt(off, want, fmt.Errorf("the segment ends before revision %d, but the next one starts at %d", want, next))
 		}
 	}
+}
+
+// countFrames returns how many whole records the segment data holds,
+// reading only their lengths, not their checksums, to size the events of a
+// recovery: each record holds at least one event.
+func countFrames(data []byte) int {
+	n := 0
+	for off := len(segMagic); off+headerLen <= len(data); n++ {
+		size := int(binary.LittleEndian.Uint32(data[off:]))
+		if size > len(data)-off-headerLen {
+			break
+		}
+		off += headerLen + size
+	}
+	return n
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"slices"
 	"time"
 
 	"github.com/entaccess/entaccess/account"
@@ -114,8 +115,9 @@ func appendString(b []byte, s string) []byte {
 
 // A decoder reads the fields of a payload; its first error sticks.
 type decoder struct {
-	b   []byte
-	err error
+	b     []byte
+	err   error
+	names *interner // for name; nil copies every string
 }
 
 func (d *decoder) fail(what string) {
@@ -166,6 +168,21 @@ func (d *decoder) string(what string) string {
 	return s
 }
 
+// name is string for values that recur from record to record.
+func (d *decoder) name(what string) string {
+	if d.names == nil {
+		return d.string(what)
+	}
+	n := d.uvarint(what)
+	if n > uint64(len(d.b)) {
+		d.fail(what)
+		return ""
+	}
+	s := d.names.get(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
 // count reads a count of items each at least min bytes long, refusing
 // counts the rest of the payload cannot hold.
 func (d *decoder) count(what string, min int) int {
@@ -186,33 +203,73 @@ func (d *decoder) end() error {
 
 // decodeUpdate decodes an update record's payload.
 func decodeUpdate(p []byte) ([]account.Event, error) {
-	d := decoder{b: p}
+	return decodeUpdateTo(nil, p, nil)
+}
+
+// decodeUpdateTo decodes an update record's payload and appends its events
+// to dst. Strings found in names are shared rather than copied (nil names
+// copies every string).
+func decodeUpdateTo(dst []account.Event, p []byte, names *interner) ([]account.Event, error) {
+	d := decoder{b: p, names: names}
 	rev := d.uvarint("revision")
 	t := time.Unix(0, d.varint("time")).UTC()
 	n := d.count("event count", 6)
 	if d.err == nil && n == 0 {
-		return nil, errors.New("update record with no events")
+		return dst, errors.New("update record with no events")
 	}
-	events := make([]account.Event, n)
-	for i := range events {
-		events[i] = account.Event{
+	start := len(dst)
+	dst = slices.Grow(dst, n)
+	for range n {
+		dst = append(dst, account.Event{
 			Revision: rev,
 			Time:     t,
 			Op:       account.Op(d.byte("op")),
-			Actor:    d.string("actor"),
-			Team:     d.string("team"),
+			Actor:    d.name("actor"),
+			Team:     d.name("team"),
 			User:     d.string("user"),
-			Before:   d.string("before"),
-			After:    d.string("after"),
-		}
+			Before:   d.name("before"),
+			After:    d.name("after"),
+		})
 	}
 	if err := d.end(); err != nil {
-		return nil, err
+		return dst[:start], err
 	}
 	if rev == 0 {
-		return nil, errors.New("update record with revision 0")
+		return dst[:start], errors.New("update record with revision 0")
 	}
-	return events, nil
+	return dst, nil
+}
+
+// An interner keeps one copy of the strings that recur in a log (actors,
+// teams, permission sets, roles), so that reading many records allocates
+// each of them once. It keeps at most maxInterned strings of at most
+// maxInternLen bytes.
+type interner struct{ m map[string]string }
+
+const (
+	maxInterned  = 4096
+	maxInternLen = 64
+)
+
+// get returns b as a string, shared with earlier calls when it can.
+func (in *interner) get(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > maxInternLen {
+		return string(b)
+	}
+	if s, ok := in.m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if in.m == nil {
+		in.m = make(map[string]string)
+	}
+	if len(in.m) < maxInterned {
+		in.m[s] = s
+	}
+	return s
 }
 
 // appendCheckpoint appends the payload of a checkpoint of a, in a journal

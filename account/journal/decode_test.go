@@ -1,0 +1,64 @@
+package journal
+
+import (
+	"testing"
+	"time"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/google/go-cmp/cmp"
+)
+
+// Decoding with shared names gives the same events as copying every
+// string, appends after what dst holds, and leaves dst as it was on error.
+func TestDecodeUpdateTo(t *testing.T) {
+	at := time.Unix(0, 1234567890).UTC()
+	updates := [][]account.Event{
+		{{Revision: 1, Actor: "alice", Op: account.OpAddMember, User: "dan", After: "view"},
+			{Revision: 1, Actor: "alice", Op: account.OpSetTeamRole, Team: "web", User: "dan", After: "member"}},
+		{{Revision: 2, Actor: "alice", Op: account.OpSetPermissions, User: "dan", Before: "view", After: "view,billing"}},
+		{{Revision: 3, Actor: "alice", Op: account.OpRenameTeam, Team: "web", Before: "web", After: string(make([]byte, maxInternLen+1))}},
+	}
+	var names interner
+	var got, want []account.Event
+	for _, es := range updates {
+		for i := range es {
+			es[i].Time = at
+		}
+		p := appendUpdate(nil, es)
+		plain, err := decodeUpdate(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, plain...)
+		if got, err = decodeUpdateTo(got, p, &names); err != nil {
+			t.Fatal(err)
+		}
+		n := len(got)
+		if got, err = decodeUpdateTo(got, p[:len(p)-1], &names); err == nil || len(got) != n {
+			t.Errorf("decoding a record cut short: %d events, %v; want %d and an error", len(got), err, n)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-copied +shared):\n%s", diff)
+	}
+	if _, ok := names.m["alice"]; !ok || len(names.m) != 5 {
+		t.Errorf("interned %d names %v, want the 5 short ones (alice, web, member, view, view,billing)", len(names.m), names.m)
+	}
+}
+
+func TestCountFrames(t *testing.T) {
+	data := []byte(segMagic)
+	for i := range 5 {
+		data = appendFrame(data, func(p []byte) []byte {
+			return appendUpdate(p, []account.Event{{Revision: uint64(i + 1), Actor: "alice", Op: account.OpAddMember, User: "dan", After: "view"}})
+		})
+	}
+	for _, c := range []struct {
+		data []byte
+		want int
+	}{{data, 5}, {data[:len(data)-1], 4}, {[]byte(segMagic), 0}, {nil, 0}} {
+		if got := countFrames(c.data); got != c.want {
+			t.Errorf("countFrames of %d bytes = %d, want %d", len(c.data), got, c.want)
+		}
+	}
+}
