@@ -1,7 +1,6 @@
 package account_test
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -10,24 +9,6 @@ import (
 
 	"github.com/entaccess/entaccess/account"
 )
-
-// TestMustParseRole returns the four roles and panics on anything else,
-// with ParseRole's error.
-func TestMustParseRole(t *testing.T) {
-	for _, r := range []account.Role{account.RoleAdmin, account.RoleMember, account.RoleViewer, account.RoleCollaborator} {
-		if got := account.MustParseRole(r.String()); got != r {
-			t.Errorf("MustParseRole(%q) = %v", r, got)
-		}
-	}
-	defer func() {
-		err, ok := recover().(error)
-		if !ok || !errors.Is(err, account.ErrInvalid) || !strings.Contains(err.Error(), `unknown role "owner"`) {
-			t.Errorf("MustParseRole(owner) panicked with %v; want ParseRole's error", err)
-		}
-	}()
-	account.MustParseRole("owner")
-	t.Error("MustParseRole(owner) returned")
-}
 
 // TestIteratorsStop checks that Members and Teams stop when the loop body
 // breaks, on snapshots with and without an overlay.

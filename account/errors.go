@@ -56,18 +56,6 @@ func (e *PathError) Error() string {
 // Unwrap returns e.Err.
 func (e *PathError) Unwrap() error { return e.Err }
 
-// In returns a copy of e whose path sits under parent, as when a team's error
-// "members[0].role" becomes "teams[2].members[0].role".
-func (e *PathError) In(parent string) *PathError {
-	switch {
-	case e.Path == "":
-		return &PathError{Path: parent, Err: e.Err}
-	case strings.HasPrefix(e.Path, "["):
-		return &PathError{Path: parent + e.Path, Err: e.Err}
-	}
-	return &PathError{Path: parent + "." + e.Path, Err: e.Err}
-}
-
 // invalidAs is an error of malformed input that is also a case of another
 // sentinel, such as a spec with no member holding Manage, which is
 // [ErrInvalid] and [ErrLastManager] at once. Its message is msg followed by

@@ -57,15 +57,6 @@ func parseRole(text string) (Role, error) {
 	return 0, fmt.Errorf("unknown role %q: %w", text, ErrInvalid)
 }
 
-// MustParseRole is like [ParseRole] but panics on error; for constants in tests.
-func MustParseRole(text string) Role {
-	r, err := ParseRole(text)
-	if err != nil {
-		panic(err)
-	}
-	return r
-}
-
 // AppendText appends the name of r to b. Only the four roles have a text
 // form; any other value is an error.
 func (r Role) AppendText(b []byte) ([]byte, error) {

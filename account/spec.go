@@ -220,7 +220,7 @@ func decodeUint(data []byte, dst *uint64) error {
 // other error becomes the Err of a *PathError at parent.
 func pathIn(err error, parent string) error {
 	if pe, ok := err.(*PathError); ok {
-		return pe.In(parent)
+		return &PathError{Path: strictjson.JoinPath(parent, pe.Path), Err: pe.Err}
 	}
 	return &PathError{Path: parent, Err: err}
 }

@@ -13,7 +13,11 @@ import (
 func team(name string, licensed bool, roles ...string) account.Team {
 	t := account.Team{Name: name, Licensed: licensed}
 	for i := 0; i < len(roles); i += 2 {
-		t.Members = append(t.Members, account.TeamMember{User: roles[i], Role: account.MustParseRole(roles[i+1])})
+		r, err := account.ParseRole(roles[i+1])
+		if err != nil {
+			panic(err)
+		}
+		t.Members = append(t.Members, account.TeamMember{User: roles[i], Role: r})
 	}
 	return t
 }

@@ -75,7 +75,7 @@ func decodeName[T any](parse func(string) (T, error)) func([]byte, *T) error {
 func pathIn(err error, parent string) error {
 	var pe *account.PathError
 	if errors.As(err, &pe) {
-		return pe.In(parent)
+		return &account.PathError{Path: strictjson.JoinPath(parent, pe.Path), Err: pe.Err}
 	}
 	return &account.PathError{Path: parent, Err: err}
 }

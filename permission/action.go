@@ -93,16 +93,6 @@ func ParseAction(text string) (Action, error) {
 	return 0, fmt.Errorf("permission: parse action %q: unknown action: %w", text, ErrInvalid)
 }
 
-// MustParseAction is like [ParseAction] but panics on error. It is meant for
-// constants in tests and examples, never for input.
-func MustParseAction(text string) Action {
-	a, err := ParseAction(text)
-	if err != nil {
-		panic(err)
-	}
-	return a
-}
-
 // AppendText appends the name of a to b. Only the seven actions of the table
 // have a text form; any other value is an error.
 func (a Action) AppendText(b []byte) ([]byte, error) {

@@ -65,13 +65,3 @@ func ExampleSet_All() {
 	// manage
 	// create
 }
-
-func ExampleSet_AllowedActions() {
-	for a := range permission.Billing.AllowedActions() {
-		fmt.Println(a)
-	}
-	// Output:
-	// view-teams
-	// view-access
-	// view-usage
-}

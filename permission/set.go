@@ -64,17 +64,6 @@ func (s Set) All() iter.Seq[Set] {
 	}
 }
 
-// AllowedActions yields the actions of the table that s allows, in table order.
-func (s Set) AllowedActions() iter.Seq[Action] {
-	return func(yield func(Action) bool) {
-		for a := ViewTeams; a <= CreateTeams; a++ {
-			if Allows(s, a) && !yield(a) {
-				return
-			}
-		}
-	}
-}
-
 // String returns the canonical form of s: the names of its permissions in
 // table order, joined by commas, such as "view,billing". The empty set is "".
 // Bits outside the table are appended as "set(0x30)", which ParseSet rejects.

@@ -31,6 +31,20 @@ type Errors struct {
 	In func(err error, parent string) error
 }
 
+// JoinPath places path, the place of an entry inside a value, under
+// parent, the value's place: "members[0].role" under "teams[2]" is
+// "teams[2].members[0].role", "[1]" under "members" is "members[1]", and
+// "" under parent is parent.
+func JoinPath(parent, path string) string {
+	switch {
+	case path == "":
+		return parent
+	case path[0] == '[':
+		return parent + path
+	}
+	return parent + "." + path
+}
+
 // A Field is one known field of a JSON object and how to decode its value.
 type Field struct {
 	Name   string

@@ -294,3 +294,16 @@ func TestQuoteShort(t *testing.T) {
 		}
 	}
 }
+
+func TestJoinPath(t *testing.T) {
+	for _, tt := range []struct{ parent, path, want string }{
+		{"teams[2]", "members[0].role", "teams[2].members[0].role"},
+		{"members", "[1]", "members[1]"},
+		{"members", "[1].user", "members[1].user"},
+		{"teams", "", "teams"},
+	} {
+		if got := JoinPath(tt.parent, tt.path); got != tt.want {
+			t.Errorf("JoinPath(%q, %q) = %q, want %q", tt.parent, tt.path, got, tt.want)
+		}
+	}
+}
