@@ -63,9 +63,12 @@
 //
 // Team names and users follow the rules [account.New] applies, so that an
 // automatic plan is always accepted: a name is not empty, at most 256
-// bytes, valid UTF-8, without control characters, and without white space
-// at either end ("bob" and "bob " would otherwise be two users who look the
-// same). An organization's name is only a label: it may be empty, and
+// bytes of valid UTF-8, with no white space at either end, no control
+// characters, and no invisible format characters (Unicode category Cf:
+// zero-width spaces and joiners, U+FEFF, soft hyphens, bidirectional
+// controls), private-use characters or noncharacters, so that two names
+// that print alike ("bob" and "bob ", or "bob" and "bob" with a zero-width
+// space) are one name or an error. An organization's name is only a label: it may be empty, and
 // otherwise follows the same rules. Names are compared byte for byte, so
 // "Bob" and "bob" are two users. In JSON, a string that is not valid UTF-8
 // or holds a lone surrogate escape (\ud800) is an error: encoding/json

@@ -14,8 +14,10 @@ import (
 // Classify decides what happens to org, by these rules in order:
 //
 //  1. Malformed input is an error: a team name or user that is not a
-//     name (empty, longer than 256 bytes, not UTF-8, holding a control
-//     character or white space at either end), a non-empty organization
+//     name by the rules of [account.New] (empty, longer than 256 bytes,
+//     not valid UTF-8, with white space at either end, or holding a control
+//     character, an invisible format character, a private-use character or
+//     a noncharacter), a non-empty organization
 //     name that is not one, a repeated team name, a user listed twice in
 //     one team, a role outside the four, or more teams, team members or
 //     distinct users than the limits allow (see the package

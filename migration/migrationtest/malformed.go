@@ -21,13 +21,15 @@ type Malformed struct {
 // Defects returns the kinds of defect [MalformedOrganization] draws, as a
 // fresh slice: an empty team name, a repeated team name, an empty user, a
 // user listed twice in one team, a role outside the four, and a team or user
-// name that breaks the rules every name follows (white space at either end,
-// a control character, invalid UTF-8, longer than 256 bytes).
+// name that breaks the name rules of [account.New]. The bad names drawn
+// break them in the commonest ways: white space at either end, a control
+// character, invalid UTF-8, more than 256 bytes. (The rules also forbid
+// invisible format characters, private-use characters and noncharacters.)
 func Defects() []string {
 	return []string{"empty team name", "repeated team name", "empty user", "repeated user", "invalid role", "bad team name", "bad user name"}
 }
 
-// badNames break the name rules in each way there is, one at a time.
+// badNames break the name rules, one way each.
 var badNames = []string{" web", "web ", "\u00a0web", "we\x00b", "we\nb", "w\xffb", strings.Repeat("a", 257)}
 
 var badRoles = []account.Role{0, account.RoleCollaborator + 1, 0xff}
