@@ -80,6 +80,48 @@
 // Each committed update gets the next revision, its events ([Event]) go to
 // the Store's observer in order, and snapshots already loaded never change.
 //
+// # Durable stores and replicas
+//
+// [NewStore] keeps updates in memory only. [NewStoreWith] gives a Store a
+// [Backend] that stores each update, in a log or a database, before the
+// Store publishes it: [Store.Update] returns only once the update is
+// stored, so readers never see a state that a crash could take back, and
+// [Store.Load] stays as fast as on any Store, since it never touches the
+// Backend. Every event of an update carries its commit time
+// ([Event].Time).
+//
+// Package [github.com/entaccess/entaccess/account/journal] is such a
+// Backend, with the standard library only: a write-ahead log in a local
+// directory. Its Store's Update returns once the update is synced to disk;
+// after a crash, Open recovers every update whose Update returned; and its
+// Events method reads back every committed step, with its actor and time:
+// the audit log.
+//
+//	j, err := journal.Open(dir) // journal.Create(dir, a) the first time
+//	if err != nil {
+//		return err
+//	}
+//	defer j.Close()
+//	store := j.Store() // a *Store like any other
+//
+// The module github.com/entaccess/entaccess/examples/postgres keeps an
+// account in PostgreSQL and lets replicas in any number of processes share
+// it. With a Backend shared by several writers, an update's callback may
+// run more than once (see [Backend]), so it must have no effect outside its
+// Tx.
+//
+// For a Store whose Backend does I/O, [Store.UpdateContext] bounds an
+// update with a context, and [Store.WaitFor] waits until the Store has
+// published a given revision: given the revision that Update returned on
+// one replica, it gives read-your-writes on another. A Backend of your own
+// keeps each update's events ([Event] has a strict JSON form) and gets the
+// account back with [Account.Replay] of them on its latest checkpoint
+// ([Account.WithRevision] restores a checkpoint's revision). A Backend
+// shared by several writers reports an update built on an old snapshot
+// with [ErrStale] and publishes the other writers' updates with
+// [Store.Apply]. Replay and Apply check that every event fits the account
+// as it stands, and refuse events that do not with [ErrMismatch].
+//
 // # Bad input and limits
 //
 // Names (the account name, users and team names) follow one rule, in
