@@ -7,6 +7,16 @@
 // written and synced to stable storage. Readers call Load as on any Store:
 // it never touches the disk.
 //
+//	j, err := journal.Open(dir)
+//	if errors.Is(err, fs.ErrNotExist) {
+//		j, err = journal.Create(dir, initial) // the first start
+//	}
+//	if err != nil {
+//		return err
+//	}
+//	defer j.Close()
+//	store := j.Store() // checks: store.Load().Can(...); changes: store.Update(...)
+//
 // # Crash safety
 //
 // Each update is one record, framed with its length and CRC-32C checksums.

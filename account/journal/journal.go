@@ -37,6 +37,8 @@ type CorruptError struct {
 	Err      error  // what is wrong
 }
 
+// Error returns the damage in one line: the file, the offset, the
+// revision if known, and what is wrong.
 func (e *CorruptError) Error() string {
 	msg := fmt.Sprintf("journal: %s: offset %d", e.File, e.Offset)
 	if e.Revision != 0 {
