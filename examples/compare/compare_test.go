@@ -26,7 +26,7 @@ func probeActions() []permission.Action {
 	return append(permission.Actions(), outside...)
 }
 
-// slowAllows is the seed's table typed out by row name, independent of
+// slowAllows is the permission table typed out by row name, independent of
 // permission.AllowedBy: the reference every engine must agree with.
 func slowAllows(s permission.Set, act permission.Action) bool {
 	switch act.String() {
@@ -187,9 +187,10 @@ func members(t *rapid.T) []account.Member {
 	return ms
 }
 
-// validName keeps the drawn strings that entaccess accepts as names (no
-// control characters, no white space at either end, valid UTF-8), so that
-// the peers are compared on accounts that exist.
+// validName keeps the drawn strings that entaccess accepts as names (valid
+// UTF-8, no white space at either end, no control characters, invisible
+// format characters, private-use characters or noncharacters), so that the
+// peers are compared on accounts that exist.
 func validName(g *rapid.Generator[string]) *rapid.Generator[string] {
 	return g.Filter(func(s string) bool { return names.Check(s) == nil })
 }
