@@ -53,7 +53,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, ses session, sign
 	user := q.Get("user")
 	if !validName(user) {
 		s.render(w, r, http.StatusBadRequest, "login", s.basePage(r, ses, signedIn, "Sign in (demo)", ""),
-			loginData{Error: fmt.Sprintf("%q is not a user name: a name is 1 to 256 bytes of UTF-8, without control characters or spaces at either end.", user), Personas: DemoPersonas()})
+			loginData{Error: fmt.Sprintf("%q is not a user name: a name is 1 to 256 bytes of UTF-8, with no spaces at either end and no control or invisible characters.", user), Personas: DemoPersonas()})
 		return
 	}
 	s.ses.end(r)

@@ -299,8 +299,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, ses session, statu
 	s.render(w, r, status, "error", s.basePage(r, ses, true, title, ""), errorData{Message: msg, Back: back})
 }
 
-// validName reports whether name may be signed in as: the rules of names
-// in an account, so that every member can sign in.
+// validName reports whether name may be signed in as: not empty, at most
+// 256 bytes of valid UTF-8, no white space at either end, no control or
+// invisible format characters. Every name an account accepts passes, so
+// every member can sign in.
 func validName(name string) bool {
 	if name == "" || len(name) > 256 || !utf8.ValidString(name) || strings.TrimSpace(name) != name {
 		return false
