@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// referenceTable is the seed's table typed in again, as plainly as possible:
+// referenceTable is the documentation's table typed in again, as plainly as possible:
 // for each action name, the letters of the permissions that allow it
 // (V = view, B = billing, M = manage, C = create).
 var referenceTable = []struct{ action, allowedBy string }{

@@ -94,7 +94,7 @@ func Spec() *rapid.Generator[account.Spec] {
 				}
 				team.Members[rapid.SampledFrom(others).Draw(t, "admin")].Role = account.RoleAdmin
 			}
-			// A collaborator from outside the account, as the seed describes:
+			// A collaborator from outside the account, as the documentation describes:
 			// only the collaborator role may be held by a user who is not
 			// an account member.
 			if rapid.Bool().Draw(t, "outside collaborator") {
