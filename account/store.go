@@ -66,7 +66,7 @@ func (s *Store) Load() *Account {
 // A nil fn removes the observer. [LogObserver] adapts a [log/slog.Logger].
 //
 // SetObserver never waits for an update, so it may be called from anywhere,
-// an [Store.Update] callback or the observer itself included. An update
+// a [Store.Update] callback or the observer itself included. An update
 // calls the observer set when it publishes its snapshot: one set by its own
 // callback receives its events, and one set by the observer receives the
 // next update's.
