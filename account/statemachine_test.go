@@ -16,10 +16,10 @@ import (
 	"pgregory.net/rapid"
 )
 
-// The reference model: plain maps and the rules of API.md, written out
+// The reference model: plain maps and the documented rules, written out
 // again without any of the package's code.
 
-// table is the permission table of API.md, typed in again: the permissions
+// table is the documented permission table, typed in again: the permissions
 // any one of which allows each action.
 var table = map[permission.Action]permission.Set{
 	permission.ViewTeams:    View | Billing | Manage | Create,

@@ -15,7 +15,7 @@ type fakeT = reporttest.T
 
 var expect = reporttest.Expect
 
-// The table of API.md typed in again, as another implementation would.
+// The documented permission table typed in again, as another implementation would.
 var rows = map[permission.Action]permission.Set{
 	1: 0b1111, 2: 0b1111, 3: 0b0100, 4: 0b0100, 5: 0b0100, 6: 0b0010, 7: 0b1000,
 }
