@@ -21,6 +21,15 @@
 // request header, which is safe only when that authenticator sets the
 // header and strips any copy sent by the client.
 //
+// With several replicas of one account, such as those of the
+// examples/postgres module, a client may change the account on one replica
+// and read it on another. [Fresh] makes Require honour the
+// revision the change returned, sent back in a header: the request is
+// checked on a snapshot at least that new, so the client reads its own
+// writes.
+//
 // The runnable server in ./server shows a route per action, with changes
-// applied through [account.Tx], whose own checks run as well.
+// applied through [account.Tx], whose own checks run as well, the account
+// kept in a journal (package account/journal) and its audit log served as
+// JSON Lines.
 package middleware
