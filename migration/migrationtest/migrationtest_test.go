@@ -167,11 +167,11 @@ func TestMalformedDistribution(t *testing.T) {
 
 func TestShapeNames(t *testing.T) {
 	var got []string
-	for _, s := range append(migrationtest.Shapes(), 0, 99) {
+	for _, s := range append(migrationtest.Shapes(), 0, 8, 99) {
 		got = append(got, s.String())
 	}
 	want := []string{"beta", "automatic", "multiple-licensed", "no-universal", "no-licensed",
-		"multiple-licensed+no-universal", "no-universal+no-licensed", "shape(0)", "shape(?)"}
+		"multiple-licensed+no-universal", "no-universal+no-licensed", "shape(0)", "shape(?)", "shape(?)"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("names (-want +got):\n%s", diff)
 	}
