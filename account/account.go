@@ -84,7 +84,7 @@ func New(spec Spec) (*Account, error) {
 			a.members.managers++
 		}
 	}
-	if a.members.managers == 0 {
+	if !a.members.managedAfter(0, 0) {
 		return nil, &PathError{Path: "members", Err: &invalidAs{msg: "no member holds manage, so no one could manage users", also: ErrLastManager}}
 	}
 	a.members.l = layered[string, permission.Set]{base: members, n: len(members)}
@@ -115,7 +115,7 @@ func New(spec Spec) (*Account, error) {
 			if !tm.Role.Valid() {
 				return nil, &PathError{Path: mat + ".role", Err: fmt.Errorf("user %q: %s is not a team role: %w", tm.User, tm.Role, ErrInvalid)}
 			}
-			if _, member := members[tm.User]; !member && tm.Role.Sees() {
+			if !mayHoldRole(members[tm.User], tm.Role) {
 				return nil, &PathError{Path: mat + ".user", Err: &invalidAs{
 					msg:  fmt.Sprintf("%q holds the %s role in team %q but is not an account member", tm.User, tm.Role, st.Name),
 					also: ErrNotMember}}
@@ -125,7 +125,7 @@ func New(spec Spec) (*Account, error) {
 				t.admins++
 			}
 		}
-		if t.admins == 0 {
+		if !t.hasAdminAfter(0, 0) {
 			return nil, &PathError{Path: at, Err: &invalidAs{msg: "team " + strconv.Quote(st.Name) + " has no admin", also: ErrLastTeamAdmin}}
 		}
 		teams[st.Name] = t

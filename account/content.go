@@ -34,6 +34,20 @@ func (c *content) compact(limit int) {
 	c.teams.l.compact(limit)
 }
 
+// foldPast makes each table whose overlay holds more than limit entries
+// write its own copy of the base in place, until the next share. A writer
+// that makes many changes before it publishes calls it as it goes: the
+// overlay would be compacted into a fresh base anyway, and later changes
+// and lookups then cost what they cost in a plain map.
+func (c *content) foldPast(limit int) {
+	if len(c.members.l.diff) > limit {
+		c.members.fold()
+	}
+	if len(c.teams.l.diff) > limit {
+		c.teams.l.fold()
+	}
+}
+
 // holds returns what user holds: the empty set for anyone who is not an
 // account member, since every member holds View.
 func (c *content) holds(user string) permission.Set { return c.members.get(user) }
@@ -113,13 +127,21 @@ func (m *memberTable) getOverlay(user string) permission.Set {
 // len returns the number of members.
 func (m *memberTable) len() int { return m.l.n }
 
-// set stores p (never empty) as user's permissions.
-func (m *memberTable) set(user string, p permission.Set) {
-	if old := m.get(user); old.Has(permission.Manage) {
+// set stores p (never empty) as user's permissions, in place of old, what
+// get returns for user now (the empty set for a new member).
+func (m *memberTable) set(user string, old, p permission.Set) {
+	if old.Has(permission.Manage) {
 		m.managers--
 	}
 	if p.Has(permission.Manage) {
 		m.managers++
+	}
+	if m.l.ownBase {
+		if old == 0 {
+			m.l.n++
+		}
+		m.l.base[user] = p
+		return
 	}
 	m.owned()
 	m.l.set(user, p)
@@ -138,6 +160,9 @@ func (m *memberTable) del(user string) {
 
 // owned makes the overlay and the filter this table's own copies.
 func (m *memberTable) owned() {
+	if m.l.ownBase {
+		return
+	}
 	if m.l.owned() {
 		m.filter = slices.Clone(m.filter)
 	}
@@ -169,6 +194,13 @@ func (m *memberTable) mark(user string) {
 func (m *memberTable) setBit(user string) {
 	h := filterHash(m.seed, user)
 	m.filter[(h>>6)&uint64(len(m.filter)-1)] |= 1 << (h & 63)
+}
+
+// fold makes the base this table's own, with the overlay folded in (see
+// [layered.fold]), and drops the filter, which has no overlay to cover.
+func (m *memberTable) fold() {
+	m.l.fold()
+	m.filter = nil
 }
 
 // compact folds an overlay of more than limit entries into a fresh base,

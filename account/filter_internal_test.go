@@ -25,7 +25,7 @@ func TestFilterSpreads(t *testing.T) {
 	// step by step.
 	m := memberTable{seed: 0x12345}
 	for i := range 390 {
-		m.set(fmt.Sprintf("new%06d", i), permission.View)
+		m.set(fmt.Sprintf("new%06d", i), 0, permission.View)
 	}
 	if words := len(m.filter); words*64 < 16*390 || words*64 >= 2*16*390 {
 		t.Errorf("a filter of %d words for 390 entries, want about 16 bits each", words)

@@ -17,11 +17,17 @@ import (
 // past a threshold, [layered.compact] folds it into a fresh base, so the
 // cost of a change stays small and the cost of copying the base is
 // amortised over many changes.
+//
+// A writer that makes many changes before publishing, such as a replay of
+// many events, calls [layered.fold] instead: the base becomes its own copy,
+// with diff folded in, and set and del write that copy in place until the
+// next share.
 type layered[K cmp.Ordered, V comparable] struct {
-	base map[K]V
-	diff map[K]V
-	n    int  // live entries
-	own  bool // diff is the writer's own copy, which set and del may change
+	base    map[K]V
+	diff    map[K]V
+	n       int  // live entries
+	own     bool // diff is the writer's own copy, which set and del may change
+	ownBase bool // base is the writer's own copy and diff is empty: set and del change base
 }
 
 // get returns the value stored for k, if any.
@@ -39,7 +45,7 @@ func (l *layered[K, V]) get(k K) (V, bool) {
 // owned makes l's diff the writer's own copy, if it is not yet, and
 // reports whether it copied.
 func (l *layered[K, V]) owned() bool {
-	if l.own {
+	if l.own || l.ownBase {
 		return false
 	}
 	l.diff = maps.Clone(l.diff)
@@ -52,10 +58,17 @@ func (l *layered[K, V]) owned() bool {
 
 // share marks l's maps as shared with a snapshot: the next set or del
 // copies the diff first.
-func (l *layered[K, V]) share() { l.own = false }
+func (l *layered[K, V]) share() { l.own, l.ownBase = false, false }
 
 // set stores v (not the zero V) for k.
 func (l *layered[K, V]) set(k K, v V) {
+	if l.ownBase {
+		if _, ok := l.base[k]; !ok {
+			l.n++
+		}
+		l.base[k] = v
+		return
+	}
 	l.owned()
 	if _, ok := l.get(k); !ok {
 		l.n++
@@ -69,6 +82,11 @@ func (l *layered[K, V]) set(k K, v V) {
 
 // del deletes k, which must be present.
 func (l *layered[K, V]) del(k K) {
+	if l.ownBase {
+		delete(l.base, k)
+		l.n--
+		return
+	}
 	l.owned()
 	l.n--
 	if _, ok := l.base[k]; ok {
@@ -84,6 +102,21 @@ func (l *layered[K, V]) compact(limit int) {
 	if len(l.diff) <= limit {
 		return
 	}
+	l.base, l.diff, l.own = l.merged(), nil, false
+}
+
+// fold makes the base the writer's own: a copy with diff folded in, which
+// set and del change in place, with no diff, until the next share. It
+// costs one copy of the base, as [layered.compact] does.
+func (l *layered[K, V]) fold() {
+	if l.ownBase {
+		return
+	}
+	l.base, l.diff, l.own, l.ownBase = l.merged(), nil, false, true
+}
+
+// merged returns a fresh map of the live entries: base with diff applied.
+func (l *layered[K, V]) merged() map[K]V {
 	var zero V
 	base := maps.Clone(l.base)
 	if base == nil {
@@ -96,7 +129,7 @@ func (l *layered[K, V]) compact(limit int) {
 			base[k] = v
 		}
 	}
-	l.base, l.diff, l.own = base, nil, false
+	return base
 }
 
 // all calls yield for each live entry, in no particular order, until yield

@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -274,4 +275,87 @@ func TestWithRevision(t *testing.T) {
 	if err != nil || next.Revision() != 42 {
 		t.Fatalf("Update = revision %d, %v; want 42", next.Revision(), err)
 	}
+}
+
+// TestReplayLarge replays, on accounts large enough to carry overlays,
+// more changes than a snapshot's overlay keeps, so that Replay folds the
+// overlays into bases of its own as it goes: the result is the committed
+// account, the account replayed on is unchanged, and so is the result when
+// a later update builds on it.
+func TestReplayLarge(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(2048, 2600).Draw(t, "members")
+		spec := account.Spec{Name: "big"}
+		for i := range n {
+			p := permission.View
+			if i == 0 {
+				p = permission.Admin
+			}
+			spec.Members = append(spec.Members, account.Member{User: userName(i), Permissions: p})
+		}
+		s := account.NewStore(mustNew(t, spec))
+		account.SetCompactAt(s, rapid.IntRange(1, 400).Draw(t, "compact at"))
+		var events []account.Event
+		s.SetObserver(func(es []account.Event) { events = append(events, es...) })
+		admin := userName(0)
+		// update draws and commits one change: of members mostly, of teams
+		// sometimes, so that both tables grow overlays.
+		update := func() {
+			_, err := s.Update(func(tx *account.Tx) error {
+				a := tx.Account()
+				u := userName(rapid.IntRange(1, n+n/4).Draw(t, "user"))
+				team := fmt.Sprint("team-", rapid.IntRange(0, 15).Draw(t, "team"))
+				_, exists := a.Role(team, admin)
+				switch p := permission.Set(rapid.IntRange(0, 15).Draw(t, "perms")) &^ permission.Manage; {
+				case rapid.IntRange(0, 3).Draw(t, "kind") == 0 && !exists:
+					return tx.CreateTeam(admin, team)
+				case exists && a.IsMember(u) && rapid.Bool().Draw(t, "team role"):
+					return tx.SetTeamRole(admin, team, u, account.Role(rapid.IntRange(2, 4).Draw(t, "role")))
+				case !a.IsMember(u):
+					return tx.AddMember(admin, u, p)
+				case rapid.IntRange(0, 5).Draw(t, "remove") == 0:
+					return tx.RemoveMember(admin, u)
+				default:
+					return tx.SetPermissions(admin, u, p)
+				}
+			})
+			if err != nil {
+				t.Fatalf("update: %v", err)
+			}
+		}
+		for range rapid.IntRange(0, 50).Draw(t, "updates before") {
+			update()
+		}
+		from := s.Load()
+		fromSpec := from.Spec()
+		events = nil
+		for range rapid.IntRange(1, 300).Draw(t, "updates replayed") {
+			update()
+		}
+		want := s.Load()
+
+		got, err := from.Replay(events)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAccount(t, want, got)
+		if diff := cmp.Diff(fromSpec, from.Spec()); diff != "" {
+			t.Fatalf("Replay changed the account replayed on (-want +got):\n%s", diff)
+		}
+		gotSpec := got.Spec()
+		s2 := account.NewStore(got)
+		for _, u := range []string{userName(1), userName(2), userName(n + 1)} {
+			if _, err := s2.Update(func(tx *account.Tx) error {
+				if got.IsMember(u) {
+					return tx.RemoveMember(admin, u)
+				}
+				return tx.AddMember(admin, u, permission.Billing)
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if diff := cmp.Diff(gotSpec, got.Spec()); diff != "" {
+			t.Fatalf("an update after Replay changed its result (-want +got):\n%s", diff)
+		}
+	})
 }

@@ -225,7 +225,7 @@ func (tx *Tx) AddMember(actor, user string, perms permission.Set) error {
 			return fmt.Errorf("account: %s: user %q: the account has %d members, the most allowed: %w", op, user, tx.members.len(), ErrInvalid)
 		}
 		p := perms | permission.View
-		tx.members.set(user, p)
+		tx.members.set(user, 0, p)
 		tx.record(actor, op, "", user, "", p.String())
 		return nil
 	})
@@ -248,10 +248,10 @@ func (tx *Tx) SetPermissions(actor, user string, perms permission.Set) error {
 			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrNotMember)
 		}
 		p := perms | permission.View
-		if old.Has(permission.Manage) && !p.Has(permission.Manage) && tx.members.managers == 1 {
+		if !tx.members.managedAfter(old, p) {
 			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrLastManager)
 		}
-		tx.members.set(user, p)
+		tx.members.set(user, old, p)
 		tx.record(actor, op, "", user, old.String(), p.String())
 		return nil
 	})
@@ -282,12 +282,12 @@ func (tx *Tx) RemoveMember(actor, user string) error {
 		if old == 0 {
 			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrNotMember)
 		}
-		if old.Has(permission.Manage) && tx.members.managers == 1 {
+		if !tx.members.managedAfter(old, 0) {
 			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrLastManager)
 		}
 		teams := tx.visibleTeams(user)
 		for _, t := range teams {
-			if t.roles[user] == RoleAdmin && t.admins == 1 {
+			if !t.hasAdminAfter(t.roles[user], 0) {
 				return fmt.Errorf("account: %s: user %q is the only admin of team %q: %w", op, user, t.name, ErrLastTeamAdmin)
 			}
 		}
@@ -391,11 +391,11 @@ func (tx *Tx) SetTeamRole(actor, team, user string, role Role) error {
 		if !role.Valid() {
 			return fmt.Errorf("account: %s: team %q: user %q: %s is not a team role: %w", op, team, user, role, ErrInvalid)
 		}
-		if tx.holds(user) == 0 && role.Sees() {
+		if !mayHoldRole(tx.holds(user), role) {
 			return fmt.Errorf("account: %s: team %q: user %q: %w", op, team, user, ErrNotMember)
 		}
 		old := t.roles[user]
-		if old == RoleAdmin && role != RoleAdmin && t.admins == 1 {
+		if !t.hasAdminAfter(old, role) {
 			return fmt.Errorf("account: %s: team %q: user %q: %w", op, team, user, ErrLastTeamAdmin)
 		}
 		if old == 0 && len(t.roles) >= names.MaxTeamMembers {
@@ -421,7 +421,7 @@ func (tx *Tx) RemoveFromTeam(actor, team, user string) error {
 		if old == 0 {
 			return fmt.Errorf("account: %s: team %q: user %q has no role in the team: %w", op, team, user, ErrNotMember)
 		}
-		if old == RoleAdmin && t.admins == 1 {
+		if !t.hasAdminAfter(old, 0) {
 			return fmt.Errorf("account: %s: team %q: user %q: %w", op, team, user, ErrLastTeamAdmin)
 		}
 		tx.teams.setRole(t, user, 0)
