@@ -40,6 +40,9 @@ func buildJournal(t *testing.T, n int, ckpt int64) (string, []*account.Account) 
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A segment ends only while no checkpoint is being written: wait,
+		// so that the journal's files do not depend on the disk's speed.
+		journal.WaitCheckpoint(j)
 		snaps = append(snaps, next)
 	}
 	if err := j.Close(); err != nil {

@@ -18,3 +18,7 @@ func OpenSmall(dir string, ckptBytes int64) (*Journal, error) {
 
 // tempDir makes a directory for a rapid check, which has no TempDir.
 func TempDir() (string, error) { return os.MkdirTemp("", "journal-sm-") }
+
+// WaitCheckpoint waits until no checkpoint is being written, so that a
+// test's next update may start a new segment whatever the machine's load.
+func WaitCheckpoint(j *Journal) { j.ckptDone.Wait() }
