@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/examples/middleware"
@@ -22,23 +21,11 @@ type history func(after uint64) iter.Seq2[account.Event, error]
 // JSON object per line, each line ending in "\n".
 const auditContentType = "application/jsonl"
 
-// An auditLine is one line of the audit log: one committed step, with the
-// keys, in the order, of an [account.Event]'s JSON form. Every key is
-// always present; "" means none (team for member steps, user for
-// renaming and deleting teams, before or after where the target was absent).
-type auditLine struct {
-	Revision uint64     `json:"revision"`
-	Actor    string     `json:"actor"`
-	Op       account.Op `json:"op"` // its name, such as "add-member"
-	Team     string     `json:"team"`
-	User     string     `json:"user"`
-	Before   string     `json:"before"`
-	After    string     `json:"after"`
-	Time     time.Time  `json:"time"` // commit time, UTC, RFC 3339 with nanoseconds
-}
-
 // auditLog answers GET /settings/audit-log: the account's committed steps,
-// oldest first, as JSON Lines. ?after=N lists only those with revisions
+// oldest first, as JSON Lines, each line an [account.Event] in its JSON
+// form: every key always present, "" meaning none (team for member steps,
+// user for renaming and deleting teams, before or after where the target
+// was absent), the commit time in UTC, RFC 3339 with nanoseconds. ?after=N lists only those with revisions
 // after N. The log is streamed as it is read; if reading fails once lines
 // have been sent, the connection is cut, so that a client never takes a
 // truncated log for a whole one.
@@ -73,8 +60,7 @@ func auditLog(events history, logger *slog.Logger) http.HandlerFunc {
 				enc = json.NewEncoder(out)
 				enc.SetEscapeHTML(false)
 			}
-			line := auditLine{Revision: e.Revision, Actor: e.Actor, Op: e.Op, Team: e.Team, User: e.User, Before: e.Before, After: e.After, Time: e.Time}
-			if err := enc.Encode(line); err != nil {
+			if err := enc.Encode(e); err != nil {
 				return // the client went away
 			}
 		}
