@@ -57,7 +57,7 @@ func (l *layered[K, V]) owned() bool {
 }
 
 // share marks l's maps as shared with a snapshot: the next set or del
-// copies the diff first.
+// copies the diff first, and none changes the base.
 func (l *layered[K, V]) share() { l.own, l.ownBase = false, false }
 
 // set stores v (not the zero V) for k.
