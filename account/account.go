@@ -66,17 +66,18 @@ func New(spec Spec) (*Account, error) {
 		return nil, &PathError{Path: "teams", Err: fmt.Errorf("%d teams, more than %d: %w", len(spec.Teams), names.MaxTeams, ErrInvalid)}
 	}
 	members := make(map[string]permission.Set, len(spec.Members))
+	// Paths such as members[3].user are built only for an error: on the
+	// way to a valid account nothing is formatted.
 	for i, m := range spec.Members {
-		at := "members[" + strconv.Itoa(i) + "]"
-		if err := checkName(at+".user", m.User, "user"); err != nil {
-			return nil, err
+		if err := nameErr(m.User, "user"); err != nil {
+			return nil, &PathError{Path: memberPath(i) + ".user", Err: err}
 		}
 		if _, dup := members[m.User]; dup {
 			j := slices.IndexFunc(spec.Members, func(o Member) bool { return o.User == m.User })
-			return nil, &PathError{Path: at + ".user", Err: fmt.Errorf("%q: listed twice, first at members[%d]: %w", m.User, j, ErrInvalid)}
+			return nil, &PathError{Path: memberPath(i) + ".user", Err: fmt.Errorf("%q: listed twice, first at members[%d]: %w", m.User, j, ErrInvalid)}
 		}
 		if !m.Permissions.Valid() {
-			return nil, &PathError{Path: at + ".permissions", Err: fmt.Errorf("user %q: permission bits outside the table (%s): %w", m.User, m.Permissions, ErrInvalid)}
+			return nil, &PathError{Path: memberPath(i) + ".permissions", Err: fmt.Errorf("user %q: permission bits outside the table (%s): %w", m.User, m.Permissions, ErrInvalid)}
 		}
 		p := m.Permissions | permission.View
 		members[m.User] = p
@@ -92,31 +93,29 @@ func New(spec Spec) (*Account, error) {
 	teams := make(map[string]*team, len(spec.Teams))
 	firstTeam := make(map[string]int, len(spec.Teams))
 	for i, st := range spec.Teams {
-		at := "teams[" + strconv.Itoa(i) + "]"
-		if err := checkName(at+".name", st.Name, "team name"); err != nil {
-			return nil, err
+		if err := nameErr(st.Name, "team name"); err != nil {
+			return nil, &PathError{Path: teamPath(i) + ".name", Err: err}
 		}
 		if len(st.Members) > names.MaxTeamMembers {
-			return nil, &PathError{Path: at + ".members", Err: fmt.Errorf("team %q: %d members, more than %d: %w", st.Name, len(st.Members), names.MaxTeamMembers, ErrInvalid)}
+			return nil, &PathError{Path: teamPath(i) + ".members", Err: fmt.Errorf("team %q: %d members, more than %d: %w", st.Name, len(st.Members), names.MaxTeamMembers, ErrInvalid)}
 		}
 		if j, dup := firstTeam[st.Name]; dup {
-			return nil, &PathError{Path: at + ".name", Err: fmt.Errorf("%q: listed twice, first at teams[%d]: %w", st.Name, j, ErrInvalid)}
+			return nil, &PathError{Path: teamPath(i) + ".name", Err: fmt.Errorf("%q: listed twice, first at teams[%d]: %w", st.Name, j, ErrInvalid)}
 		}
 		firstTeam[st.Name] = i
 		t := &team{name: st.Name, licensed: st.Licensed, roles: make(map[string]Role, len(st.Members))}
 		for k, tm := range st.Members {
-			mat := at + ".members[" + strconv.Itoa(k) + "]"
-			if err := checkName(mat+".user", tm.User, "user"); err != nil {
-				return nil, err
+			if err := nameErr(tm.User, "user"); err != nil {
+				return nil, &PathError{Path: teamMemberPath(i, k) + ".user", Err: err}
 			}
 			if _, dup := t.roles[tm.User]; dup {
-				return nil, &PathError{Path: mat + ".user", Err: fmt.Errorf("%q: listed twice in team %q: %w", tm.User, st.Name, ErrInvalid)}
+				return nil, &PathError{Path: teamMemberPath(i, k) + ".user", Err: fmt.Errorf("%q: listed twice in team %q: %w", tm.User, st.Name, ErrInvalid)}
 			}
 			if !tm.Role.Valid() {
-				return nil, &PathError{Path: mat + ".role", Err: fmt.Errorf("user %q: %s is not a team role: %w", tm.User, tm.Role, ErrInvalid)}
+				return nil, &PathError{Path: teamMemberPath(i, k) + ".role", Err: fmt.Errorf("user %q: %s is not a team role: %w", tm.User, tm.Role, ErrInvalid)}
 			}
 			if !mayHoldRole(members[tm.User], tm.Role) {
-				return nil, &PathError{Path: mat + ".user", Err: &invalidAs{
+				return nil, &PathError{Path: teamMemberPath(i, k) + ".user", Err: &invalidAs{
 					msg:  fmt.Sprintf("%q holds the %s role in team %q but is not an account member", tm.User, tm.Role, st.Name),
 					also: ErrNotMember}}
 			}
@@ -126,7 +125,7 @@ func New(spec Spec) (*Account, error) {
 			}
 		}
 		if !t.hasAdminAfter(0, 0) {
-			return nil, &PathError{Path: at, Err: &invalidAs{msg: "team " + strconv.Quote(st.Name) + " has no admin", also: ErrLastTeamAdmin}}
+			return nil, &PathError{Path: teamPath(i), Err: &invalidAs{msg: "team " + strconv.Quote(st.Name) + " has no admin", also: ErrLastTeamAdmin}}
 		}
 		teams[st.Name] = t
 	}
@@ -140,14 +139,34 @@ func New(spec Spec) (*Account, error) {
 // control, format or private-use characters, no noncharacters). what says
 // which name it is, as in "team name".
 func checkName(path, s, what string) error {
-	if s == "" {
-		return &PathError{Path: path, Err: fmt.Errorf("empty %s: %w", what, ErrInvalid)}
-	}
-	if err := names.Check(s); err != nil {
-		return &PathError{Path: path, Err: fmt.Errorf("%s %v: %w", what, err, ErrInvalid)}
+	if err := nameErr(s, what); err != nil {
+		return &PathError{Path: path, Err: err}
 	}
 	return nil
 }
+
+// nameErr is [checkName] without the path, for callers that build the path
+// only when there is an error: what is wrong with s, wrapping [ErrInvalid],
+// or nil. On the way to nil it allocates nothing.
+func nameErr(s, what string) error {
+	if s == "" {
+		return fmt.Errorf("empty %s: %w", what, ErrInvalid)
+	}
+	if err := names.Check(s); err != nil {
+		return fmt.Errorf("%s %v: %w", what, err, ErrInvalid)
+	}
+	return nil
+}
+
+// memberPath returns the path of spec.Members[i], "members[i]".
+func memberPath(i int) string { return "members[" + strconv.Itoa(i) + "]" }
+
+// teamPath returns the path of spec.Teams[i], "teams[i]".
+func teamPath(i int) string { return "teams[" + strconv.Itoa(i) + "]" }
+
+// teamMemberPath returns the path of spec.Teams[i].Members[k],
+// "teams[i].members[k]".
+func teamMemberPath(i, k int) string { return teamPath(i) + ".members[" + strconv.Itoa(k) + "]" }
 
 // ParseJSON decodes a [Spec] from JSON, strictly (see [Spec]), and returns
 // the account it describes, as [New] does. Every error names the offending
