@@ -190,6 +190,7 @@ package account
 // Adding a Tx step touches four things, and nothing else:
 //
 //  1. The step: its method in tx.go, built from tx.step, the rules above,
+//     the invariants in rules.go (managedAfter, mayHoldRole, hasAdminAfter),
 //     and the tables' writes (members.set and del; teams.add, del, rename
 //     and setRole), ending with tx.record; and its line in the table of
 //     "# Changes" above, for users.
