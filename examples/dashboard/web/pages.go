@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -51,9 +52,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, ses session, sign
 		return
 	}
 	user := q.Get("user")
-	if !validName(user) {
+	// The account's own name rules: every member can sign in, and nothing
+	// an account would refuse is taken as a user.
+	if err := names.Check(user); err != nil {
 		s.render(w, r, http.StatusBadRequest, "login", s.basePage(r, ses, signedIn, "Sign in (demo)", ""),
-			loginData{Error: fmt.Sprintf("%q is not a user name: a name is 1 to 256 bytes of UTF-8, with no spaces at either end and no control or invisible characters.", user), Personas: DemoPersonas()})
+			loginData{Error: fmt.Sprintf("Not a user name: %v.", err), Personas: DemoPersonas()})
 		return
 	}
 	s.ses.end(r)

@@ -8,10 +8,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/migration"
@@ -297,22 +294,6 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request, ses session, s
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, ses session, status int, title, msg, back string) {
 	s.logger.InfoContext(r.Context(), "dashboard: request refused", "user", ses.user, "method", r.Method, "path", r.URL.Path, "status", status, "reason", msg)
 	s.render(w, r, status, "error", s.basePage(r, ses, true, title, ""), errorData{Message: msg, Back: back})
-}
-
-// validName reports whether name may be signed in as: not empty, at most
-// 256 bytes of valid UTF-8, no white space at either end, no control or
-// invisible format characters. Every name an account accepts passes, so
-// every member can sign in.
-func validName(name string) bool {
-	if name == "" || len(name) > 256 || !utf8.ValidString(name) || strings.TrimSpace(name) != name {
-		return false
-	}
-	for _, c := range name {
-		if unicode.IsControl(c) || unicode.Is(unicode.Cf, c) {
-			return false
-		}
-	}
-	return true
 }
 
 // errorStatus returns the status and title of the page for a change that

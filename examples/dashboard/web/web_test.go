@@ -387,7 +387,7 @@ func TestCSRF(t *testing.T) {
 func TestSignInOut(t *testing.T) {
 	srv, _ := newServer(t)
 	anon := &browser{t: t, srv: srv}
-	for _, bad := range []string{"", " bob", "bob\x00", "a\u200bb", strings.Repeat("x", 257)} {
+	for _, bad := range []string{"", " bob", "bob\x00", "a\u200bb", "bob\ue000", "bob\ufdd0", "bob\xff", strings.Repeat("x", 257)} {
 		if res := anon.get("/login?user=" + url.QueryEscape(bad)); res.status != http.StatusBadRequest || res.header.Get("Set-Cookie") != "" {
 			t.Errorf("sign in as %q: %d, Set-Cookie %q; want 400 and no cookie", bad, res.status, res.header.Get("Set-Cookie"))
 		}
