@@ -26,12 +26,12 @@ import (
 // waiting gets group commit. Updates are published in revision order.
 //
 // If Commit or wait returns an error, the update is not published and
-// UpdateContext returns the error; updates committed after it, which built
-// on it, fail too, and the next update builds on the last published
-// snapshot. A Backend whose storage may hold an update whose wait failed
-// (a write whose sync failed may still reach the disk) must refuse further
-// commits until it knows its state, as package journal does until it is
-// reopened.
+// UpdateContext returns the error, unless it wraps [ErrStale] (below);
+// updates committed after it, which built on it, fail too, and the next
+// update builds on the last published snapshot. A Backend whose storage
+// may hold an update whose wait failed (a write whose sync failed may
+// still reach the disk) must refuse further commits until it knows its
+// state, as package journal does until it is reopened.
 //
 // A Backend shared by several writers, such as a database that other
 // processes commit to, reports an update built on a stale snapshot by
@@ -40,6 +40,16 @@ import (
 // [CatchUpper]), which publishes the newer updates with [Store.Apply], and
 // runs the callback again on the newer snapshot. That is why an update's
 // callback may run more than once.
+//
+// Wait may report staleness too, with an error wrapping ErrStale that
+// promises the update was not stored; the Store then catches up and runs
+// the callback again, as after Commit. So a shared Backend can store the
+// updates waiting together, in one transaction, and refuse them all if
+// another writer got in first. It must then store none of the updates
+// built on a refused one: their waits return ErrStale too, and Commit
+// refuses every later update with ErrStale until one builds on the Store's
+// published snapshot again, which it does if its revision is one past
+// that snapshot's (a refused update is never published).
 type Backend interface {
 	Commit(ctx context.Context, next *Account, events []Event) (wait func() error, err error)
 }
@@ -47,7 +57,7 @@ type Backend interface {
 // A CatchUpper is a [Backend] that can bring its Store up to date: CatchUp
 // applies, with [Store.Apply], every update that other writers committed
 // and the Store has not published. The Store calls it, without holding its
-// update lock, after Commit reported [ErrStale].
+// update lock, after Commit or its wait reported [ErrStale].
 type CatchUpper interface {
 	CatchUp(ctx context.Context) error
 }
@@ -101,6 +111,12 @@ func (s *Store) UpdateContext(ctx context.Context, fn func(*Tx) error) (*Account
 	}
 	for {
 		r, err := s.attempt(ctx, fn)
+		if err == nil && r.fl != nil {
+			var next *Account
+			if next, err = s.land(r.fl); err == nil {
+				return next, nil
+			}
+		}
 		if errors.Is(err, ErrStale) {
 			if c, ok := s.backend.(CatchUpper); ok {
 				if cerr := c.CatchUp(ctx); cerr != nil {
@@ -112,8 +128,6 @@ func (s *Store) UpdateContext(ctx context.Context, fn func(*Tx) error) (*Account
 		switch {
 		case err != nil:
 			return nil, err
-		case r.fl != nil:
-			return s.land(r.fl)
 		case r.next != nil:
 			return r.next, nil
 		}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -410,4 +412,262 @@ func ExampleNewStoreWith() {
 	// Output:
 	// commit revision 1: alice add-member carl
 	// 1 <nil> true
+}
+
+// grouped is a replica of a shared database that commits the updates
+// queued since its last flush together, as one group: the group is stored
+// only if its first update follows the database's last one, else every
+// update in it gets a stale wait. Until an update builds on the Store's
+// published snapshot again, Commit refuses the updates that may build on
+// a refused one.
+type grouped struct {
+	db      *shared
+	s       *account.Store
+	mu      sync.Mutex
+	queue   []*queued
+	broken  bool // a group was refused: refuse updates built on it
+	refused int  // updates refused by Commit while broken
+}
+
+type queued struct {
+	rev    uint64
+	events []account.Event
+	done   chan error
+}
+
+func (g *grouped) Commit(ctx context.Context, next *account.Account, events []account.Event) (func() error, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.broken {
+		if next.Revision() != g.s.Load().Revision()+1 {
+			g.refused++
+			return nil, fmt.Errorf("revision %d may build on a refused update: %w", next.Revision(), account.ErrStale)
+		}
+		g.broken = false
+	}
+	q := &queued{rev: next.Revision(), events: slices.Clone(events), done: make(chan error, 1)}
+	g.queue = append(g.queue, q)
+	return func() error { return <-q.done }, nil
+}
+
+func (g *grouped) CatchUp(ctx context.Context) error {
+	g.db.mu.Lock()
+	missing := slices.Concat(g.db.updates[min(g.s.Load().Revision(), uint64(len(g.db.updates))):]...)
+	g.db.mu.Unlock()
+	_, err := g.s.Apply(missing)
+	return err
+}
+
+func (g *grouped) queued() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.queue)
+}
+
+// flush commits the queued updates as one group and reports how many it
+// stored and how many it refused.
+func (g *grouped) flush() (stored, refused int) {
+	g.mu.Lock()
+	group := g.queue
+	g.queue = nil
+	g.mu.Unlock()
+	if len(group) == 0 {
+		return 0, 0
+	}
+	g.db.mu.Lock()
+	ok := group[0].rev == uint64(len(g.db.updates))+1
+	if ok {
+		for _, q := range group {
+			g.db.updates = append(g.db.updates, q.events)
+		}
+	} else {
+		g.db.stale += len(group)
+	}
+	g.db.mu.Unlock()
+	if ok {
+		for _, q := range group {
+			q.done <- nil
+		}
+		return len(group), 0
+	}
+	g.mu.Lock()
+	g.broken = true
+	// Updates queued since built on the refused group.
+	later := g.queue
+	g.queue = nil
+	g.mu.Unlock()
+	for _, q := range slices.Concat(group, later) {
+		q.done <- fmt.Errorf("revision %d: the database is ahead: %w", q.rev, account.ErrStale)
+	}
+	return 0, len(group) + len(later)
+}
+
+// A group of updates refused with stale waits runs each update again on
+// the newer state: each callback runs twice, nothing is lost or stored
+// twice, and one writer's updates keep their order.
+func TestBackendStaleWaitReruns(t *testing.T) {
+	db := &shared{}
+	a := exampleAccount(t)
+	g1, g2 := &grouped{db: db}, &grouped{db: db}
+	g1.s, g2.s = account.NewStoreWith(a, g1), account.NewStoreWith(a, g2)
+
+	// g2's writer queues carl, then (on carl's unpublished state) dana.
+	var runs [2]int
+	var danaSawCarl []bool
+	done := make(chan error, 1)
+	go func() {
+		_, err := g2.s.Update(func(tx *account.Tx) error {
+			runs[0]++
+			return tx.AddMember("alice", "carl", 0)
+		})
+		if err != nil {
+			done <- err
+			return
+		}
+		done <- nil
+	}()
+	waitUntil(t, "carl queued", func() bool { return g2.queued() == 1 })
+	r2 := goUpdate(g2.s, func(tx *account.Tx) error {
+		runs[1]++
+		danaSawCarl = append(danaSawCarl, tx.Account().IsMember("carl"))
+		return tx.AddMember("alice", "dana", 0)
+	})
+	waitUntil(t, "dana queued", func() bool { return g2.queued() == 2 })
+
+	// Another replica commits erin first: g2's group is stale.
+	r1 := goUpdate(g1.s, addUser("erin"))
+	waitUntil(t, "erin queued", func() bool { return g1.queued() == 1 })
+	if stored, _ := g1.flush(); stored != 1 {
+		t.Fatalf("erin's group stored %d updates", stored)
+	}
+	if r := <-r1; r.err != nil || r.a.Revision() != 1 {
+		t.Fatalf("erin's update = %v, %v", r.a, r.err)
+	}
+	if _, refused := g2.flush(); refused != 2 {
+		t.Fatalf("g2's stale group refused %d updates, want 2", refused)
+	}
+	// Both rerun on the newer state, one after the other, and commit.
+	for stored := 0; stored < 2; {
+		waitUntil(t, "a rerun queued", func() bool { return g2.queued() > 0 })
+		n, refused := g2.flush()
+		if refused != 0 {
+			t.Fatalf("a rerun on the newer state was refused")
+		}
+		stored += n
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("carl's update: %v", err)
+	}
+	if r := <-r2; r.err != nil {
+		t.Fatalf("dana's update: %v", r.err)
+	}
+	if runs != [2]int{2, 2} {
+		t.Errorf("callbacks ran %v times, want twice each", runs)
+	}
+	if len(danaSawCarl) == 0 || !danaSawCarl[0] {
+		t.Errorf("dana's first run did not see carl's queued update")
+	}
+	got := g2.s.Load()
+	if got.Revision() != 3 || !got.IsMember("carl") || !got.IsMember("dana") || !got.IsMember("erin") {
+		t.Fatalf("g2 at revision %d (carl %t, dana %t, erin %t), want 3 with all three",
+			got.Revision(), got.IsMember("carl"), got.IsMember("dana"), got.IsMember("erin"))
+	}
+	var users []string
+	for _, es := range db.updates {
+		for _, e := range es {
+			users = append(users, e.User)
+		}
+	}
+	if users[0] != "erin" || len(users) != 3 || !slices.Contains(users, "carl") || !slices.Contains(users, "dana") {
+		t.Errorf("stored %v, want erin then carl and dana once each", users)
+	}
+	if err := g1.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(got.Spec(), g1.s.Load().Spec()); diff != "" {
+		t.Errorf("replicas differ (-g2 +g1):\n%s", diff)
+	}
+}
+
+// Replicas whose groups are refused at random lose nothing: every update
+// is stored once, each writer's in the order it made them, revisions
+// follow each other, and the replicas converge.
+func TestBackendStaleWaitsUnderLoad(t *testing.T) {
+	db := &shared{}
+	a := exampleAccount(t)
+	var gs []*grouped
+	for range 3 {
+		g := &grouped{db: db}
+		g.s = account.NewStoreWith(a, g)
+		gs = append(gs, g)
+	}
+	stop := make(chan struct{})
+	var flushers sync.WaitGroup
+	for _, g := range gs {
+		flushers.Go(func() {
+			for {
+				select {
+				case <-stop:
+					g.flush()
+					return
+				case <-time.After(time.Duration(rand.IntN(200)) * time.Microsecond):
+				}
+				g.flush()
+			}
+		})
+	}
+	const writers, per = 3, 30
+	var wg sync.WaitGroup
+	for i, g := range gs {
+		for w := range writers {
+			wg.Go(func() {
+				for k := range per {
+					if _, err := g.s.Update(addUser(fmt.Sprintf("u%d.%d.%03d", i, w, k))); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(stop)
+	flushers.Wait()
+	db.mu.Lock()
+	stale := db.stale
+	db.mu.Unlock()
+	if stale == 0 {
+		t.Log("no group was refused; the stale-wait path was not exercised this run")
+	}
+	// Stored once each, in each writer's order, at consecutive revisions.
+	last := map[string]string{}
+	seen := map[string]bool{}
+	for i, es := range db.updates {
+		for _, e := range es {
+			if e.Revision != uint64(i+1) {
+				t.Fatalf("update %d stored with revision %d", i+1, e.Revision)
+			}
+			if seen[e.User] {
+				t.Fatalf("%s stored twice", e.User)
+			}
+			seen[e.User] = true
+			writer := e.User[:strings.LastIndex(e.User, ".")]
+			if e.User < last[writer] {
+				t.Errorf("%s stored after %s", e.User, last[writer])
+			}
+			last[writer] = e.User
+		}
+	}
+	if want := len(gs) * writers * per; len(seen) != want {
+		t.Fatalf("%d updates stored, want %d", len(seen), want)
+	}
+	for i, g := range gs {
+		if err := g.CatchUp(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(gs[0].s.Load().Spec(), g.s.Load().Spec()); diff != "" {
+			t.Fatalf("replica %d differs (-want +got):\n%s", i, diff)
+		}
+	}
+	t.Logf("%d updates refused in stale groups", stale)
 }
