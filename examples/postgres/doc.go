@@ -11,25 +11,31 @@
 //
 // # Writers
 //
-// An update commits in one SQL transaction that advances the account's
-// revision only if it is still the revision the update was built on, and
-// inserts the update's row. The account's row lock serialises writers on
-// all replicas: a writer that built on a revision another replica has
-// committed past changes nothing, catches up, and runs its callback again
-// on the newer state. So an update's callback may run more than once and
-// must have no effect outside its [account.Tx]. Revisions are
+// A replica commits its updates in groups: while one transaction is under
+// way, the updates made meanwhile wait, and the next transaction commits
+// all of them, so that they share one round trip and one flush of the
+// database's log. A transaction advances the account's revision from the
+// one its group built on to its last update's, only if the revision is
+// still the one the group built on, and inserts the updates' rows. The
+// account's row lock serialises writers on all replicas: a group built on
+// a revision another replica has committed past changes nothing, and its
+// updates, with those built on them, catch up and run their callbacks
+// again on the newer state. So an update's callback may run more than
+// once and must have no effect outside its [account.Tx]. Revisions are
 // consecutive, and no update is lost or applied twice.
 //
 // Update returns once the transaction has committed. If the connection
 // fails while the commit is under way, Update returns an error although
 // the update may have committed; the replicas then learn the outcome from
-// the table like any other update.
+// the table like any other update. The updates that built on it run again
+// once the replica has caught up.
 //
 // # Readers
 //
 // Load never touches the database. A commit notifies the other replicas
-// (NOTIFY on the channel entaccess_updates, sent when the transaction
-// commits); each replica listens on a connection of its own, and after
+// (NOTIFY on the channel entaccess_updates, once per transaction, sent
+// when it commits, with the updates' events if they fit, so that a replica
+// that is not behind applies them without a query); each replica listens on a connection of its own, and after
 // every reconnect listens again and catches up from its revision, since
 // notifications sent while it was away are lost. Each replica also reads
 // the table every second, so a lost notification delays a change but

@@ -50,6 +50,12 @@ type Replica struct {
 	closed    atomic.Bool
 	bgErr     atomic.Pointer[error] // the last background catch-up's error, nil once one succeeds
 
+	queueMu sync.Mutex
+	queue   []*pending    // updates waiting for the flusher, in revision order
+	broken  bool          // a group was not stored: refuse updates that may build on it
+	stopped bool          // the flusher has stopped: refuse every update
+	wake    chan struct{} // tells the flusher the queue has updates
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -112,7 +118,7 @@ func open(ctx context.Context, pool *pgxpool.Pool, name string, opts options) (*
 	if a.Name() != name {
 		return nil, fmt.Errorf("postgres: open %q: checkpoint at revision %d names account %q: %w", name, cpRev, a.Name(), account.ErrMismatch)
 	}
-	r := &Replica{pool: pool, name: name, opts: opts}
+	r := &Replica{pool: pool, name: name, opts: opts, wake: make(chan struct{}, 1)}
 	r.store = account.NewStoreWith(a.WithRevision(uint64(cpRev)), backend{r})
 	if err := r.catchUp(ctx); err != nil {
 		return nil, fmt.Errorf("postgres: open %q: %w", name, err)
@@ -123,9 +129,10 @@ func open(ctx context.Context, pool *pgxpool.Pool, name string, opts options) (*
 	}
 	bg, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	r.wg.Add(2)
+	r.wg.Add(3)
 	go r.follow(bg, conn)
 	go r.poll(bg)
+	go r.flush(bg)
 	return r, nil
 }
 
@@ -154,32 +161,54 @@ func (r *Replica) Close() error {
 // backend commits a replica's updates; it is the Store's [account.Backend].
 type backend struct{ r *Replica }
 
-// commitSQL commits one update in one statement, and so in one
-// transaction: it advances the account's revision only if the revision is
-// still the one the update built on (the row lock serialises writers on
-// every replica; a writer that waited finds the revision moved and changes
-// nothing), inserts the update's row, saves a checkpoint when one is
-// given, and notifies the other replicas when the transaction commits.
+// commitSQL commits a group of consecutive updates in one statement, and
+// so in one transaction: it advances the account's revision from the one
+// before the group's first update ($2) to its last ($3) only if the
+// revision is still the one the group built on (the row lock serialises
+// writers on every replica; a writer that waited finds the revision moved
+// and changes nothing), inserts the updates' rows, saves a checkpoint when
+// one is given, and notifies the other replicas, once, when the
+// transaction commits.
 const commitSQL = `
 WITH bumped AS (
 	UPDATE entaccess_accounts
-	   SET revision = $2::bigint,
-	       checkpoint = COALESCE($6::jsonb, checkpoint),
-	       checkpoint_revision = CASE WHEN $6::jsonb IS NULL THEN checkpoint_revision ELSE $2::bigint END
-	 WHERE name = $1::text AND revision = $2::bigint - 1
+	   SET revision = $3::bigint,
+	       checkpoint = COALESCE($4::jsonb, checkpoint),
+	       checkpoint_revision = CASE WHEN $4::jsonb IS NULL THEN checkpoint_revision ELSE $5::bigint END
+	 WHERE name = $1::text AND revision = $2::bigint
 	RETURNING name
 ), added AS (
 	INSERT INTO entaccess_updates (account, revision, time, time_ns, actor, events)
-	SELECT name, $2::bigint, $3::timestamptz, $8::bigint, $4::text, $5::jsonb FROM bumped
+	SELECT bumped.name, u.revision, u.time, u.time_ns, u.actor, u.events::jsonb
+	  FROM bumped, unnest($6::bigint[], $7::timestamptz[], $8::bigint[], $9::text[], $10::text[])
+	       AS u(revision, time, time_ns, actor, events)
 	RETURNING revision
 )
-SELECT pg_notify('` + channel + `', $7::text) FROM added`
+SELECT pg_notify('` + channel + `', $11::text) WHERE EXISTS (SELECT 1 FROM added)`
 
-// Commit implements [account.Backend]: it commits the update in one
-// transaction and returns once it is committed. An update built on a
-// revision that another replica has already moved past is refused with
-// [account.ErrStale]; the Store then catches up and runs the callback
-// again.
+// maxGroup is the most updates committed in one transaction.
+const maxGroup = 128
+
+// A pending update waits in the queue for the flusher to commit it.
+type pending struct {
+	rev    uint64
+	when   time.Time
+	actor  string
+	events []byte
+	cp     *string // the account's JSON, if the update is checkpointed
+	done   chan struct{}
+	err    error // set before done is closed
+}
+
+// Commit implements [account.Backend]: it queues the update and returns a
+// wait that returns once the replica's flusher has committed it, with the
+// other updates queued meanwhile, in one transaction. A group built on a
+// revision that another replica has already moved past is refused: the
+// waits of its updates, and of those queued after them, return errors
+// wrapping [account.ErrStale], and the Store catches up and runs their
+// callbacks again. Until an update builds on the Store's published
+// snapshot again, Commit refuses the updates that may build on a refused
+// one.
 func (b backend) Commit(ctx context.Context, next *account.Account, events []account.Event) (func() error, error) {
 	r := b.r
 	if r.closed.Load() {
@@ -190,44 +219,138 @@ func (b backend) Commit(ctx context.Context, next *account.Account, events []acc
 	if err != nil {
 		return nil, fmt.Errorf("postgres: update %q: %w", r.name, err)
 	}
-	var cp *string
+	p := &pending{rev: rev, events: data, done: make(chan struct{})}
 	if every := r.checkpointEvery(); rev%every == 0 {
 		j, err := json.Marshal(next)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: update %q: checkpoint: %w", r.name, err)
 		}
 		s := string(j)
-		cp = &s
+		p.cp = &s
 	}
-	actor := ""
 	if len(events) > 0 {
-		actor = events[0].Actor
+		p.actor, p.when = events[0].Actor, events[0].Time
 	}
-	var when time.Time
-	if len(events) > 0 {
-		when = events[0].Time
+	r.queueMu.Lock()
+	defer r.queueMu.Unlock()
+	switch {
+	case r.stopped:
+		return nil, fmt.Errorf("postgres: update %q: %w", r.name, ErrClosed)
+	case r.broken && rev != r.store.Load().Revision()+1:
+		return nil, fmt.Errorf("postgres: update %q to revision %d: an update before it was not stored: %w", r.name, rev, account.ErrStale)
 	}
-	payload := notification(rev, when, r.name, data)
-	tag, err := r.pool.Exec(ctx, commitSQL, r.name, int64(rev), when.Truncate(time.Microsecond), actor, string(data), cp, payload, when.UnixNano())
+	r.broken = false
+	r.queue = append(r.queue, p)
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+	return func() error { <-p.done; return p.err }, nil
+}
+
+// flush commits the queued updates, a group at a time, until ctx is done;
+// then it refuses the updates still queued. A group under way when ctx is
+// done is finished first.
+func (r *Replica) flush(ctx context.Context) {
+	defer r.wg.Done()
+	for {
+		select {
+		case <-ctx.Done():
+			r.queueMu.Lock()
+			r.stopped = true
+			left := r.queue
+			r.queue = nil
+			r.queueMu.Unlock()
+			for _, p := range left {
+				p.err = fmt.Errorf("postgres: update %q to revision %d: %w", r.name, p.rev, ErrClosed)
+				close(p.done)
+			}
+			return
+		case <-r.wake:
+		}
+		for {
+			r.queueMu.Lock()
+			n := min(len(r.queue), maxGroup)
+			group := r.queue[:n:n]
+			r.queue = r.queue[n:]
+			r.queueMu.Unlock()
+			if n == 0 {
+				break
+			}
+			r.commitGroup(context.WithoutCancel(ctx), group)
+		}
+	}
+}
+
+// commitGroup commits group, consecutive updates, in one transaction. If
+// that fails, it fails the group's updates with the error and refuses the
+// updates queued after them, which built on them.
+func (r *Replica) commitGroup(ctx context.Context, group []*pending) {
+	err := r.insertGroup(ctx, group)
+	if err == nil {
+		r.committed.Store(group[len(group)-1].rev)
+		for _, p := range group {
+			close(p.done)
+		}
+		return
+	}
+	r.queueMu.Lock()
+	r.broken = true
+	later := r.queue
+	r.queue = nil
+	r.queueMu.Unlock()
+	for _, p := range group {
+		p.err = err
+		close(p.done)
+	}
+	for _, p := range later {
+		p.err = fmt.Errorf("postgres: update %q to revision %d: an update before it was not stored: %w", r.name, p.rev, account.ErrStale)
+		close(p.done)
+	}
+}
+
+// insertGroup runs commitSQL for group and reports why nothing was stored, if
+// nothing was.
+func (r *Replica) insertGroup(ctx context.Context, group []*pending) error {
+	first, last := group[0].rev, group[len(group)-1].rev
+	var (
+		cp    *string
+		cpRev int64
+		revs  = make([]int64, len(group))
+		times = make([]time.Time, len(group))
+		nanos = make([]int64, len(group))
+		actor = make([]string, len(group))
+		data  = make([]string, len(group))
+		notes = make([]notified, len(group))
+	)
+	for i, p := range group {
+		if p.cp != nil {
+			cp, cpRev = p.cp, int64(p.rev)
+		}
+		revs[i], times[i], nanos[i] = int64(p.rev), p.when.Truncate(time.Microsecond), p.when.UnixNano()
+		actor[i], data[i] = p.actor, string(p.events)
+		notes[i] = notified{rev: p.rev, when: p.when, events: p.events}
+	}
+	payload := notification(r.name, notes)
+	tag, err := r.pool.Exec(ctx, commitSQL, r.name, int64(first)-1, int64(last), cp, cpRev, revs, times, nanos, actor, data, payload)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: update %q to revision %d: %w", r.name, rev, err)
+		return fmt.Errorf("postgres: update %q to revision %d: %w", r.name, last, err)
 	}
 	if tag.RowsAffected() == 1 {
-		r.committed.Store(rev)
-		return nil, nil
+		return nil
 	}
 	// Nothing changed: someone else committed this revision, or the row is gone.
 	var have int64
 	err = r.pool.QueryRow(ctx, `SELECT revision FROM entaccess_accounts WHERE name = $1::text`, r.name).Scan(&have)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return nil, fmt.Errorf("postgres: update %q: the account is no longer in the database", r.name)
+		return fmt.Errorf("postgres: update %q: the account is no longer in the database", r.name)
 	case err != nil:
-		return nil, fmt.Errorf("postgres: update %q to revision %d: %w", r.name, rev, err)
-	case uint64(have) >= rev:
-		return nil, fmt.Errorf("postgres: update %q to revision %d: the database is at revision %d: %w", r.name, rev, have, account.ErrStale)
+		return fmt.Errorf("postgres: update %q to revision %d: %w", r.name, first, err)
+	case uint64(have) >= first:
+		return fmt.Errorf("postgres: update %q to revision %d: the database is at revision %d: %w", r.name, first, have, account.ErrStale)
 	}
-	return nil, fmt.Errorf("postgres: update %q to revision %d: the database is at revision %d, behind this replica: %w", r.name, rev, have, account.ErrMismatch)
+	return fmt.Errorf("postgres: update %q to revision %d: the database is at revision %d, behind this replica: %w", r.name, first, have, account.ErrMismatch)
 }
 
 // CatchUp implements [account.CatchUpper].
@@ -364,65 +487,108 @@ func (r *Replica) follow(ctx context.Context, conn *pgx.Conn) {
 		if r.opts.notified != nil {
 			r.opts.notified(ctx)
 		}
-		rev, when, name, events, ok := parseNotification(n.Payload)
+		name, updates, ok := parseNotification(n.Payload)
 		if !ok || name != r.name {
 			continue
 		}
-		if rev <= r.committed.Load() || rev <= r.store.Load().Revision() {
+		last := updates[len(updates)-1]
+		if last.rev <= r.committed.Load() || last.rev <= r.store.Load().Revision() {
 			continue // ours, or applied already
 		}
-		if events != nil && r.applyNotified(rev, when, events) {
+		if last.events != nil && r.applyNotified(updates) {
 			continue
 		}
 		r.background(ctx)
 	}
 }
 
-// notification is the payload a commit sends: a first line with the
-// revision, the commit time in nanoseconds since 1970 UTC (exactly, as
-// the table's time_ns) and the account's name, then the update's events,
-// if they fit in a notification, so that a replica one revision behind
-// applies them without reading the table, with the same values.
-func notification(rev uint64, when time.Time, name string, events []byte) string {
-	head := strconv.FormatUint(rev, 10) + " " + strconv.FormatInt(when.UnixNano(), 10) + " " + name
-	if len(head)+1+len(events) > maxPayload {
-		return head
+// A notified update is one update a notification names: its revision,
+// its commit time and, if the notification carries them, its events.
+type notified struct {
+	rev    uint64
+	when   time.Time
+	events []byte
+}
+
+// notification is the payload a commit of updates sends: for each update,
+// a line with the revision, the commit time in nanoseconds since 1970 UTC
+// (exactly, as the table's time_ns) and the account's name, then a line
+// with the update's events, so that a replica just behind applies them
+// without reading the table, with the same values. If they do not fit in
+// a notification, it is only the last update's first line.
+func notification(name string, updates []notified) string {
+	head := func(u notified) string {
+		return strconv.FormatUint(u.rev, 10) + " " + strconv.FormatInt(u.when.UnixNano(), 10) + " " + name
 	}
-	return head + "\n" + string(events)
+	var b strings.Builder
+	for _, u := range updates {
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(head(u))
+		b.WriteByte('\n')
+		b.Write(u.events)
+		if b.Len() > maxPayload {
+			return head(updates[len(updates)-1])
+		}
+	}
+	return b.String()
 }
 
 // maxPayload is the largest payload sent with the events: PostgreSQL's
 // limit is 8000 bytes.
 const maxPayload = 7900
 
-func parseNotification(p string) (rev uint64, when time.Time, name string, events []byte, ok bool) {
-	head, body, hasBody := strings.Cut(p, "\n")
-	revText, rest, ok1 := strings.Cut(head, " ")
-	nanoText, name, ok2 := strings.Cut(rest, " ")
-	rev, err1 := strconv.ParseUint(revText, 10, 64)
-	nano, err2 := strconv.ParseInt(nanoText, 10, 64)
-	if !ok1 || !ok2 || err1 != nil || err2 != nil {
-		return 0, time.Time{}, "", nil, false
+// parseNotification reads a payload that notification made: the account's
+// name and the updates, in order, the last one at least. The updates have
+// events only if the payload carries them for all.
+func parseNotification(p string) (name string, updates []notified, ok bool) {
+	lines := strings.Split(p, "\n")
+	if len(lines) > 1 && len(lines)%2 != 0 {
+		return "", nil, false
 	}
-	if hasBody {
-		events = []byte(body)
+	for i := 0; i < len(lines); i += 2 {
+		revText, rest, ok1 := strings.Cut(lines[i], " ")
+		nanoText, n, ok2 := strings.Cut(rest, " ")
+		rev, err1 := strconv.ParseUint(revText, 10, 64)
+		nano, err2 := strconv.ParseInt(nanoText, 10, 64)
+		if !ok1 || !ok2 || err1 != nil || err2 != nil || (i > 0 && n != name) {
+			return "", nil, false
+		}
+		name = n
+		u := notified{rev: rev, when: time.Unix(0, nano).UTC()}
+		if i+1 < len(lines) {
+			u.events = []byte(lines[i+1])
+		}
+		updates = append(updates, u)
 	}
-	return rev, time.Unix(0, nano).UTC(), name, events, true
+	return name, updates, true
 }
 
-// applyNotified applies the update a notification carried, if it is the
-// next one; it reports whether it did.
-func (r *Replica) applyNotified(rev uint64, when time.Time, data []byte) bool {
+// applyNotified applies the updates a notification carried, if they follow
+// the Store's revision; it reports whether it did.
+func (r *Replica) applyNotified(updates []notified) bool {
 	r.catchMu.Lock()
 	defer r.catchMu.Unlock()
-	if r.store.Load().Revision()+1 != rev {
+	from := r.store.Load().Revision()
+	if updates[0].rev > from+1 {
 		return false
 	}
-	events, err := decodeEvents(r.name, rev, when, data)
-	if err != nil {
-		return false
+	var events []account.Event
+	for i, u := range updates {
+		if i > 0 && u.rev != updates[i-1].rev+1 {
+			return false
+		}
+		if u.rev <= from {
+			continue
+		}
+		es, err := decodeEvents(r.name, u.rev, u.when, u.events)
+		if err != nil {
+			return false
+		}
+		events = append(events, es...)
 	}
-	_, err = r.store.Apply(events)
+	_, err := r.store.Apply(events)
 	return err == nil
 }
 

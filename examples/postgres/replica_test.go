@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -308,6 +309,44 @@ func TestBigUpdateReachesTheOther(t *testing.T) {
 	}
 	seen := waitFor(t, b.Store(), got.Revision(), 5*time.Second)
 	if diff := cmp.Diff(got.Spec(), seen.Spec()); diff != "" {
+		t.Errorf("replicas differ (-a +b):\n%s", diff)
+	}
+}
+
+// Updates made while a commit is under way are committed together, in
+// fewer transactions than updates, and reach the other replica through
+// notifications alone.
+func TestConcurrentUpdatesShareTransactions(t *testing.T) {
+	pool := database(t)
+	a := create(t, pool, postgres.Options{Poll: -1})
+	b := open(t, poolOn(t, pool), postgres.Options{Poll: -1})
+	const writers, per = 16, 20
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range per {
+				if _, err := addMember(a.Store(), fmt.Sprintf("w%d-%d", w, i)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	revs, _ := rows(t, pool)
+	if len(revs) != writers*per {
+		t.Fatalf("%d updates stored, want %d", len(revs), writers*per)
+	}
+	var txs int
+	if err := pool.QueryRow(context.Background(), `SELECT count(DISTINCT xmin::text) FROM entaccess_updates`).Scan(&txs); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d updates in %d transactions", len(revs), txs)
+	if txs >= len(revs) {
+		t.Errorf("%d updates took %d transactions: none shared one", len(revs), txs)
+	}
+	got := waitFor(t, b.Store(), writers*per, 5*time.Second)
+	if diff := cmp.Diff(a.Store().Load().Spec(), got.Spec()); diff != "" {
 		t.Errorf("replicas differ (-a +b):\n%s", diff)
 	}
 }
