@@ -62,3 +62,23 @@ func TestCountFrames(t *testing.T) {
 		}
 	}
 }
+
+// Names that share a slot of the interner's recent ones, or that are too
+// long to keep, still come back as they were given.
+func TestInternerRecent(t *testing.T) {
+	names := []string{"view", "billing,view", "create,view", "alice", "web", "ab", "ba", "a", string(make([]byte, maxInternLen+1))}
+	var in interner
+	for range 3 {
+		for _, n := range names {
+			if got := in.get([]byte(n)); got != n {
+				t.Errorf("get(%q) = %q", n, got)
+			}
+		}
+	}
+	if got := in.get(nil); got != "" {
+		t.Errorf("get(nil) = %q", got)
+	}
+	if len(in.m) != len(names)-1 {
+		t.Errorf("interned %d names, want %d", len(in.m), len(names)-1)
+	}
+}

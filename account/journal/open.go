@@ -83,6 +83,21 @@ func (j *Journal) recover() (*account.Account, error) {
 		return nil, &CorruptError{File: filepath.Join(j.dir, segName(rev+1)), Revision: rev + 1, Err: errors.New("no log segment holds the revision after the checkpoint")}
 	}
 	var events []account.Event
+	var interned interner
+	// decode appends the events of one record after the checkpoint to
+	// events, straight from its payload, and returns its revision.
+	decode := func(p []byte) (uint64, error) {
+		n := len(events)
+		var err error
+		if events, err = decodeUpdateTo(events, p, &interned); err != nil {
+			return 0, err
+		}
+		r := events[n].Revision
+		if r <= rev {
+			events = events[:n]
+		}
+		return r, nil
+	}
 	var tailRev uint64 // the revision of the last record in the log
 	for i := start; i < len(j.segs); i++ {
 		first := j.segs[i]
@@ -99,7 +114,7 @@ func (j *Journal) recover() (*account.Account, error) {
 		}
 		size := int64(len(segMagic))
 		tailRev = first - 1
-		for e, err := range readSegment(name, data, first, next, lastSeg) {
+		for r, err := range readRecords(name, data, first, next, lastSeg, decode) {
 			if err != nil {
 				var torn *tornError
 				if errors.As(err, &torn) {
@@ -108,10 +123,7 @@ func (j *Journal) recover() (*account.Account, error) {
 				}
 				return nil, err
 			}
-			size, tailRev = e.end, e.Revision
-			if e.Revision > rev {
-				events = append(events, e.Event)
-			}
+			size, tailRev = r.end, r.rev
 		}
 		if lastSeg {
 			j.segFirst, j.segSize = first, size
@@ -255,18 +267,53 @@ type tornError struct{ offset int64 }
 func (e *tornError) Error() string { return fmt.Sprintf("record cut short at offset %d", e.offset) }
 
 // readSegment yields the events of the segment file name, whose content is
-// data and whose first revision is first. Revisions must be consecutive
-// from first; if next is not 0, the segment must end just before revision
-// next. In the last segment (tail), a record cut short at the end yields a
-// *tornError; anywhere else it is damage. Damage yields a *CorruptError.
+// data and whose first revision is first, as [readRecords] reads them.
 func readSegment(name string, data []byte, first, next uint64, tail bool) iter.Seq2[placedEvent, error] {
 	return func(yield func(placedEvent, error) bool) {
+		var events []account.Event // reused for each record
+		var names interner
+		decode := func(p []byte) (uint64, error) {
+			var err error
+			if events, err = decodeUpdateTo(events[:0], p, &names); err != nil {
+				return 0, err
+			}
+			return events[0].Revision, nil
+		}
+		for r, err := range readRecords(name, data, first, next, tail, decode) {
+			if err != nil {
+				yield(placedEvent{}, err)
+				return
+			}
+			for _, e := range events {
+				if !yield(placedEvent{Event: e, start: r.start, end: r.end}, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// A segRecord is where one record is in its segment, and its revision.
+type segRecord struct {
+	start, end int64
+	rev        uint64
+}
+
+// readRecords yields the records of the segment file name, whose content
+// is data and whose first revision is first, after decode has decoded each
+// record's payload and returned its revision. Revisions must be
+// consecutive from first; if next is not 0, the segment must end just
+// before revision next. In the last segment (tail), a record cut short at
+// the end yields a *tornError; anywhere else it is damage. Damage, and an
+// error from decode, yield a *CorruptError.
+func readRecords(name string, data []byte, first, next uint64, tail bool, decode func(payload []byte) (uint64, error)) iter.Seq2[segRecord, error] {
+	return func(yield func(segRecord, error) bool) {
 		corrupt := func(off int64, rev uint64, err error) {
-			yield(placedEvent{}, &CorruptError{File: name, Offset: off, Revision: rev, Err: err})
+			yield(segRecord{}, &CorruptError{File: name, Offset: off, Revision: rev, Err: err})
 		}
 		if len(data) < len(segMagic) {
 			if tail && string(data) == segMagic[:len(data)] {
-				yield(placedEvent{}, &tornError{offset: 0})
+				yield(segRecord{}, &tornError{offset: 0})
 				return
 			}
 			corrupt(0, first, errors.New("not a log segment (bad header)"))
@@ -278,13 +325,11 @@ func readSegment(name string, data []byte, first, next uint64, tail bool) iter.S
 		}
 		off := int64(len(segMagic))
 		want := first
-		var events []account.Event // reused for each record
-		var names interner
 		for off < int64(len(data)) {
 			p, size, err := nextFrame(data[off:])
 			if err == errTorn {
 				if tail {
-					yield(placedEvent{}, &tornError{offset: off})
+					yield(segRecord{}, &tornError{offset: off})
 				} else {
 					corrupt(off, want, errors.New("record cut short before the end of the log"))
 				}
@@ -294,20 +339,18 @@ func readSegment(name string, data []byte, first, next uint64, tail bool) iter.S
 				corrupt(off, want, err)
 				return
 			}
-			events, err = decodeUpdateTo(events[:0], p, &names)
+			rev, err := decode(p)
 			if err != nil {
 				corrupt(off, want, err)
 				return
 			}
-			if rev := events[0].Revision; rev != want {
+			if rev != want {
 				corrupt(off, want, fmt.Errorf("record of revision %d where revision %d belongs", rev, want))
 				return
 			}
 			end := off + int64(size)
-			for _, e := range events {
-				if !yield(placedEvent{Event: e, start: off, end: end}, nil) {
-					return
-				}
+			if !yield(segRecord{start: off, end: end, rev: rev}, nil) {
+				return
 			}
 			off = end
 			want++

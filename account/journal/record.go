@@ -243,13 +243,20 @@ func decodeUpdateTo(dst []account.Event, p []byte, names *interner) ([]account.E
 // An interner keeps one copy of the strings that recur in a log (actors,
 // teams, permission sets, roles), so that reading many records allocates
 // each of them once. It keeps at most maxInterned strings of at most
-// maxInternLen bytes.
-type interner struct{ m map[string]string }
+// maxInternLen bytes. A few recent ones sit in front of the map, looked up
+// without hashing.
+type interner struct {
+	m      map[string]string
+	recent [16]string // by recentSlot
+}
 
 const (
 	maxInterned  = 4096
 	maxInternLen = 64
 )
+
+// recentSlot returns the slot of b, not empty, in an interner's recent.
+func recentSlot(b []byte) int { return (len(b)*7 + int(b[0]) + int(b[len(b)-1])*3) & 15 }
 
 // get returns b as a string, shared with earlier calls when it can.
 func (in *interner) get(b []byte) string {
@@ -259,16 +266,21 @@ func (in *interner) get(b []byte) string {
 	if len(b) > maxInternLen {
 		return string(b)
 	}
-	if s, ok := in.m[string(b)]; ok {
-		return s
+	slot := &in.recent[recentSlot(b)]
+	if *slot == string(b) {
+		return *slot
 	}
-	s := string(b)
-	if in.m == nil {
-		in.m = make(map[string]string)
+	s, ok := in.m[string(b)]
+	if !ok {
+		s = string(b)
+		if in.m == nil {
+			in.m = make(map[string]string)
+		}
+		if len(in.m) < maxInterned {
+			in.m[s] = s
+		}
 	}
-	if len(in.m) < maxInterned {
-		in.m[s] = s
-	}
+	*slot = s
 	return s
 }
 
