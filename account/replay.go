@@ -54,6 +54,7 @@ func (a *Account) Replay(events []Event) (*Account, error) {
 		return a, nil
 	}
 	tx := newTx(a, a.rev)
+	var sets setMemo
 	for i, e := range events {
 		switch {
 		case e.Revision == tx.rev+1:
@@ -62,7 +63,7 @@ func (a *Account) Replay(events []Event) (*Account, error) {
 		default:
 			return nil, fmt.Errorf("account: replay events[%d]: revision %d after revision %d: %w", i, e.Revision, tx.rev, ErrMismatch)
 		}
-		if err := tx.replay(e); err != nil {
+		if err := tx.replay(e, &sets); err != nil {
 			return nil, fmt.Errorf("account: replay events[%d] (revision %d, %s): %w", i, e.Revision, e.Op, err)
 		}
 		// An overlay that outgrows what a published snapshot keeps would be
@@ -75,8 +76,9 @@ func (a *Account) Replay(events []Event) (*Account, error) {
 
 // replay applies one event to tx's account, checking it against the state
 // and checking that the state it leads to keeps the account's invariants,
-// as the Tx step that recorded it did.
-func (tx *Tx) replay(e Event) error {
+// as the Tx step that recorded it did. sets remembers the permission sets
+// of the events before it.
+func (tx *Tx) replay(e Event, sets *setMemo) error {
 	mismatch := func(what string, args ...any) error {
 		return fmt.Errorf(what+": %w", append(args, ErrMismatch)...)
 	}
@@ -109,8 +111,8 @@ func (tx *Tx) replay(e Event) error {
 		default:
 			return mismatch("user %q from %q to %q", e.User, e.Before, e.After)
 		}
-		p, err := permission.ParseSet(e.After)
-		if err != nil || !p.Has(permission.View) || !isPermsText(p, e.After) {
+		p, ok := sets.memberSet(e.After)
+		if !ok {
 			return mismatch("user %q: %q is not a member's permission set", e.User, e.After)
 		}
 		if !tx.members.managedAfter(old, p) {
@@ -212,4 +214,30 @@ func isPermsText(p permission.Set, s string) bool {
 	var buf [64]byte
 	b, _ := p.AppendText(buf[:0])
 	return string(b) == s
+}
+
+// A setMemo remembers the last few texts found to be members' permission
+// sets, as a replay meets the same few again and again.
+type setMemo struct {
+	texts [4]string
+	sets  [4]permission.Set
+	next  int // the entry to replace
+}
+
+// memberSet returns the set that text spells, if text is a member's
+// permission set in its canonical form: it parses, includes View and is
+// written as [permission.Set.String] writes it.
+func (m *setMemo) memberSet(text string) (permission.Set, bool) {
+	for i, t := range m.texts {
+		if m.sets[i] != 0 && t == text {
+			return m.sets[i], true
+		}
+	}
+	p, err := permission.ParseSet(text)
+	if err != nil || !p.Has(permission.View) || !isPermsText(p, text) {
+		return 0, false
+	}
+	m.texts[m.next], m.sets[m.next] = text, p
+	m.next = (m.next + 1) % len(m.texts)
+	return p, true
 }

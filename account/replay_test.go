@@ -359,3 +359,40 @@ func TestReplayLarge(t *testing.T) {
 		}
 	})
 }
+
+// A replay that goes through every member's permission set, more than once,
+// gives each its set, and still refuses a set seen before when it is
+// written out of order or without view.
+func TestReplayPermissionSets(t *testing.T) {
+	a, err := account.ParseJSON([]byte(exampleJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sets []permission.Set
+	for p := permission.View; p <= permission.Admin; p++ {
+		if p.Has(permission.View) {
+			sets = append(sets, p)
+		}
+	}
+	events := []account.Event{{Revision: 1, Actor: "alice", Op: account.OpAddMember, User: "carl", After: "view"}}
+	before := permission.View
+	for i := range 3 * len(sets) {
+		p := sets[(i*3+1)%len(sets)]
+		events = append(events, account.Event{Revision: uint64(i + 2), Actor: "alice", Op: account.OpSetPermissions, User: "carl", Before: before.String(), After: p.String()})
+		before = p
+		got, err := a.Replay(events)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if have, _ := got.Permissions("carl"); have != p {
+			t.Fatalf("after %d changes carl holds %v, want %v", i+1, have, p)
+		}
+	}
+	for _, after := range []string{"billing,view", "billing", "view,view", ""} {
+		last := events[len(events)-1]
+		bad := append(slices.Clone(events), account.Event{Revision: last.Revision + 1, Actor: "alice", Op: account.OpSetPermissions, User: "carl", Before: before.String(), After: after})
+		if _, err := a.Replay(bad); !errors.Is(err, account.ErrMismatch) {
+			t.Errorf("Replay to %q = %v, want ErrMismatch", after, err)
+		}
+	}
+}
