@@ -88,6 +88,10 @@ type flight struct {
 	failed bool          // set before done is closed
 }
 
+// landHook, if set, runs in land between forgetting a landed flight and
+// publishing it. Tests set it to run an update in that moment.
+var landHook func()
+
 // errEarlierFailed is returned by an update that built on one whose commit failed.
 var errEarlierFailed = errors.New("account: update: an earlier update it builds on failed to commit")
 
@@ -191,7 +195,11 @@ func (s *Store) attempt(ctx context.Context, fn func(*Tx) error) (attemptResult,
 	}
 	fl := &flight{next: next, events: tx.events, wait: wait, prev: prev, epoch: epoch, done: make(chan struct{})}
 	s.mu.Lock()
-	s.tip, s.tail = next, fl
+	// If an earlier update failed meanwhile, fl fails too: later updates
+	// build on the published snapshot, not on fl.
+	if s.epoch == epoch {
+		s.tip, s.tail = next, fl
+	}
 	s.mu.Unlock()
 	return attemptResult{fl: fl}, nil
 }
@@ -222,10 +230,16 @@ func (s *Store) land(fl *flight) (*Account, error) {
 	}
 	defer close(fl.done)
 	s.mu.Lock()
+	// Make fl.next current before forgetting fl, so that an update that
+	// finds no flight builds on it.
+	s.cur.Store(fl.next)
 	if s.tail == fl {
 		s.tip, s.tail = nil, nil
 	}
 	s.mu.Unlock()
+	if landHook != nil {
+		landHook()
+	}
 	s.publish(fl.next, fl.events)
 	return fl.next, nil
 }
