@@ -286,10 +286,14 @@ func (s *Store) Apply(events []Event) (*Account, error) {
 // WaitFor returns a snapshot whose revision is at least rev, waiting for
 // one to be published if need be, or ctx's error if ctx is done first.
 // With a revision that [Store.Update] returned elsewhere, it gives
-// read-your-writes across Stores that share a [Backend].
+// read-your-writes across Stores that share a [Backend]. A nil ctx is
+// [context.Background].
 func (s *Store) WaitFor(ctx context.Context, rev uint64) (*Account, error) {
 	if s == nil {
 		return nil, errNilStore
+	}
+	if ctx == nil {
+		ctx = context.Background()
 	}
 	for {
 		s.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/permission"
@@ -85,5 +86,27 @@ func TestReviewFailureDuringCommit(t *testing.T) {
 		if rev := <-b.entered; rev != want || a.Revision() != want || a.IsMember("first") || a.IsMember("second") {
 			t.Fatalf("update %d after the failure committed revision %d and published %d, want %d: %v", i, rev, a.Revision(), want, a.Spec())
 		}
+	}
+}
+
+// WaitFor with a nil context waits as with context.Background, without
+// panicking.
+func TestReviewWaitForNilContext(t *testing.T) {
+	s := account.NewStore(rvAccount(t))
+	got := make(chan *account.Account, 1)
+	go func() {
+		//lint:ignore SA1012 a nil context is what this test checks
+		a, err := s.WaitFor(nil, 1) //nolint:staticcheck
+		if err != nil {
+			t.Error(err)
+		}
+		got <- a
+	}()
+	time.Sleep(20 * time.Millisecond) // let WaitFor start waiting
+	if _, err := s.Update(rvAdd("bob")); err != nil {
+		t.Fatal(err)
+	}
+	if a := <-got; a.Revision() < 1 {
+		t.Fatalf("WaitFor returned revision %d", a.Revision())
 	}
 }
