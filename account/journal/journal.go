@@ -145,9 +145,14 @@ func create(fsys fileSystem, dir string, a *account.Account, opt options) (*Jour
 		err = j.writeCheckpoint(a)
 	}
 	if err != nil {
+		// Leave no part of a journal behind, so that Create can be tried
+		// again in dir.
 		if j.seg != nil {
 			j.seg.Close()
 		}
+		fsys.Remove(filepath.Join(dir, segName(a.Revision()+1)))
+		fsys.Remove(filepath.Join(dir, ckptName(a.Revision())))
+		fsys.SyncDir(dir)
 		j.lock.Close()
 		return nil, fmt.Errorf("journal: create %s: %w", dir, err)
 	}
