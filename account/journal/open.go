@@ -51,6 +51,9 @@ func (j *Journal) recover() (*account.Account, error) {
 	}
 	slices.Sort(ckpts)
 	slices.Sort(j.segs)
+	if len(j.segs) > 0 && j.segs[0] == 0 {
+		return nil, &CorruptError{File: filepath.Join(j.dir, segName(0)), Err: errors.New("a log segment starting at revision 0 (revisions start at 1)")}
+	}
 	if len(ckpts) == 0 {
 		if len(j.segs) == 0 {
 			return nil, fmt.Errorf("journal: open %s: no journal here: %w", j.dir, fs.ErrNotExist)
