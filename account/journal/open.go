@@ -45,7 +45,7 @@ func (j *Journal) recover() (*account.Account, error) {
 			ckpts = append(ckpts, rev)
 		} else if first, ok := parseName(name, segPrefix, segSuffix); ok {
 			j.segs = append(j.segs, first)
-		} else if strings.HasSuffix(name, tmpSuffix) {
+		} else if _, ok := parseName(strings.TrimSuffix(name, tmpSuffix), ckptPrefix, ckptSuffix); ok && strings.HasSuffix(name, tmpSuffix) {
 			j.fsys.Remove(filepath.Join(j.dir, name)) // a checkpoint cut short
 		}
 	}

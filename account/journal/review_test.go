@@ -155,3 +155,86 @@ func FuzzReviewOpenDir(f *testing.F) {
 		}
 	})
 }
+
+// Events read while updates commit and segments rotate give, each time,
+// every durable update from the first, consecutive, whole, without error.
+func TestReviewEventsDuringUpdates(t *testing.T) {
+	dir := t.TempDir()
+	j, err := create(osFS{}, dir, testAccount(t), options{checkpointBytes: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	s := j.Store()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 3 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				user := fmt.Sprintf("u%d-%d", w, i)
+				if _, err := s.Update(func(tx *account.Tx) error { return tx.AddMember("alice", user, 0) }); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	base := testAccount(t)
+	for s.Load().Revision() < 300 && !t.Failed() {
+		floor := s.Load().Revision() // published, so durable before Events starts
+		var events []account.Event
+		for e, err := range j.Events(0) {
+			if err != nil {
+				t.Fatalf("Events: %v", err)
+			}
+			events = append(events, e)
+		}
+		got, err := base.Replay(events)
+		if err != nil {
+			t.Fatalf("Events do not replay: %v", err)
+		}
+		if got.Revision() < floor {
+			t.Fatalf("Events end at revision %d, before the published %d", got.Revision(), floor)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	j.mu.Lock()
+	segs := len(j.segs)
+	j.mu.Unlock()
+	t.Logf("%d segments", segs)
+}
+
+// Open removes only the journal's own temporary files, not another file
+// whose name ends in .tmp.
+func TestReviewOpenKeepsOtherTmpFiles(t *testing.T) {
+	dir := t.TempDir()
+	j, err := create(osFS{}, dir, testAccount(t), defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	other := filepath.Join(dir, "notes.tmp")
+	cut := filepath.Join(dir, ckptName(7)+tmpSuffix) // a checkpoint cut short
+	for _, name := range []string{other, cut} {
+		if err := os.WriteFile(name, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j, err = open(osFS{}, dir, defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("Open removed %s: %v", other, err)
+	}
+	if _, err := os.Stat(cut); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Open left %s: %v", cut, err)
+	}
+}
