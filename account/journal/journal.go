@@ -253,7 +253,7 @@ func (j *Journal) waitDurable(rev uint64) error {
 		case j.durable >= rev:
 			return nil
 		case j.broken != nil:
-			return fmt.Errorf("journal: update %s: %w", j.dir, j.broken)
+			return fmt.Errorf("journal: update %s (revision %d): %w", j.dir, rev, j.broken)
 		case !j.syncing:
 			j.flush()
 		default:

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -236,5 +237,22 @@ func TestReviewOpenKeepsOtherTmpFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(cut); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Open left %s: %v", cut, err)
+	}
+}
+
+// An update whose write fails says which revision it was.
+func TestReviewFailedWriteNamesRevision(t *testing.T) {
+	fsys := &faultFS{kind: "sync"}
+	j, err := create(fsys, t.TempDir(), testAccount(t), defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	fsys.mu.Lock()
+	fsys.armed = true
+	fsys.mu.Unlock()
+	_, err = j.Store().Update(func(tx *account.Tx) error { return tx.AddMember("alice", "bob", 0) })
+	if err == nil || !strings.Contains(err.Error(), "revision 1") || !strings.Contains(err.Error(), segName(1)) {
+		t.Fatalf("Update = %v, want an error naming revision 1 and %s", err, segName(1))
 	}
 }
