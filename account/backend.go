@@ -31,7 +31,9 @@ import (
 // update builds on the last published snapshot. A Backend whose storage
 // may hold an update whose wait failed (a write whose sync failed may
 // still reach the disk) must refuse further commits until it knows its
-// state, as package journal does until it is reopened.
+// state, as package journal does until it is reopened. A panic in Commit
+// or wait fails the update in the same way, then propagates to the caller
+// of [Store.Update].
 //
 // A Backend shared by several writers, such as a database that other
 // processes commit to, reports an update built on a stale snapshot by
@@ -94,6 +96,8 @@ var landHook func()
 
 // errEarlierFailed is returned by an update that built on one whose commit failed.
 var errEarlierFailed = errors.New("account: update: an earlier update it builds on failed to commit")
+
+var errNilApply = fmt.Errorf("account: Apply on a nil *Store: %w", ErrInvalid)
 
 // UpdateContext is [Store.Update] with a context, for Stores whose
 // [Backend] does I/O: ctx bounds the wait for the update lock and is passed
@@ -207,25 +211,8 @@ func (s *Store) attempt(ctx context.Context, fn func(*Tx) error) (attemptResult,
 // land waits for fl to be durable and for the flights before it to land,
 // then publishes it.
 func (s *Store) land(fl *flight) (*Account, error) {
-	var err error
-	if fl.wait != nil {
-		err = fl.wait()
-	}
-	if fl.prev != nil {
-		<-fl.prev.done
-		if fl.prev.failed && err == nil {
-			err = errEarlierFailed
-		}
-	}
-	if err != nil {
-		fl.failed = true
-		s.mu.Lock()
-		if fl.epoch == s.epoch { // the first failure: later updates build on what is published
-			s.epoch++
-			s.tip, s.tail = nil, nil
-		}
-		s.mu.Unlock()
-		close(fl.done)
+	if err := s.settle(fl); err != nil {
+		s.fail(fl)
 		return nil, err
 	}
 	defer close(fl.done)
@@ -244,6 +231,46 @@ func (s *Store) land(fl *flight) (*Account, error) {
 	return fl.next, nil
 }
 
+// settle waits for fl to be durable and for the flight before it to land,
+// and returns fl's error or errEarlierFailed. If fl's wait panics, fl
+// fails as after an error, once the flight before it has landed, and the
+// panic goes on.
+func (s *Store) settle(fl *flight) (err error) {
+	waited := false
+	defer func() {
+		if !waited {
+			if fl.prev != nil {
+				<-fl.prev.done
+			}
+			s.fail(fl)
+		}
+	}()
+	if fl.wait != nil {
+		err = fl.wait()
+	}
+	waited = true
+	if fl.prev != nil {
+		<-fl.prev.done
+		if fl.prev.failed && err == nil {
+			err = errEarlierFailed
+		}
+	}
+	return err
+}
+
+// fail marks fl failed, after the flights before it landed: the updates
+// built on it fail too, and later updates build on the published snapshot.
+func (s *Store) fail(fl *flight) {
+	fl.failed = true
+	s.mu.Lock()
+	if fl.epoch == s.epoch { // the first failure: later updates build on what is published
+		s.epoch++
+		s.tip, s.tail = nil, nil
+	}
+	s.mu.Unlock()
+	close(fl.done)
+}
+
 // Apply publishes updates committed elsewhere, as recorded by their
 // events, for a [Backend] shared with other writers: it replays the events
 // ([Account.Replay]) on the current snapshot, publishes the result and
@@ -252,9 +279,19 @@ func (s *Store) land(fl *flight) (*Account, error) {
 // events that do not follow the current revision are an error wrapping
 // [ErrMismatch], and nothing is published. Apply waits for the Store's
 // update lock and for the updates in flight to be published.
+//
+// Apply is for a Store made by [NewStore], or by [NewStoreWith] with a
+// Backend that is a [CatchUpper], whose storage the events came from. On
+// a Store whose Backend cannot catch up, such as a journal's, Apply would
+// publish a state the Backend never stored, which a restart would lose and
+// on which the Backend would refuse every later update: it returns an
+// error wrapping [ErrInvalid] and publishes nothing.
 func (s *Store) Apply(events []Event) (*Account, error) {
 	if s == nil {
-		return nil, errNilStore
+		return nil, errNilApply
+	}
+	if _, ok := s.backend.(CatchUpper); s.backend != nil && !ok {
+		return nil, fmt.Errorf("account: Apply on a Store whose Backend (%T) cannot catch up: the Backend did not store these updates: %w", s.backend, ErrInvalid)
 	}
 	_ = s.lock(context.Background())
 	defer s.unlock()

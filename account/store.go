@@ -109,9 +109,11 @@ func (s *Store) SetObserver(fn func([]Event)) {
 //
 // A committed update is published first and then reported to the
 // observer (see [Store.SetObserver]). A panic leaves the Store usable and
-// propagates to the caller of Update: a panic in fn publishes nothing, and
-// a panic in the observer comes after the update was published, so
-// [Store.Load] shows it.
+// propagates to the caller of Update: a panic in fn publishes nothing; a
+// panic in the Backend's Commit or wait fails the update as an error would,
+// so that the updates built on it fail too and later ones build on the
+// published snapshot; and a panic in the observer comes after the update
+// was published, so [Store.Load] shows it.
 //
 // Update on a nil *Store returns an error wrapping [ErrInvalid] and does not
 // call fn. A nil fn is an error wrapping [ErrInvalid] too.
