@@ -22,7 +22,9 @@
 // Each update is one record, framed with its length and CRC-32C checksums.
 // After a crash at any instant, Open recovers every update whose Update
 // returned; an update in flight is wholly present or wholly absent. Only a
-// record cut short at the very end of the log is dropped; any other damage
+// record cut short at the very end of the log is dropped (so are zeros
+// from a record's start to the end of the log, which a file system may
+// leave where a write never reached the disk); any other damage
 // is [ErrCorrupt], naming the file and offset. After a failed write or
 // sync, the journal accepts no update until it is reopened: a sync retried
 // after a failure can report success for data that never reached the disk.

@@ -105,7 +105,8 @@ func Create(dir string, a *account.Account) (*Journal, error) {
 // the state after every update whose Update returned, and perhaps updates
 // that were in flight when the journal was last closed or crashed, each
 // wholly present or wholly absent. A record cut short at the very end of
-// the log is dropped, since its update never returned; any other damage
+// the log, or zeroed from its start to the end of the log, is dropped,
+// since its update never returned; any other damage
 // is an error wrapping [ErrCorrupt] (a [*CorruptError]). A directory
 // without a journal is an error wrapping [fs.ErrNotExist].
 //

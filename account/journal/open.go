@@ -307,7 +307,9 @@ type segRecord struct {
 // record's payload and returned its revision. Revisions must be
 // consecutive from first; if next is not 0, the segment must end just
 // before revision next. In the last segment (tail), a record cut short at
-// the end yields a *tornError; anywhere else it is damage. Damage, and an
+// the end, or one whose bytes from its start to the end of the segment are
+// all zero (the file grew but the data never reached the disk), yields a
+// *tornError; anywhere else it is damage. Damage, and an
 // error from decode, yield a *CorruptError.
 func readRecords(name string, data []byte, first, next uint64, tail bool, decode func(payload []byte) (uint64, error)) iter.Seq2[segRecord, error] {
 	return func(yield func(segRecord, error) bool) {
@@ -330,6 +332,11 @@ func readRecords(name string, data []byte, first, next uint64, tail bool, decode
 		want := first
 		for off < int64(len(data)) {
 			p, size, err := nextFrame(data[off:])
+			if err != nil && tail && allZero(data[off:]) {
+				// The file grew but the record's bytes never reached
+				// the disk: a record torn by a crash, as one cut short.
+				err = errTorn
+			}
 			if err == errTorn {
 				if tail {
 					yield(segRecord{}, &tornError{offset: off})
@@ -362,6 +369,16 @@ func readRecords(name string, data []byte, first, next uint64, tail bool, decode
 			corrupt(off, want, fmt.Errorf("the segment ends before revision %d, but the next one starts at %d", want, next))
 		}
 	}
+}
+
+// allZero reports whether every byte of b is zero.
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // countFrames returns how many whole records the segment data holds,
