@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/entaccess/entaccess/account"
@@ -97,6 +99,11 @@ var defaultOptions = options{checkpointBytes: 8 << 20}
 // Create makes a new journal in dir, made if missing, whose state is a,
 // at a's revision: the first update commits as a.Revision()+1. If dir already holds a journal, the error wraps
 // [account.ErrExists]. A nil a is an error wrapping [account.ErrInvalid].
+//
+// A Create that fails, or that a crash cuts short, leaves either no journal
+// (Open returns an error wrapping [fs.ErrNotExist], and Create may be tried
+// again) or, if it got as far as its last step, a whole journal whose state
+// is a.
 func Create(dir string, a *account.Account) (*Journal, error) {
 	return create(osFS{}, dir, a, defaultOptions)
 }
@@ -108,7 +115,8 @@ func Create(dir string, a *account.Account) (*Journal, error) {
 // the log, or zeroed from its start to the end of the log, is dropped,
 // since its update never returned; any other damage
 // is an error wrapping [ErrCorrupt] (a [*CorruptError]). A directory
-// without a journal is an error wrapping [fs.ErrNotExist].
+// without a journal, or missing, is an error wrapping [fs.ErrNotExist],
+// and Open leaves it as it found it.
 //
 // Open reads the latest checkpoint and the records after it, not the whole
 // history.
@@ -140,25 +148,60 @@ func create(fsys fileSystem, dir string, a *account.Account, opt options) (*Jour
 			return nil, fmt.Errorf("journal: create %s: the directory holds a journal (%s): %w", dir, name, account.ErrExists)
 		}
 	}
-	j.origin = a.Revision()
-	err = j.newSegment(a.Revision() + 1)
+	for _, name := range names {
+		if _, ok := parseName(strings.TrimSuffix(name, tmpSuffix), segPrefix, segSuffix); ok && strings.HasSuffix(name, tmpSuffix) {
+			fsys.Remove(filepath.Join(dir, name)) // the segment of a Create cut short
+		}
+	}
+	// The checkpoint makes the journal: the segment is written under a
+	// temporary name before it, and renamed into place after it. Until the
+	// checkpoint is in place, the directory holds no journal; once it is,
+	// Open finishes the rename if need be (see recover).
+	rev := a.Revision()
+	seg, tmp := filepath.Join(dir, segName(rev+1)), filepath.Join(dir, segName(rev+1)+tmpSuffix)
+	j.origin = rev
+	err = j.newSegment(rev+1, tmp)
 	if err == nil {
 		err = j.writeCheckpoint(a)
 	}
+	if err == nil {
+		err = fsys.Rename(tmp, seg)
+	}
+	if err == nil {
+		err = fsys.SyncDir(dir)
+	}
 	if err != nil {
-		// Leave no part of a journal behind, so that Create can be tried
-		// again in dir.
 		if j.seg != nil {
 			j.seg.Close()
 		}
-		fsys.Remove(filepath.Join(dir, segName(a.Revision()+1)))
-		fsys.Remove(filepath.Join(dir, ckptName(a.Revision())))
-		fsys.SyncDir(dir)
+		j.abandon(rev)
 		j.lock.Close()
 		return nil, fmt.Errorf("journal: create %s: %w", dir, err)
 	}
 	j.start(a)
 	return j, nil
+}
+
+// abandon removes what a failed Create wrote for a journal at revision
+// rev, so that Create can be tried again in j.dir. It undoes Create's
+// steps in reverse, each made durable before the next, so that a crash
+// leaves either a whole journal or none: the segment goes back to its
+// temporary name, then the checkpoint goes, then the segment. If a step
+// fails, it stops there.
+func (j *Journal) abandon(rev uint64) {
+	seg, tmp := filepath.Join(j.dir, segName(rev+1)), filepath.Join(j.dir, segName(rev+1)+tmpSuffix)
+	for _, undo := range []func() error{
+		func() error { return j.fsys.Rename(seg, tmp) },
+		func() error { return j.fsys.Remove(filepath.Join(j.dir, ckptName(rev))) },
+		func() error { return j.fsys.Remove(tmp) },
+	} {
+		if err := undo(); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return
+		}
+		if j.fsys.SyncDir(j.dir) != nil {
+			return
+		}
+	}
 }
 
 // takeLock locks dir for this Journal.
@@ -296,7 +339,7 @@ func (j *Journal) flush() {
 // called with j.mu held, when no record is pending.
 func (j *Journal) rotate(acct *account.Account) {
 	old := j.seg
-	if err := j.newSegment(j.durable + 1); err != nil {
+	if err := j.newSegment(j.durable+1, filepath.Join(j.dir, segName(j.durable+1))); err != nil {
 		j.broken = fmt.Errorf("start segment %s: %w", segName(j.durable+1), err)
 		return
 	}
@@ -314,10 +357,10 @@ func (j *Journal) rotate(acct *account.Account) {
 	}()
 }
 
-// newSegment creates the segment whose first revision is first and makes
-// it the one records are appended to. It is durable when newSegment returns.
-func (j *Journal) newSegment(first uint64) error {
-	name := filepath.Join(j.dir, segName(first))
+// newSegment creates the segment whose first revision is first, in the
+// file name, and makes it the one records are appended to. It is durable
+// when newSegment returns.
+func (j *Journal) newSegment(first uint64, name string) error {
 	f, err := j.fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
 	if err != nil {
 		return err

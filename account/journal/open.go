@@ -16,8 +16,14 @@ import (
 
 func open(fsys fileSystem, dir string, opt options) (*Journal, error) {
 	j := &Journal{dir: dir, fsys: fsys, opt: opt}
-	if _, err := fsys.ReadDir(dir); err != nil {
+	names, err := fsys.ReadDir(dir)
+	if err != nil {
 		return nil, fmt.Errorf("journal: open: %w", err)
+	}
+	// Find the journal before taking the lock, whose LOCK file would stay
+	// in a directory that holds none.
+	if err := j.findJournal(names); err != nil {
+		return nil, err
 	}
 	if err := j.takeLock(); err != nil {
 		return nil, err
@@ -55,10 +61,7 @@ func (j *Journal) recover() (*account.Account, error) {
 		return nil, &CorruptError{File: filepath.Join(j.dir, segName(0)), Err: errors.New("a log segment starting at revision 0 (revisions start at 1)")}
 	}
 	if len(ckpts) == 0 {
-		if len(j.segs) == 0 {
-			return nil, fmt.Errorf("journal: open %s: no journal here: %w", j.dir, fs.ErrNotExist)
-		}
-		return nil, &CorruptError{File: filepath.Join(j.dir, segName(j.segs[0])), Err: errors.New("log segments without a checkpoint")}
+		return nil, j.findJournal(names)
 	}
 
 	// The latest checkpoint.
@@ -74,6 +77,18 @@ func (j *Journal) recover() (*account.Account, error) {
 	}
 	j.ckptSize = int64(len(data))
 	j.origin = origin
+	if tmp := segName(rev+1) + tmpSuffix; len(j.segs) == 0 && origin == rev && slices.Contains(names, tmp) {
+		// A Create stopped after writing its checkpoint, before renaming
+		// its segment into place: finish it.
+		err := j.fsys.Rename(filepath.Join(j.dir, tmp), filepath.Join(j.dir, segName(rev+1)))
+		if err == nil {
+			err = j.fsys.SyncDir(j.dir)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("journal: open: %w", err)
+		}
+		j.segs = []uint64{rev + 1}
+	}
 
 	// The segment holding revision rev+1, and those after it.
 	start := -1
@@ -155,6 +170,27 @@ func (j *Journal) recover() (*account.Account, error) {
 	}
 	j.seg = seg
 	return a, nil
+}
+
+// findJournal returns nil if names, the files in j.dir, include a
+// checkpoint: a journal is there. Otherwise it returns an error wrapping
+// [fs.ErrNotExist] if there is no log segment either (what a Create cut
+// short leaves), and a *CorruptError if there are log segments without a
+// checkpoint.
+func (j *Journal) findJournal(names []string) error {
+	var segs []uint64
+	for _, name := range names {
+		if _, ok := parseName(name, ckptPrefix, ckptSuffix); ok {
+			return nil
+		}
+		if first, ok := parseName(name, segPrefix, segSuffix); ok {
+			segs = append(segs, first)
+		}
+	}
+	if len(segs) > 0 {
+		return &CorruptError{File: filepath.Join(j.dir, segName(slices.Min(segs))), Err: errors.New("log segments without a checkpoint")}
+	}
+	return fmt.Errorf("journal: open %s: no journal here: %w", j.dir, fs.ErrNotExist)
 }
 
 // truncateTail cuts the last segment to size, dropping a torn record, and

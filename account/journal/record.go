@@ -19,7 +19,12 @@ import (
 //     update, revisions consecutive across segments;
 //   - checkpoint-<revision>.ckpt: the checkpointMagic line followed by one
 //     framed record holding the whole account at that revision;
-//   - LOCK: the file locked while a Journal has the directory open.
+//   - LOCK: the file locked while a Journal has the directory open;
+//   - checkpoint-<revision>.ckpt.tmp: a checkpoint being written;
+//   - wal-<first revision>.log.tmp: the first segment while Create writes
+//     the first checkpoint. The checkpoint makes the journal: without one,
+//     the directory holds none; with Create's checkpoint and this file,
+//     Create was stopped before renaming it into place, and Open does.
 //
 // A frame is a 12-byte header, then the payload:
 //
