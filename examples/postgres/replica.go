@@ -16,8 +16,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// ErrClosed is what an update on the Store of a closed [Replica] returns.
-var ErrClosed = errors.New("postgres: replica closed")
+// Sentinel errors, for [errors.Is].
+var (
+	// ErrClosed is what an update on the Store of a closed [Replica] returns.
+	ErrClosed = errors.New("replica closed")
+	// ErrNotFound is what [Open] wraps when the database holds no account
+	// of that name.
+	ErrNotFound = errors.New("no such account")
+)
 
 // channel is the notification channel every commit notifies; see
 // notification for the payload.
@@ -75,6 +81,10 @@ func create(ctx context.Context, pool *pgxpool.Pool, a *account.Account, opts op
 	if err != nil {
 		return nil, fmt.Errorf("postgres: create %q: %w", a.Name(), err)
 	}
+	// Store only what Open can read back: the zero Account has no name.
+	if _, err := account.ParseJSON(cp); err != nil {
+		return nil, fmt.Errorf("postgres: create %q: %w", a.Name(), err)
+	}
 	tag, err := pool.Exec(ctx, `
 INSERT INTO entaccess_accounts (name, revision, checkpoint, checkpoint_revision)
 VALUES ($1::text, $2::bigint, $3::jsonb, $2::bigint)
@@ -106,7 +116,7 @@ func open(ctx context.Context, pool *pgxpool.Pool, name string, opts options) (*
 	)
 	err := pool.QueryRow(ctx, `SELECT checkpoint::text, checkpoint_revision FROM entaccess_accounts WHERE name = $1::text`, name).Scan(&cp, &cpRev)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("postgres: open %q: no such account", name)
+		return nil, fmt.Errorf("postgres: open %q: %w", name, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open %q: %w", name, err)
