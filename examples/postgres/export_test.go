@@ -13,10 +13,11 @@ type Options struct {
 	Poll       time.Duration         // how often to read the table; < 0: never
 	Checkpoint uint64                // updates between checkpoints
 	Notified   func(context.Context) // called before the listener handles a notification
+	CaughtUp   func()                // called once Open has caught up, before it starts following
 }
 
 func (o Options) internal() options {
-	return options{poll: o.Poll, checkpoint: o.Checkpoint, notified: o.Notified}
+	return options{poll: o.Poll, checkpoint: o.Checkpoint, notified: o.Notified, caughtUp: o.CaughtUp}
 }
 
 func OpenWith(ctx context.Context, pool *pgxpool.Pool, name string, o Options) (*Replica, error) {

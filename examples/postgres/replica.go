@@ -41,6 +41,7 @@ type options struct {
 	poll       time.Duration         // 0: defaultPoll; < 0: never poll
 	checkpoint uint64                // 0: defaultCheckpoint
 	notified   func(context.Context) // called before the listener handles a notification
+	caughtUp   func()                // called once Open has caught up, before it starts following
 }
 
 // A Replica is one process's copy of an account stored in PostgreSQL. Its
@@ -130,12 +131,18 @@ func open(ctx context.Context, pool *pgxpool.Pool, name string, opts options) (*
 	}
 	r := &Replica{pool: pool, name: name, opts: opts, wake: make(chan struct{}, 1)}
 	r.store = account.NewStoreWith(a.WithRevision(uint64(cpRev)), backend{r})
-	if err := r.catchUp(ctx); err != nil {
-		return nil, fmt.Errorf("postgres: open %q: %w", name, err)
-	}
+	// Listen before catching up, so that an update committed meanwhile is
+	// either read or notified.
 	conn, err := r.listen(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open %q: %w", name, err)
+	}
+	if err := r.catchUp(ctx); err != nil {
+		conn.Close(context.Background())
+		return nil, fmt.Errorf("postgres: open %q: %w", name, err)
+	}
+	if opts.caughtUp != nil {
+		opts.caughtUp()
 	}
 	bg, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel

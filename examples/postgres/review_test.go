@@ -5,9 +5,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/examples/postgres"
+	"github.com/entaccess/entaccess/permission"
 )
 
 // Open of a name the database does not hold says so with ErrNotFound,
@@ -53,5 +55,26 @@ func TestClosedErrorHasOnePrefix(t *testing.T) {
 	}
 	if n := strings.Count(err.Error(), "postgres:"); n != 1 {
 		t.Errorf("update after Close: %q has %d package prefixes, want 1", err, n)
+	}
+}
+
+// An update committed while Open catches up reaches the new replica by
+// notification, with no poll to fall back on.
+func TestUpdateDuringOpenReachesTheReplica(t *testing.T) {
+	pool := database(t)
+	a := create(t, pool, postgres.Options{Poll: -1})
+	var committed error
+	b, err := postgres.OpenWith(context.Background(), poolOn(t, pool), "acme", postgres.Options{Poll: -1, CaughtUp: func() {
+		_, committed = addMember(a.Store(), "ann")
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeReplica(t, b)
+	if committed != nil {
+		t.Fatal(committed)
+	}
+	if got := waitFor(t, b.Store(), 1, 3*time.Second); !got.Can("ann", permission.ViewTeams) {
+		t.Error("ann is not a member on the new replica")
 	}
 }
