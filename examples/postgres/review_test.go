@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/examples/postgres"
 	"github.com/entaccess/entaccess/permission"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Open of a name the database does not hold says so with ErrNotFound,
@@ -77,4 +79,106 @@ func TestUpdateDuringOpenReachesTheReplica(t *testing.T) {
 	if got := waitFor(t, b.Store(), 1, 3*time.Second); !got.Can("ann", permission.ViewTeams) {
 		t.Error("ann is not a member on the new replica")
 	}
+}
+
+// Updates under way when a replica closes either commit, and return nil,
+// or fail with ErrClosed and leave no row; each one that returned nil is
+// stored at the revision it returned.
+func TestCloseWithUpdatesQueued(t *testing.T) {
+	pool := database(t)
+	r, err := postgres.CreateWith(context.Background(), pool, seed(t), postgres.Options{Poll: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Hold the account's row so that the first commit waits and the others queue.
+	ctx := context.Background()
+	tx, err := poolOn(t, pool).Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM entaccess_accounts WHERE name = 'acme' FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	type result struct {
+		user string
+		rev  uint64
+		err  error
+	}
+	results := make(chan result, n)
+	for i := range n {
+		user := fmt.Sprintf("u%d", i)
+		go func() {
+			a, err := addMember(r.Store(), user)
+			res := result{user: user, err: err}
+			if err == nil {
+				res.rev = a.Revision()
+			}
+			results <- res
+		}()
+	}
+	waitQueued(t, pool)
+	time.Sleep(100 * time.Millisecond) // let the other updates queue behind the first
+	closed := make(chan error, 1)
+	go func() { closed <- r.Close() }()
+	time.Sleep(100 * time.Millisecond)
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close blocked")
+	}
+	stored := map[string]int64{}
+	revs, users := rows(t, pool)
+	for i, u := range users {
+		stored[u] = revs[i]
+	}
+	var ok, refused int
+	for range n {
+		res := <-results
+		rev, in := stored[res.user]
+		switch {
+		case res.err == nil:
+			ok++
+			if !in || uint64(rev) != res.rev {
+				t.Errorf("%s returned revision %d, stored: %t at %d", res.user, res.rev, in, rev)
+			}
+		case errors.Is(res.err, postgres.ErrClosed):
+			refused++
+			if in {
+				t.Errorf("%s refused (%v) but stored at %d", res.user, res.err, rev)
+			}
+		default:
+			t.Errorf("%s: %v", res.user, res.err)
+		}
+	}
+	if ok == 0 {
+		t.Error("no update committed: the row lock did not hold the first one")
+	}
+	if ok != len(revs) {
+		t.Errorf("%d updates returned nil, %d rows stored", ok, len(revs))
+	}
+	t.Logf("%d committed, %d refused", ok, refused)
+}
+
+// waitQueued waits until a commit waits for the account's row lock.
+func waitQueued(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	for range 200 {
+		var n int
+		err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("no commit waits for the row lock")
 }
