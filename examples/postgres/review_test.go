@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -181,4 +182,81 @@ func waitQueued(t *testing.T, pool *pgxpool.Pool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("no commit waits for the row lock")
+}
+
+// A group refused because another writer committed first, and the updates
+// queued behind it, run again on the newer state: each is stored once, at
+// the revision its Update returned, after the other writer's.
+func TestStaleGroupRunsAgainOnce(t *testing.T) {
+	pool := database(t)
+	r, err := postgres.CreateWith(context.Background(), pool, seed(t), postgres.Options{Poll: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeReplica(t, r)
+	ctx := context.Background()
+	tx, err := poolOn(t, pool).Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM entaccess_accounts WHERE name = 'acme' FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	const n = 6
+	type result struct {
+		user string
+		rev  uint64
+		err  error
+	}
+	results := make(chan result, n)
+	for i := range n {
+		user := fmt.Sprintf("u%d", i)
+		go func() {
+			a, err := addMember(r.Store(), user)
+			res := result{user: user, err: err}
+			if err == nil {
+				res.rev = a.Revision()
+			}
+			results <- res
+		}()
+	}
+	waitQueued(t, pool)
+	time.Sleep(100 * time.Millisecond) // let the other updates queue behind the first group
+	// Another writer commits revision 1 first.
+	if _, err := tx.Exec(ctx, `UPDATE entaccess_accounts SET revision = 1 WHERE name = 'acme'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO entaccess_updates (account, revision, time, time_ns, actor, events) VALUES ('acme', 1, now(), 0, 'root', $1::jsonb)`,
+		`[{"actor":"root","op":"add-member","user":"zed","before":"","after":"view"}]`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]uint64{}
+	for range n {
+		res := <-results
+		if res.err != nil {
+			t.Errorf("%s: %v", res.user, res.err)
+			continue
+		}
+		stored[res.user] = res.rev
+	}
+	revs, users := rows(t, pool)
+	if want := []int64{1, 2, 3, 4, 5, 6, 7}; !slices.Equal(revs, want) {
+		t.Fatalf("revisions %v, want %v", revs, want)
+	}
+	if users[0] != "zed" {
+		t.Errorf("revision 1 is %q's, want zed's", users[0])
+	}
+	for i, u := range users[1:] {
+		if got, ok := stored[u]; !ok || got != uint64(i+2) {
+			t.Errorf("%q stored at revision %d, its Update returned %d (%t)", u, i+2, got, ok)
+		}
+	}
+	a := r.Store().Load()
+	if a.Revision() != 7 || !a.Can("zed", permission.ViewTeams) {
+		t.Errorf("replica at revision %d, zed a member: %t; want 7, true", a.Revision(), a.Can("zed", permission.ViewTeams))
+	}
 }
