@@ -260,3 +260,46 @@ func TestStaleGroupRunsAgainOnce(t *testing.T) {
 		t.Errorf("replica at revision %d, zed a member: %t; want 7, true", a.Revision(), a.Can("zed", permission.ViewTeams))
 	}
 }
+
+// Accounts in one database keep apart: a replica applies only its own
+// account's notifications, whatever the other account's revisions.
+func TestTwoAccountsInOneDatabase(t *testing.T) {
+	pool := database(t)
+	a := create(t, pool, postgres.Options{Poll: -1})
+	a2 := open(t, poolOn(t, pool), postgres.Options{Poll: -1})
+	spec := seed(t).Spec()
+	spec.Name = "acme corp"
+	other, err := account.New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := postgres.CreateWith(context.Background(), pool, other, postgres.Options{Poll: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeReplica(t, b)
+	for _, u := range []string{"x1", "x2"} {
+		if _, err := addMember(b.Store(), u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := addMember(a.Store(), "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := addMember(b.Store(), "x3"); err != nil {
+		t.Fatal(err)
+	}
+	got := waitFor(t, a2.Store(), 1, 3*time.Second)
+	time.Sleep(200 * time.Millisecond) // let the other account's last notification arrive
+	got = a2.Store().Load()
+	if got.Revision() != 1 || got.Name() != "acme" {
+		t.Fatalf("acme's replica at %q revision %d, want acme at 1", got.Name(), got.Revision())
+	}
+	var users []string
+	for _, m := range got.Spec().Members {
+		users = append(users, m.User)
+	}
+	if want := []string{"ann", "root"}; !slices.Equal(users, want) {
+		t.Errorf("acme's members %v, want %v", users, want)
+	}
+}
