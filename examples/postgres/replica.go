@@ -69,7 +69,9 @@ type Replica struct {
 
 // Create stores a new account, a, under a.Name() and returns a replica of
 // it. It returns an error wrapping [account.ErrExists] if the database
-// already holds an account of that name.
+// already holds an account of that name, and one wrapping
+// [account.ErrInvalid], storing nothing, for an account that Open could not
+// read back, such as the zero Account, which has no name.
 func Create(ctx context.Context, pool *pgxpool.Pool, a *account.Account) (*Replica, error) {
 	return create(ctx, pool, a, options{})
 }
@@ -102,7 +104,9 @@ ON CONFLICT (name) DO NOTHING`, a.Name(), int64(a.Revision()), string(cp))
 // Open returns a replica of the account stored under name, caught up with
 // every update committed before Open was called. It reads the account's
 // latest checkpoint and the updates after it, and then follows the
-// updates that other replicas commit until [Replica.Close].
+// updates that other replicas commit until [Replica.Close]. It returns an
+// error wrapping [ErrNotFound] if the database holds no account of that
+// name.
 func Open(ctx context.Context, pool *pgxpool.Pool, name string) (*Replica, error) {
 	return open(ctx, pool, name, options{})
 }
