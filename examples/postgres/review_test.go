@@ -289,9 +289,9 @@ func TestTwoAccountsInOneDatabase(t *testing.T) {
 	if _, err := addMember(b.Store(), "x3"); err != nil {
 		t.Fatal(err)
 	}
-	got := waitFor(t, a2.Store(), 1, 3*time.Second)
+	waitFor(t, a2.Store(), 1, 3*time.Second)
 	time.Sleep(200 * time.Millisecond) // let the other account's last notification arrive
-	got = a2.Store().Load()
+	got := a2.Store().Load()
 	if got.Revision() != 1 || got.Name() != "acme" {
 		t.Fatalf("acme's replica at %q revision %d, want acme at 1", got.Name(), got.Revision())
 	}
