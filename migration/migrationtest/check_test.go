@@ -2,7 +2,6 @@ package migrationtest_test
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"slices"
 	"strings"
@@ -133,45 +132,9 @@ func TestOrganizationsCorpus(t *testing.T) {
 	}
 }
 
-// rapidT is a rapid.TB that records what rapid.Check reports, so that a
-// test can run a property that must fail.
-type rapidT struct {
-	testing.TB // only for the methods not overridden; nil
-	errors     []string
-}
-
-func (r *rapidT) Helper()                      {}
-func (r *rapidT) Name() string                 { return "migrationtest-property" }
-func (r *rapidT) Logf(string, ...any)          {}
-func (r *rapidT) Log(...any)                   {}
-func (r *rapidT) Errorf(f string, args ...any) { r.errors = append(r.errors, fmt.Sprintf(f, args...)) }
-func (r *rapidT) Error(args ...any)            { r.errors = append(r.errors, fmt.Sprint(args...)) }
-func (r *rapidT) Fatalf(f string, args ...any) { r.Errorf(f, args...) }
-func (r *rapidT) Fatal(args ...any)            { r.Error(args...) }
-func (r *rapidT) Fail()                        { r.errors = append(r.errors, "failed") }
-func (r *rapidT) FailNow()                     { r.Fail() }
-func (r *rapidT) Failed() bool                 { return len(r.errors) > 0 }
-func (r *rapidT) Skipf(string, ...any)         {}
-func (r *rapidT) Skip(...any)                  {}
-func (r *rapidT) SkipNow()                     {}
-
-// failing runs prop with rapid.Check on a recording TB, without writing a
-// fail file, and returns what rapid reported.
-func failing(t *testing.T, prop func(*rapid.T)) string {
-	t.Helper()
-	old := flag.Lookup("rapid.nofailfile").Value.String()
-	if err := flag.Set("rapid.nofailfile", "true"); err != nil {
-		t.Fatal(err)
-	}
-	defer flag.Set("rapid.nofailfile", old)
-	var r rapidT
-	rapid.Check(&r, prop)
-	return strings.Join(r.errors, "\n")
-}
-
 func TestClassifierProperty(t *testing.T) {
 	rapid.Check(t, migrationtest.ClassifierProperty(migration.Classify))
-	got := failing(t, migrationtest.ClassifierProperty(func(o migration.Organization) (migration.Decision, error) {
+	got := reporttest.Failing(t, migrationtest.ClassifierProperty(func(o migration.Organization) (migration.Decision, error) {
 		d, err := migration.Classify(o)
 		if err == nil && d.Outcome == migration.NoChange {
 			d.Outcome = migration.Manual
