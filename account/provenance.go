@@ -1,0 +1,512 @@
+package account
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/entaccess/entaccess/permission"
+)
+
+// An Access is one question of access, named as a [Change] names it: may
+// User perform Action across the account (Team ""), or, with a Team, see
+// that team (Action [permission.ViewTeams]) or manage it as its admin
+// (Action [permission.ManageTeams]).
+type Access struct {
+	User   string            `json:"user"`
+	Action permission.Action `json:"action"`
+	Team   string            `json:"team,omitempty"`
+}
+
+// String returns q as in `"bob" view-usage` or `"bob" view-teams in team "web"`.
+func (q Access) String() string {
+	s := strconv.Quote(q.User) + " " + q.Action.String()
+	if q.Team != "" {
+		s += " in team " + strconv.Quote(q.Team)
+	}
+	return s
+}
+
+// check returns an error wrapping [ErrInvalid] if q is not a question:
+// its action is outside the table, or it names a team with an action other
+// than view-teams and manage-teams.
+func (q Access) check(what string) error {
+	if !q.Action.Valid() {
+		return fmt.Errorf("account: %s %s: not an action of the permission table: %w", what, q, ErrInvalid)
+	}
+	if q.Team != "" && q.Action != permission.ViewTeams && q.Action != permission.ManageTeams {
+		return fmt.Errorf("account: %s %s: a team-scoped question is view-teams or manage-teams: %w", what, q, ErrInvalid)
+	}
+	return nil
+}
+
+// allowed answers q on a.
+func (q Access) allowed(a *Account) bool {
+	if q.Team == "" {
+		return a.Can(q.User, q.Action)
+	}
+	sees, admin := teamAccess(a, q.User, q.Team)
+	if q.Action == permission.ViewTeams {
+		return sees
+	}
+	return admin
+}
+
+// A tracker follows the answer to one question through a history's events,
+// from a snapshot, knowing only what the answer rests on: the user's
+// permissions, or the user's roles in the teams they see (by team name,
+// so that a rename carries them along).
+type tracker struct {
+	q     Access
+	holds permission.Set  // q.User's permissions, for an account-wide question
+	roles map[string]Role // q.User's roles that see a team, by team name, for a team-scoped one
+	now   bool            // the answer after the events applied so far
+	sets  setMemo
+}
+
+func newTracker(a *Account, q Access) *tracker {
+	t := &tracker{q: q}
+	if q.Team == "" {
+		t.holds, _ = a.Permissions(q.User)
+	} else {
+		t.roles = make(map[string]Role)
+		for _, name := range a.TeamsOf(q.User) {
+			t.roles[name], _ = a.Role(name, q.User)
+		}
+	}
+	t.now = q.allowed(a)
+	return t
+}
+
+// apply follows e and reports whether the answer changed. An event whose
+// state text does not parse is an error wrapping [ErrMismatch].
+func (t *tracker) apply(e *Event) (bool, error) {
+	was := t.now
+	if t.q.Team == "" {
+		switch e.Op {
+		case OpAddMember, OpSetPermissions, OpRemoveMember:
+			if e.User != t.q.User {
+				return false, nil
+			}
+			p, err := t.sets.eventSet(e)
+			if err != nil {
+				return false, err
+			}
+			t.holds = p
+			t.now = permission.Allows(p, t.q.Action)
+		}
+		return t.now != was, nil
+	}
+	switch e.Op {
+	case OpSetTeamRole, OpRemoveFromTeam:
+		if e.User != t.q.User {
+			return false, nil
+		}
+		r, err := eventRole(e)
+		if err != nil {
+			return false, err
+		}
+		if r.Sees() {
+			t.roles[e.Team] = r
+		} else {
+			delete(t.roles, e.Team)
+		}
+	case OpCreateTeam:
+		if e.User == t.q.User {
+			t.roles[e.Team] = RoleAdmin
+		}
+	case OpRenameTeam:
+		if r, ok := t.roles[e.Team]; ok {
+			delete(t.roles, e.Team)
+			t.roles[e.After] = r
+		}
+	case OpDeleteTeam:
+		delete(t.roles, e.Team)
+	default:
+		return false, nil
+	}
+	r := t.roles[t.q.Team]
+	if t.q.Action == permission.ViewTeams {
+		t.now = r.Sees()
+	} else {
+		t.now = r == RoleAdmin
+	}
+	return t.now != was, nil
+}
+
+// eventSet returns the permissions e, a member step, leaves its user with:
+// the empty set for a removal.
+func (m *setMemo) eventSet(e *Event) (permission.Set, error) {
+	if e.After == "" {
+		return 0, nil
+	}
+	p, ok := m.memberSet(e.After)
+	if !ok {
+		return 0, fmt.Errorf("account: revision %d: %s of %q: %q is not a member's permission set: %w", e.Revision, e.Op, e.User, e.After, ErrMismatch)
+	}
+	return p, nil
+}
+
+// eventRole returns the role e, a role step, leaves its user with.
+func eventRole(e *Event) (Role, error) {
+	if e.After == "" {
+		return 0, nil
+	}
+	r, err := ParseRole(e.After)
+	if err != nil || !r.Valid() {
+		return 0, fmt.Errorf("account: revision %d: %s of %q in team %q: %q is not a team role: %w", e.Revision, e.Op, e.User, e.Team, e.After, ErrMismatch)
+	}
+	return r, nil
+}
+
+// walk reads h's events after revision from up to and including revision
+// to, and calls flip for each update after which apply's answer differs
+// from the answer before it, with the update's last event that changed it
+// (an update that changes the answer and changes it back does not count).
+// It returns an error if to is not committed yet.
+func walk(ctx context.Context, h History, from, to uint64, apply func(*Event) (bool, error), now func() bool, flip func(e *Event)) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	last := from
+	before := now() // the answer before the current update
+	var changer Event
+	changed := false
+	end := func() {
+		if changed && now() != before {
+			e := changer
+			flip(&e)
+			before = !before
+		}
+		changed = false
+	}
+	for e, err := range h.Events(ctx, from) {
+		if err != nil {
+			return fmt.Errorf("reading events after revision %d: %w", last, err)
+		}
+		if e.Revision <= from {
+			continue
+		}
+		if e.Revision > to {
+			break
+		}
+		if e.Revision != last {
+			end()
+			last = e.Revision
+		}
+		c, err := apply(&e)
+		if err != nil {
+			return err
+		}
+		if c {
+			changer, changed = e, true
+		}
+	}
+	end()
+	if last < to {
+		return &RevisionError{Revision: to, Latest: last, Err: ErrNotCommitted}
+	}
+	return nil
+}
+
+// An Origin says since when, and through whose step, the answer to an
+// [Access] question has been what it is at a revision: what [Provenance]
+// finds.
+type Origin struct {
+	Access   Access `json:"access"`
+	Revision uint64 `json:"revision"` // the revision asked about
+	Allowed  bool   `json:"allowed"`  // the answer at Revision
+	// Event is the step that last made the answer what it is: of the last
+	// update at or before Revision after which the answer differed from
+	// before it, the last step that changed it. It is nil if no update of
+	// the history changed the answer: it has been the same since Since.
+	Event *Event `json:"event,omitempty"`
+	// Since is the revision the history begins at: 0 when it holds every
+	// update since the account was created.
+	Since uint64 `json:"since"`
+}
+
+// String says what the answer is and since when, as in
+//
+//	as of revision 20, "bob" may view-usage since revision 17: set-permissions by "alice" at 2026-01-02T03:04:05Z ("view" to "view,billing")
+//	as of revision 20, "bob" may not view-teams in team "web" since the account was created
+func (o Origin) String() string {
+	var b strings.Builder
+	b.WriteString("as of revision ")
+	b.WriteString(strconv.FormatUint(o.Revision, 10))
+	b.WriteString(", ")
+	b.WriteString(strconv.Quote(o.Access.User))
+	if o.Allowed {
+		b.WriteString(" may ")
+	} else {
+		b.WriteString(" may not ")
+	}
+	b.WriteString(o.Access.Action.String())
+	if o.Access.Team != "" {
+		b.WriteString(" in team ")
+		b.WriteString(strconv.Quote(o.Access.Team))
+	}
+	switch {
+	case o.Event != nil:
+		b.WriteString(" since revision ")
+		b.WriteString(strconv.FormatUint(o.Event.Revision, 10))
+		b.WriteString(": ")
+		b.WriteString(describeEvent(o.Event))
+	case o.Since == 0:
+		b.WriteString(" since the account was created")
+	default:
+		b.WriteString(" since revision ")
+		b.WriteString(strconv.FormatUint(o.Since, 10))
+		b.WriteString(", where the history begins")
+	}
+	return b.String()
+}
+
+// describeEvent returns e as "op by actor at time (what changed)".
+func describeEvent(e *Event) string {
+	var b strings.Builder
+	b.WriteString(e.Op.String())
+	b.WriteString(" by ")
+	b.WriteString(strconv.Quote(e.Actor))
+	if !e.Time.IsZero() {
+		b.WriteString(" at ")
+		b.WriteString(e.Time.UTC().Format(time.RFC3339))
+	}
+	b.WriteString(" (")
+	switch e.Op {
+	case OpSetTeamRole, OpRemoveFromTeam:
+		b.WriteString(strconv.Quote(e.User))
+		b.WriteString(" in team ")
+		b.WriteString(strconv.Quote(e.Team))
+		b.WriteString(": ")
+	case OpAddMember, OpSetPermissions, OpRemoveMember:
+		b.WriteString(strconv.Quote(e.User))
+		b.WriteString(": ")
+	}
+	b.WriteString(strconv.Quote(e.Before))
+	b.WriteString(" to ")
+	b.WriteString(strconv.Quote(e.After))
+	b.WriteString(")")
+	return b.String()
+}
+
+// Provenance answers q as of revision rev of h and says since when and
+// through whose step the answer has been what it is: the [Origin] names the
+// last update at or before rev that changed the answer, and its step that
+// did (the grant or the removal of the permission or the role the answer
+// rests on), or no step if the answer has been the same since the history
+// began. An account-wide answer rests on the user's permissions; a
+// team-scoped one on the user's role in the team and on the team's name
+// (created, renamed or deleted).
+//
+// It reads the account h began with and h's events up to rev, once. A q
+// with an action outside the table, or a team-scoped q whose action is not
+// view-teams or manage-teams, is an error wrapping [ErrInvalid]; a rev not
+// committed yet is a [*RevisionError] wrapping [ErrNotCommitted].
+func Provenance(ctx context.Context, h History, q Access, rev uint64) (Origin, error) {
+	if err := q.check("provenance of"); err != nil {
+		return Origin{}, err
+	}
+	if h == nil {
+		return Origin{}, fmt.Errorf("account: provenance of %s: nil History: %w", q, ErrInvalid)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	start, err := historyStart(ctx, h, rev)
+	if err != nil {
+		return Origin{}, fmt.Errorf("account: provenance of %s: %w", q, err)
+	}
+	a, err := h.At(ctx, start)
+	if err != nil {
+		return Origin{}, fmt.Errorf("account: provenance of %s: %w", q, err)
+	}
+	o := Origin{Access: q, Revision: rev, Since: start}
+	t := newTracker(a, q)
+	err = walk(ctx, h, start, rev, t.apply, func() bool { return t.now }, func(e *Event) { o.Event = e })
+	if err != nil {
+		return Origin{}, fmt.Errorf("account: provenance of %s: %w", q, err)
+	}
+	o.Allowed = t.now
+	return o, nil
+}
+
+// historyStart returns the revision h begins at: the one before its first
+// event, or rev if it holds none (then rev is the only state it can hold).
+func historyStart(ctx context.Context, h History, rev uint64) (uint64, error) {
+	for e, err := range h.Events(ctx, 0) {
+		if err != nil {
+			return 0, fmt.Errorf("reading the first event: %w", err)
+		}
+		return e.Revision - 1, nil
+	}
+	return rev, nil
+}
+
+// A Span is a run of consecutive revisions during which an [Access] was
+// allowed, within the range of revisions [AccessSpans] or [WhoCould] was
+// asked about.
+type Span struct {
+	User string `json:"user"`
+	// From is the first revision of the run: the revision of Opened, or
+	// the first of the range if it was allowed there already.
+	From uint64 `json:"from"`
+	// To is the first revision after the run, the revision of Closed, or 0
+	// if it was still allowed at the last revision of the range.
+	To uint64 `json:"to,omitempty"`
+	// Opened is the step that granted it, with its actor and commit time;
+	// nil if it was allowed at the first revision of the range (ask
+	// [Provenance] since when). Closed is the step that took it away; nil
+	// if it was still allowed at the end.
+	Opened *Event `json:"opened,omitempty"`
+	Closed *Event `json:"closed,omitempty"`
+}
+
+// AccessSpans returns the runs of revisions from from to to, both included,
+// during which q was allowed in h, in order: q is allowed at revision r
+// exactly when some Span has From <= r and r < To (or To == 0). Opened and
+// Closed give the steps, and so the times, at which each run began and
+// ended.
+//
+// It reads h's account at from and h's events after from up to to, once;
+// for an account-wide question it looks only at the events of q's user.
+// Errors are those of [Provenance], and from > to is an error wrapping
+// [ErrInvalid].
+func AccessSpans(ctx context.Context, h History, q Access, from, to uint64) ([]Span, error) {
+	if err := q.check("access spans of"); err != nil {
+		return nil, err
+	}
+	if h == nil || from > to {
+		return nil, fmt.Errorf("account: access spans of %s from revision %d to %d: nil History or an empty range: %w", q, from, to, ErrInvalid)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	a, err := h.At(ctx, from)
+	if err != nil {
+		return nil, fmt.Errorf("account: access spans of %s: %w", q, err)
+	}
+	t := newTracker(a, q)
+	spans := []Span{}
+	if t.now {
+		spans = append(spans, Span{User: q.User, From: from})
+	}
+	err = walk(ctx, h, from, to, t.apply, func() bool { return t.now }, func(e *Event) {
+		if t.now {
+			spans = append(spans, Span{User: q.User, From: e.Revision, Opened: e})
+		} else {
+			s := &spans[len(spans)-1]
+			s.To, s.Closed = e.Revision, e
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("account: access spans of %s: %w", q, err)
+	}
+	return spans, nil
+}
+
+// WhoCould returns, for every user who could perform act at some revision
+// from from to to, both included, the runs of revisions during which they
+// could, as [AccessSpans] gives them: sorted by user, then by revision. It
+// answers an auditor's "who could see usage between March and May" (with
+// [RevisionAt] for the revisions of two times).
+//
+// It reads h's account at from, once, and h's events after from up to to,
+// once. An action outside the table is an error wrapping [ErrInvalid];
+// other errors are those of [AccessSpans].
+func WhoCould(ctx context.Context, h History, act permission.Action, from, to uint64) ([]Span, error) {
+	if !act.Valid() {
+		return nil, fmt.Errorf("account: who could %s: not an action of the permission table: %w", act, ErrInvalid)
+	}
+	if h == nil || from > to {
+		return nil, fmt.Errorf("account: who could %s from revision %d to %d: nil History or an empty range: %w", act, from, to, ErrInvalid)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	a, err := h.At(ctx, from)
+	if err != nil {
+		return nil, fmt.Errorf("account: who could %s: %w", act, err)
+	}
+	var spans []Span
+	open := make(map[string]int) // user → index in spans of their open run
+	for u, p := range a.Members() {
+		if permission.Allows(p, act) {
+			open[u] = len(spans)
+			spans = append(spans, Span{User: u, From: from})
+		}
+	}
+	// The users an update touched so far: their answer now, and the
+	// update's last event that changed it; settled at the update's end.
+	type pending struct {
+		now     bool
+		changer Event
+	}
+	touched := make(map[string]pending)
+	var sets setMemo
+	settle := func() {
+		for u, pd := range touched {
+			i, was := open[u]
+			switch e := pd.changer; {
+			case pd.now && !was:
+				open[u] = len(spans)
+				spans = append(spans, Span{User: u, From: e.Revision, Opened: &e})
+			case !pd.now && was:
+				spans[i].To, spans[i].Closed = e.Revision, &e
+				delete(open, u)
+			}
+		}
+		clear(touched)
+	}
+	last := from
+	for e, rerr := range h.Events(ctx, from) {
+		if rerr != nil {
+			return nil, fmt.Errorf("account: who could %s: reading events after revision %d: %w", act, last, rerr)
+		}
+		if e.Revision <= from {
+			continue
+		}
+		if e.Revision > to {
+			break
+		}
+		if e.Revision != last {
+			settle()
+			last = e.Revision
+		}
+		switch e.Op {
+		case OpAddMember, OpSetPermissions, OpRemoveMember:
+		default:
+			continue
+		}
+		p, err := sets.eventSet(&e)
+		if err != nil {
+			return nil, fmt.Errorf("account: who could %s: %w", act, err)
+		}
+		pd, ok := touched[e.User]
+		if !ok {
+			_, pd.now = open[e.User]
+		}
+		if now := permission.Allows(p, act); now != pd.now {
+			pd.now, pd.changer = now, e
+		}
+		touched[e.User] = pd
+	}
+	settle()
+	if last < to {
+		return nil, fmt.Errorf("account: who could %s: %w", act, &RevisionError{Revision: to, Latest: last, Err: ErrNotCommitted})
+	}
+	slices.SortFunc(spans, func(x, y Span) int {
+		if c := strings.Compare(x.User, y.User); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.From, y.From)
+	})
+	if spans == nil {
+		spans = []Span{}
+	}
+	return spans, nil
+}
