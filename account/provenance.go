@@ -163,27 +163,32 @@ func eventRole(e *Event) (Role, error) {
 	return r, nil
 }
 
-// walk reads h's events after revision from up to and including revision
-// to, and calls flip for each update after which apply's answer differs
-// from the answer before it, with the update's last event that changed it
-// (an update that changes the answer and changes it back does not count).
-// It returns an error if to is not committed yet.
-func walk(ctx context.Context, h History, from, to uint64, apply func(*Event) (bool, error), now func() bool, flip func(e *Event)) error {
-	if ctx == nil {
-		ctx = context.Background()
+// touches reports whether e may change t's answer: a member step of its
+// user for an account-wide question; for a team-scoped one, a role step of
+// its user or a team created, renamed or deleted. The rest are skipped
+// without looking further, so that following one user through a long
+// history costs little more than reading it.
+func (t *tracker) touches(e *Event) bool {
+	switch e.Op {
+	case OpAddMember, OpSetPermissions, OpRemoveMember:
+		return t.q.Team == "" && e.User == t.q.User
+	case OpSetTeamRole, OpRemoveFromTeam:
+		return t.q.Team != "" && e.User == t.q.User
+	default:
+		return t.q.Team != ""
 	}
+}
+
+// walk reads h's events after revision from up to and including revision
+// to, and calls flip for each update after which t's answer differs from
+// the answer before it, with the update's last event that changed it (an
+// update that changes the answer and changes it back does not count). It
+// returns an error if to is not committed yet.
+func (t *tracker) walk(ctx context.Context, h History, from, to uint64, flip func(e Event)) error {
 	last := from
-	before := now() // the answer before the current update
+	before := t.now // the answer before the current update
 	var changer Event
 	changed := false
-	end := func() {
-		if changed && now() != before {
-			e := changer
-			flip(&e)
-			before = !before
-		}
-		changed = false
-	}
 	for e, err := range h.Events(ctx, from) {
 		if err != nil {
 			return fmt.Errorf("reading events after revision %d: %w", last, err)
@@ -195,10 +200,16 @@ func walk(ctx context.Context, h History, from, to uint64, apply func(*Event) (b
 			break
 		}
 		if e.Revision != last {
-			end()
-			last = e.Revision
+			if changed && t.now != before {
+				flip(changer)
+				before = t.now
+			}
+			changed, last = false, e.Revision
 		}
-		c, err := apply(&e)
+		if !t.touches(&e) {
+			continue
+		}
+		c, err := t.apply(&e)
 		if err != nil {
 			return err
 		}
@@ -206,7 +217,9 @@ func walk(ctx context.Context, h History, from, to uint64, apply func(*Event) (b
 			changer, changed = e, true
 		}
 	}
-	end()
+	if changed && t.now != before {
+		flip(changer)
+	}
 	if last < to {
 		return &RevisionError{Revision: to, Latest: last, Err: ErrNotCommitted}
 	}
@@ -327,7 +340,7 @@ func Provenance(ctx context.Context, h History, q Access, rev uint64) (Origin, e
 	}
 	o := Origin{Access: q, Revision: rev, Since: start}
 	t := newTracker(a, q)
-	err = walk(ctx, h, start, rev, t.apply, func() bool { return t.now }, func(e *Event) { o.Event = e })
+	err = t.walk(ctx, h, start, rev, func(e Event) { o.Event = &e })
 	if err != nil {
 		return Origin{}, fmt.Errorf("account: provenance of %s: %w", q, err)
 	}
@@ -395,12 +408,12 @@ func AccessSpans(ctx context.Context, h History, q Access, from, to uint64) ([]S
 	if t.now {
 		spans = append(spans, Span{User: q.User, From: from})
 	}
-	err = walk(ctx, h, from, to, t.apply, func() bool { return t.now }, func(e *Event) {
+	err = t.walk(ctx, h, from, to, func(e Event) {
 		if t.now {
-			spans = append(spans, Span{User: q.User, From: e.Revision, Opened: e})
+			spans = append(spans, Span{User: q.User, From: e.Revision, Opened: &e})
 		} else {
 			s := &spans[len(spans)-1]
-			s.To, s.Closed = e.Revision, e
+			s.To, s.Closed = e.Revision, &e
 		}
 	})
 	if err != nil {
@@ -433,6 +446,7 @@ func WhoCould(ctx context.Context, h History, act permission.Action, from, to ui
 		return nil, fmt.Errorf("account: who could %s: %w", act, err)
 	}
 	var spans []Span
+	var events eventSlab
 	open := make(map[string]int) // user → index in spans of their open run
 	for u, p := range a.Members() {
 		if permission.Allows(p, act) {
@@ -440,27 +454,22 @@ func WhoCould(ctx context.Context, h History, act permission.Action, from, to ui
 			spans = append(spans, Span{User: u, From: from})
 		}
 	}
-	// The users an update touched so far: their answer now, and the
-	// update's last event that changed it; settled at the update's end.
-	type pending struct {
-		now     bool
-		changer Event
-	}
-	touched := make(map[string]pending)
+	var up updateUsers
 	var sets setMemo
 	settle := func() {
-		for u, pd := range touched {
-			i, was := open[u]
-			switch e := pd.changer; {
+		for i := range up.users {
+			pd := &up.users[i]
+			k, was := open[pd.user]
+			switch {
 			case pd.now && !was:
-				open[u] = len(spans)
-				spans = append(spans, Span{User: u, From: e.Revision, Opened: &e})
+				open[pd.user] = len(spans)
+				spans = append(spans, Span{User: pd.user, From: pd.changer.Revision, Opened: events.add(pd.changer)})
 			case !pd.now && was:
-				spans[i].To, spans[i].Closed = e.Revision, &e
-				delete(open, u)
+				spans[k].To, spans[k].Closed = pd.changer.Revision, events.add(pd.changer)
+				delete(open, pd.user)
 			}
 		}
-		clear(touched)
+		up.reset()
 	}
 	last := from
 	for e, rerr := range h.Events(ctx, from) {
@@ -486,14 +495,14 @@ func WhoCould(ctx context.Context, h History, act permission.Action, from, to ui
 		if err != nil {
 			return nil, fmt.Errorf("account: who could %s: %w", act, err)
 		}
-		pd, ok := touched[e.User]
-		if !ok {
-			_, pd.now = open[e.User]
+		pd := up.get(e.User)
+		if pd == nil {
+			_, was := open[e.User]
+			pd = up.add(e.User, was)
 		}
 		if now := permission.Allows(p, act); now != pd.now {
 			pd.now, pd.changer = now, e
 		}
-		touched[e.User] = pd
 	}
 	settle()
 	if last < to {
@@ -509,4 +518,68 @@ func WhoCould(ctx context.Context, h History, act permission.Action, from, to ui
 		spans = []Span{}
 	}
 	return spans, nil
+}
+
+// updateUsers are the users one update's member steps touched so far, in
+// the order first touched: their answer now, and the update's last step
+// that changed it. Most updates touch one user or a few, found by a look
+// along the list; an index is built for an update that touches many.
+type updateUsers struct {
+	users []pendingUser
+	index map[string]int
+}
+
+type pendingUser struct {
+	user    string
+	now     bool
+	changer Event
+}
+
+// indexPast is the number of users past which updateUsers keeps an index.
+const indexPast = 16
+
+func (u *updateUsers) get(user string) *pendingUser {
+	if u.index != nil {
+		if i, ok := u.index[user]; ok {
+			return &u.users[i]
+		}
+		return nil
+	}
+	for i := range u.users {
+		if u.users[i].user == user {
+			return &u.users[i]
+		}
+	}
+	return nil
+}
+
+func (u *updateUsers) add(user string, now bool) *pendingUser {
+	u.users = append(u.users, pendingUser{user: user, now: now})
+	switch {
+	case u.index != nil:
+		u.index[user] = len(u.users) - 1
+	case len(u.users) > indexPast:
+		u.index = make(map[string]int, 2*len(u.users))
+		for i, p := range u.users {
+			u.index[p.user] = i
+		}
+	}
+	return &u.users[len(u.users)-1]
+}
+
+func (u *updateUsers) reset() {
+	clear(u.users)
+	u.users, u.index = u.users[:0], nil
+}
+
+// An eventSlab hands out pointers to copies of events, allocated a block
+// at a time, for spans that keep many.
+type eventSlab struct{ block []Event }
+
+func (s *eventSlab) add(e Event) *Event {
+	if len(s.block) == cap(s.block) {
+		s.block = make([]Event, 0, 256)
+	}
+	s.block = append(s.block, e)
+	return &s.block[len(s.block)-1]
 }

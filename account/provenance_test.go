@@ -228,10 +228,12 @@ func TestProvenanceExample(t *testing.T) {
 	log := accounttest.NewLogFrom(a)
 	s := account.NewStoreWith(a, log)
 	steps := []func(*account.Tx) error{
-		func(tx *account.Tx) error { return tx.SetPermissions("ann", "cat", permission.Billing) },                   // r1
-		func(tx *account.Tx) error { return tx.SetPermissions("ann", "cat", permission.Billing|permission.Create) }, // r2
-		func(tx *account.Tx) error { return tx.SetTeamRole("ann", "web", "cat", account.RoleViewer) },              // r3
-		func(tx *account.Tx) error { return tx.RenameTeam("ann", "web", "www") },                                   // r4
+		func(tx *account.Tx) error { return tx.SetPermissions("ann", "cat", permission.Billing) }, // r1
+		func(tx *account.Tx) error {
+			return tx.SetPermissions("ann", "cat", permission.Billing|permission.Create)
+		}, // r2
+		func(tx *account.Tx) error { return tx.SetTeamRole("ann", "web", "cat", account.RoleViewer) }, // r3
+		func(tx *account.Tx) error { return tx.RenameTeam("ann", "web", "www") },                      // r4
 	}
 	for _, fn := range steps {
 		if _, err := s.Update(fn); err != nil {
