@@ -393,8 +393,11 @@ func AccessSpans(ctx context.Context, h History, q Access, from, to uint64) ([]S
 	if err := q.check("access spans of"); err != nil {
 		return nil, err
 	}
-	if h == nil || from > to {
-		return nil, fmt.Errorf("account: access spans of %s from revision %d to %d: nil History or an empty range: %w", q, from, to, ErrInvalid)
+	if h == nil {
+		return nil, fmt.Errorf("account: access spans of %s: nil History: %w", q, ErrInvalid)
+	}
+	if from > to {
+		return nil, fmt.Errorf("account: access spans of %s: from revision %d to %d, an empty range: %w", q, from, to, ErrInvalid)
 	}
 	if ctx == nil {
 		ctx = context.Background()
@@ -435,8 +438,11 @@ func WhoCould(ctx context.Context, h History, act permission.Action, from, to ui
 	if !act.Valid() {
 		return nil, fmt.Errorf("account: who could %s: not an action of the permission table: %w", act, ErrInvalid)
 	}
-	if h == nil || from > to {
-		return nil, fmt.Errorf("account: who could %s from revision %d to %d: nil History or an empty range: %w", act, from, to, ErrInvalid)
+	if h == nil {
+		return nil, fmt.Errorf("account: who could %s: nil History: %w", act, ErrInvalid)
+	}
+	if from > to {
+		return nil, fmt.Errorf("account: who could %s: from revision %d to %d, an empty range: %w", act, from, to, ErrInvalid)
 	}
 	if ctx == nil {
 		ctx = context.Background()
