@@ -2,10 +2,86 @@ package account
 
 import "github.com/entaccess/entaccess/permission"
 
-// The account's invariants, each written once. [New] checks them on the
-// account it builds, each [Tx] step before it changes anything, and
-// [Account.Replay] at every event; the errors are theirs, the rules are
-// these:
+// The rules of the account, each written once, beside the sentences of
+// Heroku's "Enterprise Accounts for Existing Enterprise Teams Users" they
+// come from. The queries of Account, the steps of Tx and Replay call them;
+// the storage they read, and its fast paths, is in content.go and package
+// account/internal/cow; the changes that keep the invariants below are in
+// changes.go.
+
+// # Decisions
+
+// Can reports whether user may perform act: whether user is an account
+// member whose permissions allow act by the table. It is false for
+// non-members, the empty user and actions outside the table. Can does not
+// allocate.
+//
+// The seed: "The actions associated with each permission are listed in the
+// table below." (package permission holds the table).
+func (a *Account) Can(user string, act permission.Action) bool {
+	if a == nil {
+		return false
+	}
+	return permission.Allows(a.holds(user), act)
+}
+
+// CanViewTeam reports whether user can see team: whether user is an account
+// member whose role in the team is admin, member or viewer. It is false for
+// collaborators, for users who are not account members, and for teams that
+// do not exist.
+func (a *Account) CanViewTeam(user, team string) bool {
+	if a == nil {
+		return false
+	}
+	_, ok := a.visibleTeam(user, team)
+	return ok
+}
+
+// seesTeam is the rule of team visibility: a user who holds holds in the
+// account and role in a team can view the team when they are an account
+// member (holds is not empty) with the admin, member or viewer role.
+// Collaborators work on single apps and do not see the team.
+//
+// The seed: "View Enterprise Teams that the user has a role in", a right of
+// every permission, so of members only: "the official members of an
+// organization who exist in the Enterprise Account".
+func seesTeam(holds permission.Set, role Role) bool { return holds != 0 && role.Sees() }
+
+// adminOf is the rule of team administration: "admin of that team" counts
+// only for an account member.
+func adminOf(holds permission.Set, role Role) bool { return holds != 0 && role == RoleAdmin }
+
+// authorize checks that actor may perform act on the account as it is now.
+func (c *content) authorize(actor string, act permission.Action) error {
+	p := c.holds(actor)
+	if !permission.Allows(p, act) {
+		return &ForbiddenError{Actor: actor, Action: act, Holds: p, Needs: act.AllowedBy()}
+	}
+	return nil
+}
+
+// authorizeTeamRoles checks that actor may change roles in the team named
+// name, and returns the team: as its admin, or with manage-teams on a team
+// they can view. An actor with manage-teams who cannot view the team is
+// told that it does not exist ([ErrNoTeam]), for step op.
+//
+// The seed: "Manage Enterprise Teams (Under “My Teams” tab only)", a right
+// of Manage.
+func (c *content) authorizeTeamRoles(op Op, actor, name string) (*team, error) {
+	p := c.holds(actor)
+	if t, ok := c.teams.Get(name); ok && adminOf(p, t.roles[actor]) {
+		return t, nil
+	}
+	if !permission.Allows(p, permission.ManageTeams) {
+		return nil, &ForbiddenError{Actor: actor, Action: permission.ManageTeams, Holds: p, Needs: permission.ManageTeams.AllowedBy(), Team: name}
+	}
+	return c.visibleTeamOp(op, actor, name)
+}
+
+// # Invariants
+//
+// [New] checks them on the account it builds, and every change keeps them
+// (changes.go), in a Tx step and in Replay alike:
 //
 //   - some member holds Manage, so someone can manage users
 //     ([memberTable.managedAfter]);
@@ -13,6 +89,11 @@ import "github.com/entaccess/entaccess/permission"
 //     anyone may be a collaborator ([mayHoldRole]);
 //   - every team has an admin ([team.hasAdminAfter]), who is an account
 //     member by the rule above.
+//
+// The seed: an account cannot be made while "Having no users that have the
+// admin permission for every single Enterprise Team in the organization";
+// "Users who only have the “collaborator” permission and are not members
+// of a company’s Enterprise Account" exist.
 
 // managedAfter reports whether some member holds Manage once one member's
 // permissions go from old to p, where the empty set stands for a user who
