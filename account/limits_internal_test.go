@@ -39,11 +39,12 @@ func TestStepLimits(t *testing.T) {
 	spec := Spec{Name: "a", Members: []Member{{User: "boss", Permissions: permission.Admin}},
 		Teams: []Team{{Name: "t", Members: []TeamMember{{User: "boss", Role: RoleAdmin}}}}}
 	// Tables at the limit, shared by both cases: neither changes its base.
-	members := map[string]uint8{"boss": uint8(permission.Admin)}
-	for i := len(members); i < names.MaxMembers; i++ {
+	members := make(map[string]uint8, names.MaxMembers)
+	members["boss"] = uint8(permission.Admin)
+	for i := 1; i < names.MaxMembers; i++ {
 		members["u"+strconv.Itoa(i)] = uint8(permission.View)
 	}
-	teams := map[string]*team{}
+	teams := make(map[string]*team, names.MaxTeams)
 	for i := range names.MaxTeams {
 		name := "t" + strconv.Itoa(i)
 		teams[name] = &team{name: name, roles: map[string]Role{"boss": RoleAdmin}, admins: 1}
@@ -52,6 +53,7 @@ func TestStepLimits(t *testing.T) {
 		name  string
 		set   func(tx *Tx, atLimit bool)
 		step  func(tx *Tx) error
+		event Event // the step's event, which Replay refuses at the limit
 		limit string
 	}{
 		{"members", func(tx *Tx, at bool) {
@@ -59,13 +61,17 @@ func TestStepLimits(t *testing.T) {
 			if !at {
 				tx.members.users.Delete("u1")
 			}
-		}, func(tx *Tx) error { return tx.AddMember("boss", "new", 0) }, "the account has 2097152 members, the most allowed"},
+		}, func(tx *Tx) error { return tx.AddMember("boss", "new", 0) },
+			Event{Revision: 1, Actor: "boss", Op: OpAddMember, User: "new", After: "view"},
+			"the account has 2097152 members, the most allowed"},
 		{"teams", func(tx *Tx, at bool) {
 			tx.teams.PtrMap = cow.FromPtrMap(teams)
 			if !at {
 				tx.teams.Delete("t1")
 			}
-		}, func(tx *Tx) error { return tx.CreateTeam("boss", "new") }, "the account has 65536 teams, the most allowed"},
+		}, func(tx *Tx) error { return tx.CreateTeam("boss", "new") },
+			Event{Revision: 1, Actor: "boss", Op: OpCreateTeam, Team: "new", User: "boss", After: "new"},
+			"the account has 65536 teams, the most allowed"},
 	}
 	for _, tt := range tests {
 		for _, at := range []bool{false, true} {
@@ -80,6 +86,17 @@ func TestStepLimits(t *testing.T) {
 				t.Errorf("%s: one short of the limit: %v", tt.name, err)
 			case at && (err == nil || a != nil || s.Load() != before || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.limit)):
 				t.Errorf("%s: at the limit: %v; want ErrInvalid saying %q, nothing published", tt.name, err, tt.limit)
+			}
+			// Replay applies the change as the step does, limit included.
+			tx := newTx(before, 0)
+			tt.set(tx, at)
+			from := tx.snapshot(0)
+			got, err := from.Replay([]Event{tt.event})
+			switch {
+			case !at && (err != nil || got.Revision() != 1):
+				t.Errorf("%s: Replay one short of the limit: %v", tt.name, err)
+			case at && (!errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), tt.limit)):
+				t.Errorf("%s: Replay at the limit: %v; want ErrMismatch saying %q", tt.name, err, tt.limit)
 			}
 		}
 	}
