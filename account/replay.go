@@ -114,6 +114,11 @@ func (tx *Tx) replay(e Event, sets *setMemo) error {
 			}
 			return applied(tx.applySetPermissions(e.User, p))
 		case e.Op == OpRemoveMember && e.Before != "" && e.After == "":
+			// RemoveMember ends the user's roles that need membership, each
+			// an event before this one: any left is a step missing.
+			if t := tx.firstVisibleTeam(e.User); t != nil {
+				return mismatch("user %q removed while holding the %s role in team %q", e.User, t.roles[e.User], t.name)
+			}
 			return applied(tx.applyRemoveMember(e.User))
 		}
 		return mismatch("user %q from %q to %q", e.User, e.Before, e.After)
