@@ -49,7 +49,9 @@ func (c *content) foldPast(limit int) {
 }
 
 // holds returns what user holds: the empty set for anyone who is not an
-// account member, since every member holds View.
+// account member, since every member holds View. It is the hot path of
+// every check: the compiler inlines it, and on a table with no overlay it
+// is one map lookup.
 func (c *content) holds(user string) permission.Set {
 	return permission.Set(c.members.users.Get(user))
 }

@@ -2,9 +2,9 @@ package account
 
 import "github.com/entaccess/entaccess/permission"
 
-// The rules of the account, each written once, beside the sentences of
-// Heroku's "Enterprise Accounts for Existing Enterprise Teams Users" they
-// come from. The queries of Account, the steps of Tx and Replay call them;
+// The rules of the account, each written once, beside the sentence of
+// Heroku's article "Enterprise Accounts for Existing Enterprise Teams
+// Users" it comes from, where there is one (marked "Heroku:"). The queries of Account, the steps of Tx and Replay call them;
 // the storage they read, and its fast paths, is in content.go and package
 // account/internal/cow; the changes that keep the invariants below are in
 // changes.go.
@@ -15,13 +15,14 @@ import "github.com/entaccess/entaccess/permission"
 // member whose permissions allow act by the table. It is false for
 // non-members, the empty user and actions outside the table. Can does not
 // allocate.
-//
-// The seed: "The actions associated with each permission are listed in the
-// table below." (package permission holds the table).
 func (a *Account) Can(user string, act permission.Action) bool {
 	if a == nil {
 		return false
 	}
+	// Heroku: "The actions associated with each permission are listed in
+	// the table below" (package permission holds the table), and "All other
+	// users are assigned the most limited basic permission of “View”": a
+	// member holds at least View, anyone else nothing.
 	return permission.Allows(a.holds(user), act)
 }
 
@@ -42,8 +43,8 @@ func (a *Account) CanViewTeam(user, team string) bool {
 // member (holds is not empty) with the admin, member or viewer role.
 // Collaborators work on single apps and do not see the team.
 //
-// The seed: "View Enterprise Teams that the user has a role in", a right of
-// every permission, so of members only: "the official members of an
+// Heroku: "View Enterprise Teams that the user has a role in", a right of
+// every permission, so of members only, "the official members of an
 // organization who exist in the Enterprise Account".
 func seesTeam(holds permission.Set, role Role) bool { return holds != 0 && role.Sees() }
 
@@ -65,8 +66,8 @@ func (c *content) authorize(actor string, act permission.Action) error {
 // they can view. An actor with manage-teams who cannot view the team is
 // told that it does not exist ([ErrNoTeam]), for step op.
 //
-// The seed: "Manage Enterprise Teams (Under “My Teams” tab only)", a right
-// of Manage.
+// Heroku: "Manage Enterprise Teams (Under “My Teams” tab only)", a right of
+// Manage.
 func (c *content) authorizeTeamRoles(op Op, actor, name string) (*team, error) {
 	p := c.holds(actor)
 	if t, ok := c.teams.Get(name); ok && adminOf(p, t.roles[actor]) {
@@ -89,16 +90,15 @@ func (c *content) authorizeTeamRoles(op Op, actor, name string) (*team, error) {
 //     anyone may be a collaborator ([mayHoldRole]);
 //   - every team has an admin ([team.hasAdminAfter]), who is an account
 //     member by the rule above.
-//
-// The seed: an account cannot be made while "Having no users that have the
-// admin permission for every single Enterprise Team in the organization";
-// "Users who only have the “collaborator” permission and are not members
-// of a company’s Enterprise Account" exist.
 
 // managedAfter reports whether some member holds Manage once one member's
 // permissions go from old to p, where the empty set stands for a user who
 // is not a member (before: being added; after: being removed).
 // managedAfter(0, 0) reports whether some member holds Manage now.
+//
+// Heroku: "If your user has “Manage” permission at the Enterprise Account
+// level, visit the Access tab and adjust the permission of other users if
+// necessary": without a Manage holder, no one could.
 func (m *memberTable) managedAfter(old, p permission.Set) bool {
 	n := m.managers
 	if old.Has(permission.Manage) {
@@ -113,6 +113,9 @@ func (m *memberTable) managedAfter(old, p permission.Set) bool {
 // mayHoldRole reports whether a user who holds holds in the account (the
 // empty set for anyone who is not a member) may hold role r in a team. The
 // zero Role, no role, is always allowed.
+//
+// Heroku: "Users who only have the “collaborator” permission and are not
+// members of a company’s Enterprise Account".
 func mayHoldRole(holds permission.Set, r Role) bool { return holds != 0 || !r.Sees() }
 
 // hasAdminAfter reports whether t has an admin once one user's role in it
