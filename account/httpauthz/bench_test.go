@@ -1,11 +1,11 @@
-package middleware_test
+package httpauthz_test
 
 import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
-	"github.com/entaccess/entaccess/examples/middleware"
+	"github.com/entaccess/entaccess/account/httpauthz"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -14,16 +14,16 @@ import (
 func BenchmarkRequire(b *testing.B) {
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	store := testStore(b)
-	user := middleware.Header("X-User")
+	user := httpauthz.Header("X-User")
 	cases := []struct {
 		name string
 		h    http.Handler
 		user string
 	}{
 		{"baseline=handler alone", ok, "bob"},
-		{"allowed", middleware.Require(store, permission.ViewUsage, user)(ok), "bob"},
-		{"refused", middleware.Require(store, permission.ViewUsage, user)(ok), "carol"},
-		{"refused as not found", middleware.Require(store, permission.ViewUsage, user, middleware.RefuseAsNotFound())(ok), "carol"},
+		{"allowed", httpauthz.Require(store, permission.ViewUsage, user)(ok), "bob"},
+		{"refused", httpauthz.Require(store, permission.ViewUsage, user)(ok), "carol"},
+		{"refused as not found", httpauthz.Require(store, permission.ViewUsage, user, httpauthz.RefuseAsNotFound())(ok), "carol"},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

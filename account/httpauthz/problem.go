@@ -1,4 +1,4 @@
-package middleware
+package httpauthz
 
 import (
 	"encoding/json"
@@ -29,11 +29,11 @@ type Problem struct {
 // Problem types. Each URI leads to this documentation.
 const (
 	// TypeForbidden: the user may not perform the action (status 403).
-	TypeForbidden = "https://pkg.go.dev/github.com/entaccess/entaccess/examples/middleware#TypeForbidden"
+	TypeForbidden = "https://pkg.go.dev/github.com/entaccess/entaccess/account/httpauthz#TypeForbidden"
 	// TypeUnidentified: the request identifies no user (status 401).
-	TypeUnidentified = "https://pkg.go.dev/github.com/entaccess/entaccess/examples/middleware#TypeUnidentified"
+	TypeUnidentified = "https://pkg.go.dev/github.com/entaccess/entaccess/account/httpauthz#TypeUnidentified"
 	// TypeStale: the account is not yet at the revision the request asked for (status 503).
-	TypeStale = "https://pkg.go.dev/github.com/entaccess/entaccess/examples/middleware#TypeStale"
+	TypeStale = "https://pkg.go.dev/github.com/entaccess/entaccess/account/httpauthz#TypeStale"
 )
 
 // Reasons, the reason member of a [Problem].

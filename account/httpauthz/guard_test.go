@@ -1,4 +1,4 @@
-package middleware_test
+package httpauthz_test
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/middleware"
+	"github.com/entaccess/entaccess/account/httpauthz"
 	"github.com/entaccess/entaccess/permission"
 	"github.com/google/go-cmp/cmp"
 )
@@ -46,8 +46,8 @@ type seen struct {
 
 // echo is a guarded handler that answers 200 with what it saw, as JSON.
 var echo = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-	d, ok := middleware.DecisionFrom(r.Context())
-	a := middleware.AccountFrom(r.Context())
+	d, ok := httpauthz.DecisionFrom(r.Context())
+	a := httpauthz.AccountFrom(r.Context())
 	if !ok || a == nil {
 		http.Error(w, "no decision in context", http.StatusInternalServerError)
 		return
@@ -69,7 +69,7 @@ func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	return w
 }
 
-func decodeProblem(t *testing.T, w *httptest.ResponseRecorder) middleware.Problem {
+func decodeProblem(t *testing.T, w *httptest.ResponseRecorder) httpauthz.Problem {
 	t.Helper()
 	if ct := w.Header().Get("Content-Type"); ct != "application/problem+json" {
 		t.Errorf("Content-Type = %q, want application/problem+json", ct)
@@ -79,7 +79,7 @@ func decodeProblem(t *testing.T, w *httptest.ResponseRecorder) middleware.Proble
 	}
 	dec := json.NewDecoder(w.Body)
 	dec.DisallowUnknownFields()
-	var p middleware.Problem
+	var p httpauthz.Problem
 	if err := dec.Decode(&p); err != nil {
 		t.Fatalf("decoding problem body: %v", err)
 	}
@@ -88,15 +88,15 @@ func decodeProblem(t *testing.T, w *httptest.ResponseRecorder) middleware.Proble
 
 func TestRequire(t *testing.T) {
 	store := testStore(t)
-	user := middleware.Header("X-User")
+	user := httpauthz.Header("X-User")
 	tests := []struct {
 		name    string
 		act     permission.Action
 		user    string
-		opts    []middleware.Option
+		opts    []httpauthz.Option
 		status  int
 		allowed *account.Decision   // for 200
-		problem *middleware.Problem // otherwise
+		problem *httpauthz.Problem // otherwise
 	}{
 		{
 			name: "allowed by billing", act: permission.ViewUsage, user: "bob", status: http.StatusOK,
@@ -110,42 +110,42 @@ func TestRequire(t *testing.T) {
 		},
 		{
 			name: "refused member", act: permission.ManageUsers, user: "bob", status: http.StatusForbidden,
-			problem: &middleware.Problem{Type: middleware.TypeForbidden, Title: "Action not allowed", Status: 403,
+			problem: &httpauthz.Problem{Type: httpauthz.TypeForbidden, Title: "Action not allowed", Status: 403,
 				Detail: `"bob" may not manage-users: holds view,billing; manage-users needs manage`,
-				Action: permission.ManageUsers, Reason: middleware.ReasonMissingPermission},
+				Action: permission.ManageUsers, Reason: httpauthz.ReasonMissingPermission},
 		},
 		{
 			name: "unknown user", act: permission.ViewTeams, user: "mallory", status: http.StatusForbidden,
-			problem: &middleware.Problem{Type: middleware.TypeForbidden, Title: "Action not allowed", Status: 403,
+			problem: &httpauthz.Problem{Type: httpauthz.TypeForbidden, Title: "Action not allowed", Status: 403,
 				Detail: `"mallory" may not view-teams: not an account member`,
-				Action: permission.ViewTeams, Reason: middleware.ReasonNotMember},
+				Action: permission.ViewTeams, Reason: httpauthz.ReasonNotMember},
 		},
 		{
 			name: "unidentified", act: permission.ViewTeams, user: "", status: http.StatusUnauthorized,
-			problem: &middleware.Problem{Type: middleware.TypeUnidentified, Title: "User not identified", Status: 401,
+			problem: &httpauthz.Problem{Type: httpauthz.TypeUnidentified, Title: "User not identified", Status: 401,
 				Detail: "the request does not say which user it acts for",
-				Action: permission.ViewTeams, Reason: middleware.ReasonUnidentified},
+				Action: permission.ViewTeams, Reason: httpauthz.ReasonUnidentified},
 		},
 		{
 			name: "refused as not found", act: permission.ViewSettings, user: "carol", status: http.StatusNotFound,
-			opts:    []middleware.Option{middleware.RefuseAsNotFound()},
-			problem: &middleware.Problem{Type: "about:blank", Title: "Not Found", Status: 404},
+			opts:    []httpauthz.Option{httpauthz.RefuseAsNotFound()},
+			problem: &httpauthz.Problem{Type: "about:blank", Title: "Not Found", Status: 404},
 		},
 		{
 			name: "unknown user as not found", act: permission.ViewTeams, user: "mallory", status: http.StatusNotFound,
-			opts:    []middleware.Option{middleware.RefuseAsNotFound()},
-			problem: &middleware.Problem{Type: "about:blank", Title: "Not Found", Status: 404},
+			opts:    []httpauthz.Option{httpauthz.RefuseAsNotFound()},
+			problem: &httpauthz.Problem{Type: "about:blank", Title: "Not Found", Status: 404},
 		},
 		{
 			// Still 401, but without naming the action of the hidden resource.
 			name: "unidentified with not found option is still 401", act: permission.ViewTeams, user: "", status: http.StatusUnauthorized,
-			opts: []middleware.Option{middleware.RefuseAsNotFound()},
-			problem: &middleware.Problem{Type: middleware.TypeUnidentified, Title: "User not identified", Status: 401,
-				Detail: "the request does not say which user it acts for", Reason: middleware.ReasonUnidentified},
+			opts: []httpauthz.Option{httpauthz.RefuseAsNotFound()},
+			problem: &httpauthz.Problem{Type: httpauthz.TypeUnidentified, Title: "User not identified", Status: 401,
+				Detail: "the request does not say which user it acts for", Reason: httpauthz.ReasonUnidentified},
 		},
 		{
 			name: "allowed with not found option", act: permission.ViewSettings, user: "alice", status: http.StatusOK,
-			opts: []middleware.Option{middleware.RefuseAsNotFound()},
+			opts: []httpauthz.Option{httpauthz.RefuseAsNotFound()},
 			allowed: &account.Decision{Allowed: true, User: "alice", Action: permission.ViewSettings, Member: true,
 				Holds: permission.Admin, Needs: permission.Manage},
 		},
@@ -153,8 +153,8 @@ func TestRequire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var hooked []account.Decision
-			opts := append(tt.opts, middleware.OnDecision(func(_ *http.Request, d account.Decision) { hooked = append(hooked, d) }))
-			h := middleware.Require(store, tt.act, user, opts...)(echo)
+			opts := append(tt.opts, httpauthz.OnDecision(func(_ *http.Request, d account.Decision) { hooked = append(hooked, d) }))
+			h := httpauthz.Require(store, tt.act, user, opts...)(echo)
 			w := serve(h, request(tt.user))
 			if w.Code != tt.status {
 				t.Fatalf("status = %d, want %d; body %s", w.Code, tt.status, w.Body)
@@ -181,9 +181,9 @@ func TestRequire(t *testing.T) {
 }
 
 func TestProblemJSONForm(t *testing.T) {
-	h := middleware.Require(testStore(t), permission.CreateTeams, middleware.Header("X-User"))(echo)
+	h := httpauthz.Require(testStore(t), permission.CreateTeams, httpauthz.Header("X-User"))(echo)
 	w := serve(h, request("bob"))
-	want := `{"type":"` + middleware.TypeForbidden + `","title":"Action not allowed","status":403,` +
+	want := `{"type":"` + httpauthz.TypeForbidden + `","title":"Action not allowed","status":403,` +
 		`"detail":"\"bob\" may not create-teams: holds view,billing; create-teams needs create",` +
 		`"action":"create-teams","reason":"missing-permission"}` + "\n"
 	if diff := cmp.Diff(want, w.Body.String()); diff != "" {
@@ -194,7 +194,7 @@ func TestProblemJSONForm(t *testing.T) {
 	}
 
 	// A hidden refusal says nothing about the action.
-	h = middleware.Require(testStore(t), permission.CreateTeams, middleware.Header("X-User"), middleware.RefuseAsNotFound())(echo)
+	h = httpauthz.Require(testStore(t), permission.CreateTeams, httpauthz.Header("X-User"), httpauthz.RefuseAsNotFound())(echo)
 	w = serve(h, request("bob"))
 	want = `{"type":"about:blank","title":"Not Found","status":404}` + "\n"
 	if diff := cmp.Diff(want, w.Body.String()); diff != "" {
@@ -205,7 +205,7 @@ func TestProblemJSONForm(t *testing.T) {
 func TestNextNotCalledWhenRefused(t *testing.T) {
 	called := false
 	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true })
-	h := middleware.Require(testStore(t), permission.ManageUsers, middleware.Header("X-User"))(next)
+	h := httpauthz.Require(testStore(t), permission.ManageUsers, httpauthz.Header("X-User"))(next)
 	for _, u := range []string{"", "carol", "nobody"} {
 		serve(h, request(u))
 	}
@@ -218,18 +218,18 @@ func TestChallenge(t *testing.T) {
 	const c = `Bearer realm="acme"`
 	tests := []struct {
 		name string
-		opts []middleware.Option
+		opts []httpauthz.Option
 		user string
 		want string
 	}{
-		{"unidentified", []middleware.Option{middleware.Challenge(c)}, "", c},
+		{"unidentified", []httpauthz.Option{httpauthz.Challenge(c)}, "", c},
 		{"unidentified without the option", nil, "", ""},
-		{"refused", []middleware.Option{middleware.Challenge(c)}, "carol", ""},
-		{"allowed", []middleware.Option{middleware.Challenge(c)}, "bob", ""},
+		{"refused", []httpauthz.Option{httpauthz.Challenge(c)}, "carol", ""},
+		{"allowed", []httpauthz.Option{httpauthz.Challenge(c)}, "bob", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := middleware.Require(testStore(t), permission.ViewUsage, middleware.Header("X-User"), tt.opts...)(echo)
+			h := httpauthz.Require(testStore(t), permission.ViewUsage, httpauthz.Header("X-User"), tt.opts...)(echo)
 			w := serve(h, request(tt.user))
 			if got := w.Header().Get("WWW-Authenticate"); got != tt.want {
 				t.Errorf("WWW-Authenticate = %q, want %q (status %d)", got, tt.want, w.Code)
@@ -239,7 +239,7 @@ func TestChallenge(t *testing.T) {
 }
 
 func TestHeader(t *testing.T) {
-	f := middleware.Header("x-user") // any case
+	f := httpauthz.Header("x-user") // any case
 	tests := []struct {
 		name   string
 		header http.Header
@@ -275,16 +275,16 @@ func TestAmbiguousUser(t *testing.T) {
 	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { t.Error("next handler ran for an ambiguous user") })
 	for _, users := range [][]string{{"mallory", "alice"}, {"alice", "mallory"}, {"alice", "alice"}} {
 		t.Run(strings.Join(users, ","), func(t *testing.T) {
-			h := middleware.Require(testStore(t), permission.ViewUsage, middleware.Header("X-User"))(next)
+			h := httpauthz.Require(testStore(t), permission.ViewUsage, httpauthz.Header("X-User"))(next)
 			r := httptest.NewRequest(http.MethodGet, "/usage", nil)
 			r.Header["X-User"] = users
 			w := serve(h, r)
 			if w.Code != http.StatusUnauthorized {
 				t.Fatalf("status = %d, want 401; body %s", w.Code, w.Body)
 			}
-			want := middleware.Problem{Type: middleware.TypeUnidentified, Title: "User not identified", Status: 401,
+			want := httpauthz.Problem{Type: httpauthz.TypeUnidentified, Title: "User not identified", Status: 401,
 				Detail: "the request does not say which user it acts for",
-				Action: permission.ViewUsage, Reason: middleware.ReasonUnidentified}
+				Action: permission.ViewUsage, Reason: httpauthz.ReasonUnidentified}
 			if diff := cmp.Diff(want, decodeProblem(t, w)); diff != "" {
 				t.Errorf("problem (-want +got):\n%s", diff)
 			}
@@ -322,12 +322,12 @@ func TestWriteProblemStatus(t *testing.T) {
 						t.Fatalf("WriteProblem panicked: %v", v)
 					}
 				}()
-				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Something", Status: tt.status, Detail: "what"})
+				httpauthz.WriteProblem(w, httpauthz.Problem{Type: "about:blank", Title: "Something", Status: tt.status, Detail: "what"})
 			}()
 			if w.Code != tt.want {
 				t.Errorf("status = %d, want %d", w.Code, tt.want)
 			}
-			want := middleware.Problem{Type: "about:blank", Title: "Something", Status: tt.want, Detail: "what"}
+			want := httpauthz.Problem{Type: "about:blank", Title: "Something", Status: tt.want, Detail: "what"}
 			if diff := cmp.Diff(want, decodeProblem(t, w)); diff != "" {
 				t.Errorf("problem (-want +got):\n%s", diff)
 			}
@@ -337,25 +337,25 @@ func TestWriteProblemStatus(t *testing.T) {
 
 func TestContextWithoutRequire(t *testing.T) {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	if d, ok := middleware.DecisionFrom(r.Context()); ok || d != (account.Decision{}) {
+	if d, ok := httpauthz.DecisionFrom(r.Context()); ok || d != (account.Decision{}) {
 		t.Errorf("DecisionFrom = %v, %v; want zero, false", d, ok)
 	}
-	if a := middleware.AccountFrom(r.Context()); a != nil {
+	if a := httpauthz.AccountFrom(r.Context()); a != nil {
 		t.Errorf("AccountFrom = %v, want nil", a)
 	}
 }
 
 func TestRequirePanicsOnProgrammerError(t *testing.T) {
 	store := testStore(t)
-	user := middleware.Header("X-User")
+	user := httpauthz.Header("X-User")
 	tests := []struct {
 		name string
 		call func()
 	}{
-		{"zero action", func() { middleware.Require(store, 0, user) }},
-		{"action outside the table", func() { middleware.Require(store, permission.CreateTeams+1, user) }},
-		{"nil source", func() { middleware.Require(nil, permission.ViewTeams, user) }},
-		{"nil user func", func() { middleware.Require(store, permission.ViewTeams, nil) }},
+		{"zero action", func() { httpauthz.Require(store, 0, user) }},
+		{"action outside the table", func() { httpauthz.Require(store, permission.CreateTeams+1, user) }},
+		{"nil source", func() { httpauthz.Require(nil, permission.ViewTeams, user) }},
+		{"nil user func", func() { httpauthz.Require(store, permission.ViewTeams, nil) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -379,7 +379,7 @@ func TestLog(t *testing.T) {
 			return a
 		},
 	}))
-	h := middleware.Require(testStore(t), permission.ViewUsage, middleware.Header("X-User"), middleware.OnDecision(middleware.Log(l)))(echo)
+	h := httpauthz.Require(testStore(t), permission.ViewUsage, httpauthz.Header("X-User"), httpauthz.OnDecision(httpauthz.Log(l)))(echo)
 	for _, u := range []string{"bob", "carol", ""} {
 		serve(h, request(u))
 	}
@@ -394,7 +394,7 @@ level=WARN msg=authorization allowed=false user="" action=view-usage member=fals
 	// A level above Warn logs nothing.
 	buf.Reset()
 	quiet := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelError}))
-	h = middleware.Require(testStore(t), permission.ViewUsage, middleware.Header("X-User"), middleware.OnDecision(middleware.Log(quiet)))(echo)
+	h = httpauthz.Require(testStore(t), permission.ViewUsage, httpauthz.Header("X-User"), httpauthz.OnDecision(httpauthz.Log(quiet)))(echo)
 	serve(h, request("carol"))
 	if buf.Len() != 0 {
 		t.Errorf("logged at level Error: %s", buf.String())
@@ -403,11 +403,11 @@ level=WARN msg=authorization allowed=false user="" action=view-usage member=fals
 
 func TestHooksRunInOrder(t *testing.T) {
 	var order []string
-	hook := func(name string) middleware.Hook {
+	hook := func(name string) httpauthz.Hook {
 		return func(*http.Request, account.Decision) { order = append(order, name) }
 	}
-	h := middleware.Require(testStore(t), permission.ViewTeams, middleware.Header("X-User"),
-		middleware.OnDecision(hook("first")), middleware.OnDecision(nil), middleware.OnDecision(hook("second")))(echo)
+	h := httpauthz.Require(testStore(t), permission.ViewTeams, httpauthz.Header("X-User"),
+		httpauthz.OnDecision(hook("first")), httpauthz.OnDecision(nil), httpauthz.OnDecision(hook("second")))(echo)
 	serve(h, request("alice"))
 	if diff := cmp.Diff([]string{"first", "second"}, order); diff != "" {
 		t.Errorf("hooks ran (-want +got):\n%s", diff)
@@ -425,7 +425,7 @@ func TestConcurrentUpdates(t *testing.T) {
 		p, _ := tx.Account().Permissions("bob")
 		return tx.SetPermissions("alice", "bob", p^permission.Billing)
 	}
-	srv := httptest.NewServer(middleware.Require(store, permission.ViewUsage, middleware.Header("X-User"))(echo))
+	srv := httptest.NewServer(httpauthz.Require(store, permission.ViewUsage, httpauthz.Header("X-User"))(echo))
 	defer srv.Close()
 
 	const updates, workers, perWorker = 200, 4, 50
@@ -477,11 +477,11 @@ func checkOne(url string) error {
 			return fmt.Errorf("allowed on revision %d with decision %v", s.Revision, s.Decision)
 		}
 	case http.StatusForbidden:
-		var p middleware.Problem
+		var p httpauthz.Problem
 		if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
 			return err
 		}
-		if p.Reason != middleware.ReasonMissingPermission || !strings.Contains(p.Detail, "holds view;") {
+		if p.Reason != httpauthz.ReasonMissingPermission || !strings.Contains(p.Detail, "holds view;") {
 			return fmt.Errorf("refusal %+v", p)
 		}
 	default:

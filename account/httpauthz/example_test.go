@@ -1,4 +1,4 @@
-package middleware_test
+package httpauthz_test
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/middleware"
+	"github.com/entaccess/entaccess/account/httpauthz"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -25,11 +25,11 @@ func ExampleRequire() {
 	store := account.NewStore(acct)
 
 	usage := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d, _ := middleware.DecisionFrom(r.Context())
-		fmt.Fprintln(w, "usage of", middleware.AccountFrom(r.Context()).Name(), "for", d.User)
+		d, _ := httpauthz.DecisionFrom(r.Context())
+		fmt.Fprintln(w, "usage of", httpauthz.AccountFrom(r.Context()).Name(), "for", d.User)
 	})
 	// In production an authenticator in front of this handler sets X-User.
-	guard := middleware.Require(store, permission.ViewUsage, middleware.Header("X-User"))
+	guard := httpauthz.Require(store, permission.ViewUsage, httpauthz.Header("X-User"))
 	h := guard(usage)
 
 	for _, user := range []string{"alice", "bob", ""} {
@@ -42,6 +42,6 @@ func ExampleRequire() {
 	}
 	// Output:
 	// 200 text/plain; charset=utf-8 usage of acme for alice
-	// 403 application/problem+json {"type":"https://pkg.go.dev/github.com/entaccess/entaccess/examples/middleware#TypeForbidden","title":"Action not allowed","status":403,"detail":"\"bob\" may not view-usage: holds view; view-usage needs billing","action":"view-usage","reason":"missing-permission"}
-	// 401 application/problem+json {"type":"https://pkg.go.dev/github.com/entaccess/entaccess/examples/middleware#TypeUnidentified","title":"User not identified","status":401,"detail":"the request does not say which user it acts for","action":"view-usage","reason":"unidentified"}
+	// 403 application/problem+json {"type":"https://pkg.go.dev/github.com/entaccess/entaccess/account/httpauthz#TypeForbidden","title":"Action not allowed","status":403,"detail":"\"bob\" may not view-usage: holds view; view-usage needs billing","action":"view-usage","reason":"missing-permission"}
+	// 401 application/problem+json {"type":"https://pkg.go.dev/github.com/entaccess/entaccess/account/httpauthz#TypeUnidentified","title":"User not identified","status":401,"detail":"the request does not say which user it acts for","action":"view-usage","reason":"unidentified"}
 }

@@ -1,8 +1,8 @@
 // Command server is a small HTTP API over one Enterprise Account, with a
 // route per action of the permission table, each guarded by
-// [middleware.Require].
+// [httpauthz.Require].
 //
-//	go run ./examples/middleware/server [-addr localhost:8080] [-data entaccess-data]
+//	go run ./examples/httpapi [-addr localhost:8080] [-data entaccess-data]
 //
 // It stops gracefully, letting requests in progress finish, on Ctrl-C
 // (SIGINT) or SIGTERM.
@@ -51,8 +51,8 @@
 // a real deployment an authenticating proxy or gateway in front of the
 // server sets it from a verified identity and strips any copy the client
 // sent. To use another source, such as a session or a token verified in
-// an earlier middleware, replace [middleware.Header] with your own
-// [middleware.UserFunc]. A 401 carries the header
+// an earlier middleware, replace [httpauthz.Header] with your own
+// [httpauthz.UserFunc]. A 401 carries the header
 //
 //	WWW-Authenticate: X-User realm="entaccess demo"
 //

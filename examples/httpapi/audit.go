@@ -10,7 +10,7 @@ import (
 	"strconv"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/middleware"
+	"github.com/entaccess/entaccess/account/httpauthz"
 )
 
 // A history is an account's audit log: every committed step with a
@@ -35,7 +35,7 @@ func auditLog(events history, logger *slog.Logger) http.HandlerFunc {
 		if q := r.URL.Query(); q.Has("after") {
 			v, err := strconv.ParseUint(q.Get("after"), 10, 64)
 			if err != nil {
-				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Bad Request", Status: http.StatusBadRequest,
+				httpauthz.WriteProblem(w, httpauthz.Problem{Type: "about:blank", Title: "Bad Request", Status: http.StatusBadRequest,
 					Detail: fmt.Sprintf("query after: %q is not a revision", q.Get("after"))})
 				return
 			}
@@ -47,7 +47,7 @@ func auditLog(events history, logger *slog.Logger) http.HandlerFunc {
 			if err != nil {
 				logger.LogAttrs(r.Context(), slog.LevelError, "audit log", slog.String("err", err.Error()))
 				if out == nil {
-					middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Internal Server Error", Status: http.StatusInternalServerError})
+					httpauthz.WriteProblem(w, httpauthz.Problem{Type: "about:blank", Title: "Internal Server Error", Status: http.StatusInternalServerError})
 					return
 				}
 				out.Flush()

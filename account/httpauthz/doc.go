@@ -1,11 +1,11 @@
-// Package middleware guards net/http handlers with entaccess checks.
+// Package httpauthz guards net/http handlers with entaccess checks.
 //
 // [Require] wraps a handler so that it runs only for users whose account
 // permissions allow one action of the permission table:
 //
 //	store := account.NewStore(acct)
-//	user := middleware.Header("X-User") // set by an upstream authenticator
-//	mux.Handle("GET /usage", middleware.Require(store, permission.ViewUsage, user)(usage))
+//	user := httpauthz.Header("X-User") // set by an upstream authenticator
+//	mux.Handle("GET /usage", httpauthz.Require(store, permission.ViewUsage, user)(usage))
 //
 // Each request is checked against the snapshot current when it arrives
 // ([account.Store.Load]), which never blocks on writers. An allowed request
@@ -32,4 +32,4 @@
 // applied through [account.Tx], whose own checks run as well, the account
 // kept in a journal (package account/journal) and its audit log served as
 // JSON Lines.
-package middleware
+package httpauthz

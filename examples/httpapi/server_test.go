@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/middleware"
+	"github.com/entaccess/entaccess/account/httpauthz"
 	"github.com/entaccess/entaccess/permission"
 	"github.com/google/go-cmp/cmp"
 )
@@ -56,8 +56,8 @@ func (c call) do(t *testing.T, h http.Handler) {
 }
 
 const (
-	forbidden    = `{"type":"` + middleware.TypeForbidden + `","title":"Action not allowed","status":403,"detail":`
-	unidentified = `{"type":"` + middleware.TypeUnidentified + `","title":"User not identified","status":401,"detail":"the request does not say which user it acts for","reason":"unidentified"}` + "\n"
+	forbidden    = `{"type":"` + httpauthz.TypeForbidden + `","title":"Action not allowed","status":403,"detail":`
+	unidentified = `{"type":"` + httpauthz.TypeUnidentified + `","title":"User not identified","status":401,"detail":"the request does not say which user it acts for","reason":"unidentified"}` + "\n"
 	notFound     = `{"type":"about:blank","title":"Not Found","status":404}` + "\n"
 	notAllowed   = `{"type":"about:blank","title":"Method Not Allowed","status":405}` + "\n"
 )
@@ -159,7 +159,7 @@ func TestTxChecksAgain(t *testing.T) {
 	store := newStore(t, func(s *account.Spec) {
 		s.Members = append(s.Members, account.Member{User: "mia", Permissions: permission.Manage})
 	})
-	revoke := middleware.OnDecision(func(_ *http.Request, d account.Decision) {
+	revoke := httpauthz.OnDecision(func(_ *http.Request, d account.Decision) {
 		if d.User == "mia" && d.Allowed {
 			_, err := store.Update(func(tx *account.Tx) error { return tx.SetPermissions("alice", "mia", permission.View) })
 			if err != nil {
