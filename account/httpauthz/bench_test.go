@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/entaccess/entaccess/account/httpauthz"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -14,16 +13,15 @@ import (
 func BenchmarkRequire(b *testing.B) {
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	store := testStore(b)
-	user := httpauthz.Header("X-User")
 	cases := []struct {
 		name string
 		h    http.Handler
 		user string
 	}{
 		{"baseline=handler alone", ok, "bob"},
-		{"allowed", httpauthz.Require(store, permission.ViewUsage, user)(ok), "bob"},
-		{"refused", httpauthz.Require(store, permission.ViewUsage, user)(ok), "carol"},
-		{"refused as not found", httpauthz.Require(store, permission.ViewUsage, user, httpauthz.RefuseAsNotFound())(ok), "carol"},
+		{"allowed", require(store, permission.ViewUsage)(ok), "bob"},
+		{"refused", require(store, permission.ViewUsage)(ok), "carol"},
+		{"refused, hidden", hide(store, permission.ViewUsage)(ok), "carol"},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

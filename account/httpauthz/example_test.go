@@ -11,7 +11,7 @@ import (
 	"github.com/entaccess/entaccess/permission"
 )
 
-func ExampleRequire() {
+func ExampleGuard() {
 	acct, err := account.New(account.Spec{
 		Name: "acme",
 		Members: []account.Member{
@@ -28,20 +28,36 @@ func ExampleRequire() {
 		d, _ := httpauthz.DecisionFrom(r.Context())
 		fmt.Fprintln(w, "usage of", httpauthz.AccountFrom(r.Context()).Name(), "for", d.User)
 	})
-	// In production an authenticator in front of this handler sets X-User.
-	guard := httpauthz.Require(store, permission.ViewUsage, httpauthz.Header("X-User"))
-	h := guard(usage)
+	settings := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "settings") })
 
-	for _, user := range []string{"alice", "bob", ""} {
-		r := httptest.NewRequest("GET", "/usage", nil)
-		r.Header.Set("X-User", user)
+	// In production an authenticating proxy in front of this server sets X-User.
+	g := httpauthz.New(store, httpauthz.Header("X-User"))
+	mux := http.NewServeMux()
+	mux.Handle("GET /usage", g.Require(permission.ViewUsage)(usage))
+	mux.Handle("/settings", g.Hide(permission.ViewSettings)(settings)) // bob must not learn it exists
+	h := g.Handler(httpauthz.Problems(mux))                            // in a server: httpauthz.NewServer(h, logger)
+
+	for _, c := range []struct{ user, path string }{
+		{"alice", "/usage"}, {"bob", "/usage"}, {"", "/usage"}, {"alice, bob", "/usage"},
+		{"bob", "/settings"}, {"bob", "/no-such-page"},
+	} {
+		r := httptest.NewRequest("GET", c.path, nil)
+		r.Header.Set("X-User", c.user)
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		body, _ := io.ReadAll(w.Body)
-		fmt.Printf("%d %s %s", w.Code, w.Header().Get("Content-Type"), body)
+		fmt.Printf("%s %s: %d %s\n", c.user, c.path, w.Code, body)
 	}
 	// Output:
-	// 200 text/plain; charset=utf-8 usage of acme for alice
-	// 403 application/problem+json {"type":"https://pkg.go.dev/github.com/entaccess/entaccess/account/httpauthz#TypeForbidden","title":"Action not allowed","status":403,"detail":"\"bob\" may not view-usage: holds view; view-usage needs billing","action":"view-usage","reason":"missing-permission"}
-	// 401 application/problem+json {"type":"https://pkg.go.dev/github.com/entaccess/entaccess/account/httpauthz#TypeUnidentified","title":"User not identified","status":401,"detail":"the request does not say which user it acts for","action":"view-usage","reason":"unidentified"}
+	// alice /usage: 200 usage of acme for alice
+	//
+	// bob /usage: 403 {"type":"https://pkg.go.dev/github.com/entaccess/entaccess/account/httpauthz#TypeForbidden","title":"Action not allowed","status":403,"detail":"\"bob\" may not view-usage: holds view; view-usage needs billing","action":"view-usage","reason":"missing-permission"}
+	//
+	//  /usage: 401 {"type":"https://pkg.go.dev/github.com/entaccess/entaccess/account/httpauthz#TypeUnidentified","title":"User not identified","status":401,"detail":"no X-User header: the request does not say which user it acts for","reason":"unidentified"}
+	//
+	// alice, bob /usage: 401 {"type":"https://pkg.go.dev/github.com/entaccess/entaccess/account/httpauthz#TypeUnidentified","title":"User not identified","status":401,"detail":"header X-User holds a comma, as when a proxy joins several users into one line: the request does not say which user it acts for","reason":"unidentified"}
+	//
+	// bob /settings: 404 {"type":"about:blank","title":"Not Found","status":404}
+	//
+	// bob /no-such-page: 404 {"type":"about:blank","title":"Not Found","status":404}
 }

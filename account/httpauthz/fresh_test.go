@@ -13,8 +13,7 @@ import (
 
 func TestFresh(t *testing.T) {
 	store := testStore(t)
-	h := httpauthz.Require(store, permission.ViewUsage, httpauthz.Header("X-User"),
-		httpauthz.Fresh("Entaccess-Revision", 200*time.Millisecond))(echo)
+	h := require(store, permission.ViewUsage, httpauthz.Fresh("Entaccess-Revision", 200*time.Millisecond))(echo)
 	withToken := func(token string) *http.Request {
 		r := request("alice")
 		r.Header.Set("Entaccess-Revision", token)
@@ -85,8 +84,8 @@ func (l loadOnly) Load() *account.Account { return l.s.Load() }
 func TestFreshNeedsWaiter(t *testing.T) {
 	defer func() {
 		if recover() == nil {
-			t.Error("Require with Fresh on a Source without WaitFor did not panic")
+			t.Error("New with Fresh on a Source without WaitFor did not panic")
 		}
 	}()
-	httpauthz.Require(loadOnly{testStore(t)}, permission.ViewUsage, httpauthz.Header("X-User"), httpauthz.Fresh("R", time.Second))
+	httpauthz.New(loadOnly{testStore(t)}, httpauthz.Header("X-User"), httpauthz.Fresh("R", time.Second))
 }

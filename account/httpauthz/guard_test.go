@@ -38,6 +38,17 @@ func testStore(t testing.TB) *account.Store {
 	return account.NewStore(a)
 }
 
+// require guards a route of an account in src with act, for the user in
+// the X-User header.
+func require(src httpauthz.Source, act permission.Action, opts ...httpauthz.Option) func(http.Handler) http.Handler {
+	return httpauthz.New(src, httpauthz.Header("X-User"), opts...).Require(act)
+}
+
+// hide is require with Hide.
+func hide(src httpauthz.Source, act permission.Action, opts ...httpauthz.Option) func(http.Handler) http.Handler {
+	return httpauthz.New(src, httpauthz.Header("X-User"), opts...).Hide(act)
+}
+
 // seen is what the guarded handler saw.
 type seen struct {
 	Decision account.Decision
@@ -74,8 +85,8 @@ func decodeProblem(t *testing.T, w *httptest.ResponseRecorder) httpauthz.Problem
 	if ct := w.Header().Get("Content-Type"); ct != "application/problem+json" {
 		t.Errorf("Content-Type = %q, want application/problem+json", ct)
 	}
-	if cc := w.Header().Get("Cache-Control"); cc != "no-store" {
-		t.Errorf("Cache-Control = %q, want no-store", cc)
+	if cc := w.Header().Get("Cache-Control"); cc != "private, no-store" {
+		t.Errorf("Cache-Control = %q, want private, no-store", cc)
 	}
 	dec := json.NewDecoder(w.Body)
 	dec.DisallowUnknownFields()
@@ -88,14 +99,13 @@ func decodeProblem(t *testing.T, w *httptest.ResponseRecorder) httpauthz.Problem
 
 func TestRequire(t *testing.T) {
 	store := testStore(t)
-	user := httpauthz.Header("X-User")
 	tests := []struct {
 		name    string
 		act     permission.Action
 		user    string
-		opts    []httpauthz.Option
+		hide    bool // Hide instead of Require
 		status  int
-		allowed *account.Decision   // for 200
+		allowed *account.Decision  // for 200
 		problem *httpauthz.Problem // otherwise
 	}{
 		{
@@ -123,29 +133,29 @@ func TestRequire(t *testing.T) {
 		{
 			name: "unidentified", act: permission.ViewTeams, user: "", status: http.StatusUnauthorized,
 			problem: &httpauthz.Problem{Type: httpauthz.TypeUnidentified, Title: "User not identified", Status: 401,
-				Detail: "the request does not say which user it acts for",
+				Detail: "no X-User header: the request does not say which user it acts for",
 				Action: permission.ViewTeams, Reason: httpauthz.ReasonUnidentified},
 		},
 		{
 			name: "refused as not found", act: permission.ViewSettings, user: "carol", status: http.StatusNotFound,
-			opts:    []httpauthz.Option{httpauthz.RefuseAsNotFound()},
+			hide:    true,
 			problem: &httpauthz.Problem{Type: "about:blank", Title: "Not Found", Status: 404},
 		},
 		{
 			name: "unknown user as not found", act: permission.ViewTeams, user: "mallory", status: http.StatusNotFound,
-			opts:    []httpauthz.Option{httpauthz.RefuseAsNotFound()},
+			hide:    true,
 			problem: &httpauthz.Problem{Type: "about:blank", Title: "Not Found", Status: 404},
 		},
 		{
 			// Still 401, but without naming the action of the hidden resource.
-			name: "unidentified with not found option is still 401", act: permission.ViewTeams, user: "", status: http.StatusUnauthorized,
-			opts: []httpauthz.Option{httpauthz.RefuseAsNotFound()},
+			name: "unidentified on a hidden route is still 401", act: permission.ViewTeams, user: "", status: http.StatusUnauthorized,
+			hide: true,
 			problem: &httpauthz.Problem{Type: httpauthz.TypeUnidentified, Title: "User not identified", Status: 401,
-				Detail: "the request does not say which user it acts for", Reason: httpauthz.ReasonUnidentified},
+				Detail: "no X-User header: the request does not say which user it acts for", Reason: httpauthz.ReasonUnidentified},
 		},
 		{
-			name: "allowed with not found option", act: permission.ViewSettings, user: "alice", status: http.StatusOK,
-			opts: []httpauthz.Option{httpauthz.RefuseAsNotFound()},
+			name: "allowed on a hidden route", act: permission.ViewSettings, user: "alice", status: http.StatusOK,
+			hide: true,
 			allowed: &account.Decision{Allowed: true, User: "alice", Action: permission.ViewSettings, Member: true,
 				Holds: permission.Admin, Needs: permission.Manage},
 		},
@@ -153,8 +163,12 @@ func TestRequire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var hooked []account.Decision
-			opts := append(tt.opts, httpauthz.OnDecision(func(_ *http.Request, d account.Decision) { hooked = append(hooked, d) }))
-			h := httpauthz.Require(store, tt.act, user, opts...)(echo)
+			g := httpauthz.New(store, httpauthz.Header("X-User"), httpauthz.OnDecision(func(_ *http.Request, d account.Decision) { hooked = append(hooked, d) }))
+			route := g.Require
+			if tt.hide {
+				route = g.Hide
+			}
+			h := route(tt.act)(echo)
 			w := serve(h, request(tt.user))
 			if w.Code != tt.status {
 				t.Fatalf("status = %d, want %d; body %s", w.Code, tt.status, w.Body)
@@ -181,7 +195,7 @@ func TestRequire(t *testing.T) {
 }
 
 func TestProblemJSONForm(t *testing.T) {
-	h := httpauthz.Require(testStore(t), permission.CreateTeams, httpauthz.Header("X-User"))(echo)
+	h := require(testStore(t), permission.CreateTeams)(echo)
 	w := serve(h, request("bob"))
 	want := `{"type":"` + httpauthz.TypeForbidden + `","title":"Action not allowed","status":403,` +
 		`"detail":"\"bob\" may not create-teams: holds view,billing; create-teams needs create",` +
@@ -194,7 +208,7 @@ func TestProblemJSONForm(t *testing.T) {
 	}
 
 	// A hidden refusal says nothing about the action.
-	h = httpauthz.Require(testStore(t), permission.CreateTeams, httpauthz.Header("X-User"), httpauthz.RefuseAsNotFound())(echo)
+	h = hide(testStore(t), permission.CreateTeams)(echo)
 	w = serve(h, request("bob"))
 	want = `{"type":"about:blank","title":"Not Found","status":404}` + "\n"
 	if diff := cmp.Diff(want, w.Body.String()); diff != "" {
@@ -205,7 +219,7 @@ func TestProblemJSONForm(t *testing.T) {
 func TestNextNotCalledWhenRefused(t *testing.T) {
 	called := false
 	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true })
-	h := httpauthz.Require(testStore(t), permission.ManageUsers, httpauthz.Header("X-User"))(next)
+	h := require(testStore(t), permission.ManageUsers)(next)
 	for _, u := range []string{"", "carol", "nobody"} {
 		serve(h, request(u))
 	}
@@ -229,7 +243,7 @@ func TestChallenge(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := httpauthz.Require(testStore(t), permission.ViewUsage, httpauthz.Header("X-User"), tt.opts...)(echo)
+			h := require(testStore(t), permission.ViewUsage, tt.opts...)(echo)
 			w := serve(h, request(tt.user))
 			if got := w.Header().Get("WWW-Authenticate"); got != tt.want {
 				t.Errorf("WWW-Authenticate = %q, want %q (status %d)", got, tt.want, w.Code)
@@ -239,54 +253,111 @@ func TestChallenge(t *testing.T) {
 }
 
 func TestHeader(t *testing.T) {
-	f := httpauthz.Header("x-user") // any case
+	id := httpauthz.Header("x-user") // any case
+	if diff := cmp.Diff([]string{"X-User"}, id.Vary); diff != "" {
+		t.Errorf("Vary (-want +got):\n%s", diff)
+	}
 	tests := []struct {
 		name   string
 		header http.Header
 		user   string
-		ok     bool
+		err    string // in the error; "" for none
 	}{
-		{"set", http.Header{"X-User": {"alice"}}, "alice", true},
-		{"missing", http.Header{}, "", false},
-		{"empty", http.Header{"X-User": {""}}, "", false},
+		{"set", http.Header{"X-User": {"alice"}}, "alice", ""},
+		{"missing", http.Header{}, "", "no X-User header"},
+		{"empty", http.Header{"X-User": {""}}, "", "no X-User header"},
 		// Two field lines, say one from the client and one from a proxy:
 		// the request does not say which user it acts for.
-		{"two values", http.Header{"X-User": {"alice", "bob"}}, "", false},
-		{"the same value twice", http.Header{"X-User": {"alice", "alice"}}, "", false},
-		{"an empty value and another", http.Header{"X-User": {"", "alice"}}, "", false},
-		{"a value and an empty one", http.Header{"X-User": {"alice", ""}}, "", false},
-		{"a comma is part of the name", http.Header{"X-User": {"doe, jane"}}, "doe, jane", true},
+		{"two values", http.Header{"X-User": {"alice", "bob"}}, "", "sent 2 times"},
+		{"the same value twice", http.Header{"X-User": {"alice", "alice"}}, "", "sent 2 times"},
+		{"an empty value and another", http.Header{"X-User": {"", "alice"}}, "", "sent 2 times"},
+		{"a value and an empty one", http.Header{"X-User": {"alice", ""}}, "", "sent 2 times"},
+		// The same two lines as a proxy joins them (RFC 9110, 5.3).
+		{"two users joined", http.Header{"X-User": {"alice, bob"}}, "", "comma"},
+		{"two users joined without a space", http.Header{"X-User": {"alice,bob"}}, "", "comma"},
+		{"a trailing comma", http.Header{"X-User": {"alice,"}}, "", "comma"},
+		{"a comma alone", http.Header{"X-User": {","}}, "", "comma"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := httptest.NewRequest(http.MethodGet, "/", nil)
 			r.Header = tt.header
-			u, ok := f(r)
-			if u != tt.user || ok != tt.ok {
-				t.Errorf("got (%q, %v), want (%q, %v)", u, ok, tt.user, tt.ok)
+			u, err := id.User(r)
+			if u != tt.user {
+				t.Errorf("user %q, want %q", u, tt.user)
+			}
+			switch {
+			case tt.err == "" && err != nil:
+				t.Errorf("error %v, want none", err)
+			case tt.err != "" && (!errors.Is(err, httpauthz.ErrUnidentified) || !strings.Contains(err.Error(), tt.err)):
+				t.Errorf("error %v, want one matching ErrUnidentified and saying %q", err, tt.err)
 			}
 		})
 	}
 }
 
-// TestAmbiguousUser sends the user header twice: Require must refuse the
-// request as unidentified, not pick one of the users.
+// TestAmbiguousUser sends the user header twice, or two users in one
+// header line as a proxy joins them: the guard must refuse the request as
+// unidentified, saying why, and not pick one of the users.
 func TestAmbiguousUser(t *testing.T) {
 	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { t.Error("next handler ran for an ambiguous user") })
-	for _, users := range [][]string{{"mallory", "alice"}, {"alice", "mallory"}, {"alice", "alice"}} {
-		t.Run(strings.Join(users, ","), func(t *testing.T) {
-			h := httpauthz.Require(testStore(t), permission.ViewUsage, httpauthz.Header("X-User"))(next)
-			r := httptest.NewRequest(http.MethodGet, "/usage", nil)
-			r.Header["X-User"] = users
-			w := serve(h, r)
-			if w.Code != http.StatusUnauthorized {
-				t.Fatalf("status = %d, want 401; body %s", w.Code, w.Body)
+	const sentTwice = "header X-User sent 2 times, so it names no single user: the request does not say which user it acts for"
+	const joined = "header X-User holds a comma, as when a proxy joins several users into one line: the request does not say which user it acts for"
+	for _, tt := range []struct {
+		users  []string
+		detail string
+	}{
+		{[]string{"mallory", "alice"}, sentTwice},
+		{[]string{"alice", "mallory"}, sentTwice},
+		{[]string{"alice", "alice"}, sentTwice},
+		{[]string{"alice, bob"}, joined},
+		{[]string{"mallory,alice"}, joined},
+	} {
+		t.Run(strings.Join(tt.users, "|"), func(t *testing.T) {
+			g := httpauthz.New(testStore(t), httpauthz.Header("X-User"))
+			for name, h := range map[string]http.Handler{"route": g.Require(permission.ViewUsage)(next), "before routing": g.Handler(next)} {
+				r := httptest.NewRequest(http.MethodGet, "/usage", nil)
+				r.Header["X-User"] = tt.users
+				w := serve(h, r)
+				if w.Code != http.StatusUnauthorized {
+					t.Fatalf("%s: status = %d, want 401; body %s", name, w.Code, w.Body)
+				}
+				want := httpauthz.Problem{Type: httpauthz.TypeUnidentified, Title: "User not identified", Status: 401,
+					Detail: tt.detail, Action: permission.ViewUsage, Reason: httpauthz.ReasonUnidentified}
+				if name == "before routing" {
+					want.Action = 0
+				}
+				if diff := cmp.Diff(want, decodeProblem(t, w)); diff != "" {
+					t.Errorf("%s: problem (-want +got):\n%s", name, diff)
+				}
 			}
-			want := httpauthz.Problem{Type: httpauthz.TypeUnidentified, Title: "User not identified", Status: 401,
-				Detail: "the request does not say which user it acts for",
-				Action: permission.ViewUsage, Reason: httpauthz.ReasonUnidentified}
-			if diff := cmp.Diff(want, decodeProblem(t, w)); diff != "" {
-				t.Errorf("problem (-want +got):\n%s", diff)
+		})
+	}
+}
+
+// TestIdentityErrors: an Identity's error wrapping ErrUnidentified is the
+// 401's detail; any other error is a 401 that does not show it.
+func TestIdentityErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		err    error
+		detail string
+	}{
+		{"unidentified", fmt.Errorf("session expired: %w", httpauthz.ErrUnidentified), "session expired: the request does not say which user it acts for"},
+		{"other error", errors.New("token store at 10.0.0.7: connection refused"), "the request does not say which user it acts for"},
+		{"no user, no error", nil, "the request does not say which user it acts for"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			id := httpauthz.Identity{User: func(*http.Request) (string, error) { return "", tt.err }, Vary: []string{"cookie"}}
+			w := serve(httpauthz.New(testStore(t), id).Handler(echo), request(""))
+			if w.Code != http.StatusUnauthorized {
+				t.Fatalf("status %d, want 401", w.Code)
+			}
+			if got := w.Header().Get("Vary"); got != "Cookie" {
+				t.Errorf("Vary %q, want Cookie", got)
+			}
+			if p := decodeProblem(t, w); p.Detail != tt.detail {
+				t.Errorf("detail %q, want %q", p.Detail, tt.detail)
 			}
 		})
 	}
@@ -347,15 +418,17 @@ func TestContextWithoutRequire(t *testing.T) {
 
 func TestRequirePanicsOnProgrammerError(t *testing.T) {
 	store := testStore(t)
-	user := httpauthz.Header("X-User")
+	g := httpauthz.New(store, httpauthz.Header("X-User"))
 	tests := []struct {
 		name string
 		call func()
 	}{
-		{"zero action", func() { httpauthz.Require(store, 0, user) }},
-		{"action outside the table", func() { httpauthz.Require(store, permission.CreateTeams+1, user) }},
-		{"nil source", func() { httpauthz.Require(nil, permission.ViewTeams, user) }},
-		{"nil user func", func() { httpauthz.Require(store, permission.ViewTeams, nil) }},
+		{"zero action", func() { g.Require(0) }},
+		{"action outside the table", func() { g.Require(permission.CreateTeams + 1) }},
+		{"zero action, hidden", func() { g.Hide(0) }},
+		{"action outside the table, hidden", func() { g.Hide(permission.CreateTeams + 1) }},
+		{"nil source", func() { httpauthz.New(nil, httpauthz.Header("X-User")) }},
+		{"nil user func", func() { httpauthz.New(store, httpauthz.Identity{}) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -379,7 +452,7 @@ func TestLog(t *testing.T) {
 			return a
 		},
 	}))
-	h := httpauthz.Require(testStore(t), permission.ViewUsage, httpauthz.Header("X-User"), httpauthz.OnDecision(httpauthz.Log(l)))(echo)
+	h := require(testStore(t), permission.ViewUsage, httpauthz.OnDecision(httpauthz.Log(l)))(echo)
 	for _, u := range []string{"bob", "carol", ""} {
 		serve(h, request(u))
 	}
@@ -394,7 +467,7 @@ level=WARN msg=authorization allowed=false user="" action=view-usage member=fals
 	// A level above Warn logs nothing.
 	buf.Reset()
 	quiet := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelError}))
-	h = httpauthz.Require(testStore(t), permission.ViewUsage, httpauthz.Header("X-User"), httpauthz.OnDecision(httpauthz.Log(quiet)))(echo)
+	h = require(testStore(t), permission.ViewUsage, httpauthz.OnDecision(httpauthz.Log(quiet)))(echo)
 	serve(h, request("carol"))
 	if buf.Len() != 0 {
 		t.Errorf("logged at level Error: %s", buf.String())
@@ -406,7 +479,7 @@ func TestHooksRunInOrder(t *testing.T) {
 	hook := func(name string) httpauthz.Hook {
 		return func(*http.Request, account.Decision) { order = append(order, name) }
 	}
-	h := httpauthz.Require(testStore(t), permission.ViewTeams, httpauthz.Header("X-User"),
+	h := require(testStore(t), permission.ViewTeams,
 		httpauthz.OnDecision(hook("first")), httpauthz.OnDecision(nil), httpauthz.OnDecision(hook("second")))(echo)
 	serve(h, request("alice"))
 	if diff := cmp.Diff([]string{"first", "second"}, order); diff != "" {
@@ -425,7 +498,7 @@ func TestConcurrentUpdates(t *testing.T) {
 		p, _ := tx.Account().Permissions("bob")
 		return tx.SetPermissions("alice", "bob", p^permission.Billing)
 	}
-	srv := httptest.NewServer(httpauthz.Require(store, permission.ViewUsage, httpauthz.Header("X-User"))(echo))
+	srv := httptest.NewServer(require(store, permission.ViewUsage)(echo))
 	defer srv.Close()
 
 	const updates, workers, perWorker = 200, 4, 50
