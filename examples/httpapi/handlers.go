@@ -35,104 +35,38 @@ func newHandler(store *account.Store, logger *slog.Logger, opts ...httpauthz.Opt
 // newServer returns the server's routes over store, logging each
 // authorization decision to logger, with the audit log that audit reads at
 // GET /settings/audit-log (no such route if audit is nil). opts are added
-// to every route's httpauthz.
+// to the guard's options, after the server's own.
 //
 // Every answer but a success is a problem document, and the checks come in
 // one order, so that a route hidden from a user looks to them exactly like
 // a path no route has:
 //
-//  1. A request that does not name exactly one user gets 401, whatever its
-//     path or method, missing paths included.
+//  1. Before routing, the same for every path and method, missing paths
+//     included: a request that does not name exactly one user gets 401;
+//     a malformed freshness token 400, one not reached in time 503.
 //  2. A path no route has gets 404. So does a hidden route (/settings and
 //     /settings/audit-log) for a user who may not open it, whatever the
 //     method.
 //  3. Only then a method the path does not take gets 405, with Allow.
 func newServer(store *account.Store, audit history, logger *slog.Logger, opts ...httpauthz.Option) http.Handler {
-	user := httpauthz.Header("X-User")
-	base := append([]httpauthz.Option{httpauthz.OnDecision(httpauthz.Log(logger)), httpauthz.Challenge(challenge),
-		httpauthz.Fresh(revisionHeader, freshWait)}, opts...)
-	guard := func(act permission.Action, h http.Handler, more ...httpauthz.Option) http.Handler {
-		return httpauthz.Require(store, act, user, append(more, base...)...)(h)
-	}
+	g := httpauthz.New(store, httpauthz.Header("X-User"), append([]httpauthz.Option{
+		httpauthz.OnDecision(httpauthz.Log(logger)), httpauthz.Challenge(challenge), httpauthz.Fresh(revisionHeader, freshWait),
+	}, opts...)...)
 	mux := http.NewServeMux()
-	mux.Handle("GET /teams", guard(permission.ViewTeams, http.HandlerFunc(listTeams)))
-	mux.Handle("GET /access", guard(permission.ViewAccess, http.HandlerFunc(listMembers)))
-	mux.Handle("POST /members", guard(permission.ManageUsers, addMember(store)))
-	mux.Handle("GET /usage", guard(permission.ViewUsage, http.HandlerFunc(usage)))
+	mux.Handle("GET /teams", g.Require(permission.ViewTeams)(http.HandlerFunc(listTeams)))
+	mux.Handle("GET /access", g.Require(permission.ViewAccess)(http.HandlerFunc(listMembers)))
+	mux.Handle("POST /members", g.Require(permission.ManageUsers)(addMember(store)))
+	mux.Handle("GET /usage", g.Require(permission.ViewUsage)(http.HandlerFunc(usage)))
 	// Users who may not see the settings are not told the page exists. The
 	// route takes every method, so that the check comes before 405: a
 	// method the mux refused itself would tell the route exists.
-	mux.Handle("/settings", guard(permission.ViewSettings, methods{"GET": http.HandlerFunc(settings)}, httpauthz.RefuseAsNotFound()))
+	mux.Handle("/settings", g.Hide(permission.ViewSettings)(methods{"GET": http.HandlerFunc(settings)}))
 	if audit != nil {
-		mux.Handle("/settings/audit-log", guard(permission.ViewSettings, methods{"GET": auditLog(audit, logger)}, httpauthz.RefuseAsNotFound()))
+		mux.Handle("/settings/audit-log", g.Hide(permission.ViewSettings)(methods{"GET": auditLog(audit, logger)}))
 	}
-	mux.Handle("POST /teams", guard(permission.CreateTeams, createTeam(store)))
-	mux.Handle("DELETE /teams/{name}", guard(permission.CreateTeams, deleteTeam(store)))
-	return identified(user, logger, problems(mux))
-}
-
-// identified answers 401 to a request that does not name exactly one user,
-// before routing, so that the answer is the same on every path; it passes
-// the others to next.
-func identified(user httpauthz.UserFunc, logger *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := user(r); !ok {
-			logger.LogAttrs(r.Context(), slog.LevelWarn, "unidentified", slog.String("method", r.Method), slog.String("path", r.URL.Path))
-			w.Header().Set("WWW-Authenticate", challenge)
-			httpauthz.WriteProblem(w, httpauthz.Unidentified(0))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// problems serves mux, except that where mux would answer in plain text
-// that no route matches, it answers with a problem document: 404 for a
-// path no route has, 405 with mux's Allow header for a method no route of
-// the path takes.
-func problems(mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h, pattern := mux.Handler(r); pattern == "" {
-			// No route matches; h answers 404, 405 or a redirect to the
-			// clean path. Ask it which, without writing to w.
-			var p probe
-			h.ServeHTTP(&p, r)
-			switch p.status {
-			case http.StatusNotFound:
-				httpauthz.WriteProblem(w, httpauthz.NotFound())
-				return
-			case http.StatusMethodNotAllowed:
-				methodNotAllowed(w, p.header.Get("Allow"))
-				return
-			}
-		}
-		mux.ServeHTTP(w, r)
-	})
-}
-
-// A probe is a ResponseWriter that keeps the status and headers written to
-// it and drops the body.
-type probe struct {
-	header http.Header
-	status int
-}
-
-func (p *probe) Header() http.Header {
-	if p.header == nil {
-		p.header = make(http.Header)
-	}
-	return p.header
-}
-
-func (p *probe) WriteHeader(status int) {
-	if p.status == 0 {
-		p.status = status
-	}
-}
-
-func (p *probe) Write(b []byte) (int, error) {
-	p.WriteHeader(http.StatusOK)
-	return len(b), nil
+	mux.Handle("POST /teams", g.Require(permission.CreateTeams)(createTeam(store)))
+	mux.Handle("DELETE /teams/{name}", g.Require(permission.CreateTeams)(deleteTeam(store)))
+	return g.Handler(httpauthz.Problems(mux))
 }
 
 // methods serves a route by the request method, HEAD as GET, and answers
@@ -161,9 +95,7 @@ func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // methodNotAllowed answers 405 with the Allow header allow.
 func methodNotAllowed(w http.ResponseWriter, allow string) {
 	w.Header().Set("Allow", allow)
-	httpauthz.WriteProblem(w, httpauthz.Problem{
-		Type: "about:blank", Title: http.StatusText(http.StatusMethodNotAllowed), Status: http.StatusMethodNotAllowed,
-	})
+	httpauthz.WriteProblem(w, httpauthz.MethodNotAllowed())
 }
 
 // A teamView is one team as GET /teams shows it to a user.
