@@ -29,8 +29,9 @@ func main() {
 }
 
 func run(dir string, out io.Writer) error {
-	j, err := journal.Open(dir) // the account as the last run left it
-	if errors.Is(err, fs.ErrNotExist) { // the first run: make it
+	// The account as the last run left it; on the first run, a new one.
+	j, err := journal.Open(dir)
+	if errors.Is(err, fs.ErrNotExist) {
 		var a *account.Account
 		a, err = account.New(account.Spec{Name: "acme", Members: []account.Member{
 			{User: "alice", Permissions: permission.Admin}, // view, billing, manage, create
