@@ -79,7 +79,7 @@ type Guard struct {
 	src       Source
 	waiter    Waiter // src, when it can wait; nil otherwise
 	id        Identity
-	vary      string // the Vary header: id.Vary joined
+	vary      []string // the Vary header's value: id.Vary joined; len == cap, so that an Add copies it
 	challenge string
 	hooks     []Hook
 	fresh     string        // the freshness header's canonical name; "" for none
@@ -106,7 +106,9 @@ func New(src Source, id Identity, opts ...Option) *Guard {
 	for _, h := range id.Vary {
 		vary = append(vary, http.CanonicalHeaderKey(h))
 	}
-	g.vary = strings.Join(vary, ", ")
+	if len(vary) > 0 {
+		g.vary = []string{strings.Join(vary, ", ")}
+	}
 	return g
 }
 
@@ -131,7 +133,7 @@ func (g *Guard) Handler(next http.Handler) http.Handler {
 		if !ok {
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), frontKey{}, f)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), frontKey{}, &f)))
 	})
 }
 
@@ -148,11 +150,11 @@ type frontKey struct{}
 // front marks the answer, finds the user and honours the freshness token,
 // or writes the refusal and returns false. act is the action of the route,
 // 0 before routing; a 401 names it unless hide.
-func (g *Guard) front(w http.ResponseWriter, r *http.Request, act permission.Action, hide bool) (*frontDone, bool) {
+func (g *Guard) front(w http.ResponseWriter, r *http.Request, act permission.Action, hide bool) (frontDone, bool) {
 	h := w.Header()
-	h.Set("Cache-Control", "private, no-store")
-	if g.vary != "" {
-		h.Set("Vary", g.vary)
+	h["Cache-Control"] = cacheControl
+	if g.vary != nil {
+		h["Vary"] = g.vary
 	}
 	user, err := g.id.User(r)
 	if err == nil && user == "" {
@@ -171,17 +173,21 @@ func (g *Guard) front(w http.ResponseWriter, r *http.Request, act permission.Act
 			p.Detail = err.Error()
 		}
 		WriteProblem(w, p)
-		return nil, false
+		return frontDone{}, false
 	}
-	f := &frontDone{g: g, user: user}
+	f := frontDone{g: g, user: user}
 	if g.fresh != "" {
 		var ok bool
 		if f.rev, f.acct, ok = g.wait(w, r); !ok {
-			return nil, false
+			return frontDone{}, false
 		}
 	}
 	return f, true
 }
+
+// cacheControl is the Cache-Control header of every answer; len == cap, so
+// that an Add copies it.
+var cacheControl = []string{"private, no-store"}
 
 // wait returns the request's freshness token and a snapshot at least that
 // new, 0 and nil for a request without one, or writes the problem and
@@ -251,11 +257,11 @@ func (g *Guard) guard(name string, act permission.Action, hide bool) func(http.H
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			f, ok := r.Context().Value(frontKey{}).(*frontDone)
-			if !ok || f.g != g {
-				if f, ok = g.front(w, r, act, hide); !ok {
-					return
-				}
+			var f frontDone
+			if p, ok := r.Context().Value(frontKey{}).(*frontDone); ok && p.g == g {
+				f = *p
+			} else if f, ok = g.front(w, r, act, hide); !ok {
+				return
 			}
 			a := g.src.Load()
 			if f.rev > 0 && a.Revision() < f.rev {
