@@ -33,8 +33,8 @@ const (
 )
 
 // NewServer returns an [http.Server] that serves h with the limits above.
-// Every server of this repository's examples is made by it. Set Addr to
-// use ListenAndServe, or call Serve with a listener. The server's own
+// Set Addr to use ListenAndServe, or call Serve with a listener; change a
+// field of the result for a server that needs another limit. The server's own
 // errors, such as a failed TLS handshake, go to logger at level Warn; a
 // nil logger means [slog.Default].
 func NewServer(h http.Handler, logger *slog.Logger) *http.Server {
