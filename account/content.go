@@ -102,9 +102,6 @@ func (c *content) firstVisibleTeam(user string) *team {
 type memberTable struct {
 	users    cow.FilteredMap // user → permission.Set, never empty
 	managers int             // members holding Manage
-	// seed is set by NewStore and read by nothing: users' filter draws
-	// the seeds of its hash itself.
-	seed uint64
 }
 
 // all yields each member and their permissions, in no particular order.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,7 +53,7 @@ type Store struct {
 // account with no members, on which every change is refused.
 func NewStore(a *Account) *Store {
 	if a == nil {
-		a = &Account{content: content{members: memberTable{seed: rand.Uint64()}}}
+		a = &Account{}
 	}
 	s := &Store{}
 	s.cur.Store(a)
