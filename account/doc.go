@@ -104,7 +104,7 @@
 //	defer j.Close()
 //	store := j.Store() // a *Store like any other
 //
-// The module github.com/entaccess/entaccess/examples/postgres keeps an
+// The module github.com/entaccess/entaccess/account/postgres keeps an
 // account in PostgreSQL and lets replicas in any number of processes share
 // it. With a Backend shared by several writers, an update's callback may
 // run more than once (see [Backend]), so it must have no effect outside its

@@ -22,7 +22,7 @@
 // header and strips any copy sent by the client.
 //
 // With several replicas of one account, such as those of the
-// examples/postgres module, a client may change the account on one replica
+// account/postgres module, a client may change the account on one replica
 // and read it on another. [Fresh] makes Require honour the
 // revision the change returned, sent back in a header: the request is
 // checked on a snapshot at least that new, so the client reads its own

@@ -1,8 +1,9 @@
-// Command server serves one account from PostgreSQL. Run two of it on one
+// Command postgres serves one account from PostgreSQL, kept by package
+// github.com/entaccess/entaccess/account/postgres. Run two of it on one
 // database and a change made through one is seen through the other:
 //
-//	server -postgres "$DSN" -addr localhost:8081 &
-//	server -postgres "$DSN" -addr localhost:8082 &
+//	postgres -postgres "$DSN" -addr localhost:8081 &
+//	postgres -postgres "$DSN" -addr localhost:8082 &
 //	curl -i -H 'X-User: alice' -d '{"user": "dan", "permissions": ["billing"]}' localhost:8081/members
 //	curl -H 'X-User: alice' -H 'Entaccess-Revision: 1' localhost:8082/members
 //
@@ -27,7 +28,7 @@ import (
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/examples/middleware"
-	"github.com/entaccess/entaccess/examples/postgres"
+	"github.com/entaccess/entaccess/account/postgres"
 	"github.com/entaccess/entaccess/permission"
 	"github.com/jackc/pgx/v5/pgxpool"
 )

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/entaccess/entaccess/examples/postgres/internal/pgtest"
+	"github.com/entaccess/entaccess/account/postgres/pgtest"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 

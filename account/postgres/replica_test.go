@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/postgres"
-	"github.com/entaccess/entaccess/examples/postgres/internal/pgtest"
+	"github.com/entaccess/entaccess/account/postgres"
+	"github.com/entaccess/entaccess/account/postgres/pgtest"
 	"github.com/entaccess/entaccess/permission"
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5/pgxpool"

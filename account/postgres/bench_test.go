@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/postgres"
+	"github.com/entaccess/entaccess/account/postgres"
 	"github.com/entaccess/entaccess/permission"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
