@@ -27,8 +27,8 @@ import (
 	"time"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/middleware"
 	"github.com/entaccess/entaccess/account/postgres"
+	"github.com/entaccess/entaccess/examples/middleware"
 	"github.com/entaccess/entaccess/permission"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
