@@ -8,54 +8,43 @@ import (
 	"github.com/entaccess/entaccess/account"
 )
 
-// A storedEvent is one event of an update as the updates table keeps it;
-// the revision and time are the row's.
-type storedEvent struct {
-	Actor  string `json:"actor"`
-	Op     string `json:"op"`
-	Team   string `json:"team,omitempty"`
-	User   string `json:"user,omitempty"`
-	Before string `json:"before"`
-	After  string `json:"after"`
-}
-
+// encodeEvents returns the canonical form of an update's events: their
+// JSON array in [account.Event]'s own JSON form. The updates table keeps
+// it (as jsonb, which may reorder it), and the update's digest covers it.
 func encodeEvents(events []account.Event) ([]byte, error) {
-	out := make([]storedEvent, len(events))
-	for i, e := range events {
-		out[i] = storedEvent{Actor: e.Actor, Op: e.Op.String(), Team: e.Team, User: e.User, Before: e.Before, After: e.After}
-	}
-	return json.Marshal(out)
+	return json.Marshal(events)
 }
 
-// opByName maps each operation's name back to it.
-var opByName = func() map[string]account.Op {
-	m := make(map[string]account.Op)
-	for o := account.Op(1); o != 0; o++ {
-		name := o.String()
-		if name == fmt.Sprintf("op(%d)", o) {
-			break
-		}
-		m[name] = o
+// decodeEvents reads the events of the update at rev, committed at nanos,
+// strictly: each must carry that revision and commit time. It returns the
+// events and their canonical form, to check the update's digest against.
+func decodeEvents(name string, rev uint64, nanos int64, data []byte) ([]account.Event, []byte, error) {
+	var events []account.Event
+	if err := json.Unmarshal(data, &events); err != nil {
+		return nil, nil, mismatch(name, rev, "events: %v", err)
 	}
-	return m
-}()
+	if len(events) == 0 {
+		return nil, nil, mismatch(name, rev, "no events")
+	}
+	at := time.Unix(0, nanos).UTC()
+	for i, e := range events {
+		if e.Revision != rev {
+			return nil, nil, mismatch(name, rev, "events[%d] carries revision %d", i, e.Revision)
+		}
+		if !e.Time.Equal(at) {
+			return nil, nil, mismatch(name, rev, "events[%d] carries time %s, the update's is %s", i, e.Time.Format(time.RFC3339Nano), at.Format(time.RFC3339Nano))
+		}
+		events[i].Time = at
+	}
+	canonical, err := encodeEvents(events)
+	if err != nil {
+		return nil, nil, mismatch(name, rev, "events: %v", err)
+	}
+	return events, canonical, nil
+}
 
-// decodeEvents reads the events of the update at rev, committed at t.
-func decodeEvents(name string, rev uint64, t time.Time, data []byte) ([]account.Event, error) {
-	var stored []storedEvent
-	if err := json.Unmarshal(data, &stored); err != nil {
-		return nil, fmt.Errorf("postgres: account %q revision %d: events: %v: %w", name, rev, err, account.ErrMismatch)
-	}
-	if len(stored) == 0 {
-		return nil, fmt.Errorf("postgres: account %q revision %d: no events: %w", name, rev, account.ErrMismatch)
-	}
-	events := make([]account.Event, len(stored))
-	for i, e := range stored {
-		op, ok := opByName[e.Op]
-		if !ok {
-			return nil, fmt.Errorf("postgres: account %q revision %d: events[%d]: unknown op %q: %w", name, rev, i, e.Op, account.ErrMismatch)
-		}
-		events[i] = account.Event{Revision: rev, Actor: e.Actor, Op: op, Team: e.Team, User: e.User, Before: e.Before, After: e.After, Time: t.UTC()}
-	}
-	return events, nil
+// mismatch is an error wrapping [account.ErrMismatch] about the stored
+// update at rev of the account name.
+func mismatch(name string, rev uint64, format string, args ...any) error {
+	return fmt.Errorf("postgres: account %q revision %d: %s: %w", name, rev, fmt.Sprintf(format, args...), account.ErrMismatch)
 }
