@@ -75,3 +75,6 @@ func Checkpoint(ctx context.Context, pool *pgxpool.Pool, name string) (*account.
 func (b *backend) Pool() *pgxpool.Pool { return b.pool }
 func (b *backend) Name() string        { return b.name }
 func (b *backend) Close()              { b.close() }
+
+// Channel is the notification channel of an account.
+var Channel = channel
