@@ -421,3 +421,6 @@ func exec(t testing.TB, p *pgxpool.Pool, sql string, args ...any) {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }
+
+// A postgresDB is a database with the tables set up.
+type postgresDB struct{ pool *pgxpool.Pool }
