@@ -424,3 +424,20 @@ func exec(t testing.TB, p *pgxpool.Pool, sql string, args ...any) {
 
 // A postgresDB is a database with the tables set up.
 type postgresDB struct{ pool *pgxpool.Pool }
+
+func pgtestNeed(t testing.TB) {
+	t.Helper()
+	pgtest.Need(t, server)
+}
+
+// newPoolNoSetup returns a pool on a new, empty database, without tables.
+func newPoolNoSetup(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	pgtest.Need(t, server)
+	pool, err := pgxpool.New(context.Background(), server.Database(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}

@@ -235,8 +235,9 @@ func upgradeAccount(ctx context.Context, tx pgx.Tx, name string) error {
 		if x.rev == cpRev {
 			cpHead = head
 		}
+		h := head // the batch is sent later: it must not see head change
 		batch.Queue(`UPDATE entaccess_updates SET events = $3::jsonb, hash = $4::bytea WHERE account = $1::text AND revision = $2::bigint`,
-			name, x.rev, string(canonical), head[:])
+			name, x.rev, string(canonical), h[:])
 	}
 	switch {
 	case len(all) > 0 && all[len(all)-1].rev != rev:
