@@ -242,11 +242,19 @@ func (b *backend) headBefore(ctx context.Context, rev uint64) (digest, error) {
 	return d, nil
 }
 
+// cancelWait is how long exec waits for the server to cancel a statement
+// whose context is done before it drops the connection.
+const cancelWait = 5 * time.Second
+
 // exec sends the statements queue makes in one round trip, as one implicit
-// transaction, bounded in the database by ctx's deadline. It reports an
-// error wrapping [account.ErrOutcomeUnknown] unless it knows that the
-// transaction did not commit: the statements were never sent, or the
-// server reported an error that aborted them.
+// transaction. When ctx is done first, it asks the server to cancel them
+// (a cancel request, as psql's Ctrl-C), so that a statement waiting for the
+// account's row lock gives up and the outcome is known; it drops the
+// connection only if the server does not answer within cancelWait. A ctx
+// deadline also bounds the statements in the server (statement_timeout).
+// It reports an error wrapping [account.ErrOutcomeUnknown] unless it
+// knows that the transaction did not commit: the statements were never
+// sent, or the server reported an error that aborted them.
 func (b *backend) exec(ctx context.Context, queue func(*pgx.Batch)) error {
 	q := &pgx.Batch{}
 	if deadline, ok := ctx.Deadline(); ok {
@@ -260,7 +268,31 @@ func (b *backend) exec(ctx context.Context, queue func(*pgx.Batch)) error {
 		q.Queue(`SELECT set_config('statement_timeout', $1::text, true)`, strconv.FormatInt(left.Milliseconds(), 10))
 	}
 	queue(q)
-	err := b.pool.SendBatch(ctx, q).Close()
+	conn, err := b.pool.Acquire(ctx)
+	if err != nil {
+		return err // nothing sent
+	}
+	run, drop := context.WithCancel(context.WithoutCancel(ctx))
+	defer drop()
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(fired)
+		cctx, cancel := context.WithTimeout(context.Background(), cancelWait)
+		defer cancel()
+		if conn.Conn().PgConn().CancelRequest(cctx) != nil {
+			drop()
+			return
+		}
+		time.AfterFunc(cancelWait, drop)
+	})
+	err = conn.SendBatch(run, q).Close()
+	if !stop() {
+		// A cancel request was sent: it may still reach the server after
+		// the statements ended, and cancel the connection's next user's.
+		<-fired
+		conn.Conn().Close(context.Background())
+	}
+	conn.Release()
 	if err == nil {
 		return nil
 	}

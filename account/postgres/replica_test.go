@@ -441,3 +441,7 @@ func newPoolNoSetup(t testing.TB) *pgxpool.Pool {
 	t.Cleanup(pool.Close)
 	return pool
 }
+
+func addMemberContext(ctx context.Context, s *account.Store, user string) (*account.Account, error) {
+	return s.UpdateContext(ctx, func(tx *account.Tx) error { return tx.AddMember("root", user, permission.View) })
+}
