@@ -78,3 +78,6 @@ func (b *backend) Close()              { b.close() }
 
 // Channel is the notification channel of an account.
 var Channel = channel
+
+// Pool returns the replica's pool.
+func (r *Replica) Pool() *pgxpool.Pool { return r.pool }
