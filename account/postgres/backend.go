@@ -467,7 +467,7 @@ func read(ctx context.Context, q interface {
 	last := want - 1
 	switch {
 	case db < after:
-		return nil, mismatch(name, after, "the account is at revision %d, behind what was read before", db)
+		return nil, &beyondError{name: name, after: after, db: db}
 	case last < min(db, after+uint64(limit)):
 		return nil, mismatch(name, last+1, "missing: the stored history ends at revision %d, the account is at %d", last, db)
 	case last == db:
@@ -477,3 +477,16 @@ func read(ctx context.Context, q interface {
 	}
 	return out, nil
 }
+
+// A beyondError is a read after a revision the account has not reached:
+// for a replica that read that revision before, the database lost it.
+type beyondError struct {
+	name      string
+	after, db uint64
+}
+
+func (e *beyondError) Error() string {
+	return fmt.Sprintf("postgres: account %q revision %d: the account is at revision %d, behind what was read before: %v", e.name, e.after, e.db, account.ErrMismatch)
+}
+
+func (e *beyondError) Unwrap() error { return account.ErrMismatch }

@@ -2,12 +2,15 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"slices"
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/account/postgres"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // Events reads the audit log from the table, from any revision, across
@@ -18,10 +21,13 @@ func TestEventsFromARevision(t *testing.T) {
 	var published []account.Event
 	r.Store().SetObserver(func(es []account.Event) { published = append(published, es...) })
 	const n = 520 // more than one read batch
+	snaps := []*account.Account{r.Store().Load()}
 	for i := range n {
-		if _, err := addMember(r.Store(), "u"+string(rune('a'+i%26))+string(rune('a'+i/26))); err != nil {
+		a, err := addMember(r.Store(), "u"+string(rune('a'+i%26))+string(rune('a'+i/26)))
+		if err != nil {
 			t.Fatal(err)
 		}
+		snaps = append(snaps, a)
 	}
 	ctx := context.Background()
 	for _, after := range []uint64{0, 1, 7, 499, 500, 519, 520, 600} {
@@ -33,7 +39,7 @@ func TestEventsFromARevision(t *testing.T) {
 			got = append(got, e)
 		}
 		want := slices.DeleteFunc(slices.Clone(published), func(e account.Event) bool { return e.Revision <= after })
-		if diff := cmp.Diff(want, got, exactTime); diff != "" {
+		if diff := cmp.Diff(want, got, exactTime, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("Events(%d) (-published +read):\n%s", after, diff)
 		}
 	}
@@ -43,5 +49,33 @@ func TestEventsFromARevision(t *testing.T) {
 			t.Fatalf("first event after 10: %+v, %v", e, err)
 		}
 		break
+	}
+}
+
+// At gives the account as each update left it, from the origin, the
+// checkpoint, or between them; a revision not committed yet is an error.
+func TestAtARevision(t *testing.T) {
+	pool := database(t)
+	r := create(t, pool, postgres.Options{Checkpoint: 7})
+	snaps := []*account.Account{r.Store().Load()}
+	for _, u := range []string{"ann", "bob", "carl", "dana", "erin", "fred", "gina", "hal", "ida", "jo"} {
+		a, err := addMember(r.Store(), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snaps = append(snaps, a)
+	}
+	ctx := context.Background()
+	for rev, want := range snaps {
+		got, err := r.At(ctx, uint64(rev))
+		if err != nil {
+			t.Fatalf("At(%d): %v", rev, err)
+		}
+		if got.Revision() != uint64(rev) || !cmp.Equal(want.Spec(), got.Spec()) {
+			t.Errorf("At(%d) = revision %d, %v; want %v", rev, got.Revision(), got.Spec(), want.Spec())
+		}
+	}
+	if _, err := r.At(ctx, 11); !errors.Is(err, account.ErrInvalid) || !strings.Contains(err.Error(), "not committed yet") {
+		t.Errorf("At(11): %v; want an error saying it is not committed yet", err)
 	}
 }

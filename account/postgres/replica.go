@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -233,36 +232,6 @@ func (r *Replica) Revision(ctx context.Context) (uint64, error) {
 		return 0, fmt.Errorf("postgres: revision of %q: %w", r.name, err)
 	}
 	return uint64(rev), nil
-}
-
-// Events returns the events of every update stored after revision after,
-// in revision order, read from the table and checked as Open checks them:
-// the account's audit log. Its errors wrap [account.ErrMismatch] when the
-// stored history fails a check. It implements [account.History] with
-// [Replica.At].
-func (r *Replica) Events(ctx context.Context, after uint64) iter.Seq2[account.Event, error] {
-	return func(yield func(account.Event, error) bool) {
-		var start *digest
-		for {
-			ups, err := read(ctx, r.pool, r.name, after, start, readBatch)
-			if err != nil {
-				yield(account.Event{}, err)
-				return
-			}
-			for _, u := range ups {
-				for _, e := range u.events {
-					if !yield(e, nil) {
-						return
-					}
-				}
-			}
-			if len(ups) < readBatch {
-				return
-			}
-			last := ups[len(ups)-1]
-			after, start = last.rev, &last.hash
-		}
-	}
 }
 
 // Close stops following the database. The Store keeps answering from its
