@@ -3,8 +3,8 @@ package postgres_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
