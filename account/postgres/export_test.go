@@ -81,3 +81,5 @@ var Channel = channel
 
 // Pool returns the replica's pool.
 func (r *Replica) Pool() *pgxpool.Pool { return r.pool }
+
+var TokenPrefix = tokenPrefix

@@ -5,11 +5,14 @@
 //	postgres -postgres "$DSN" -addr localhost:8081 &
 //	postgres -postgres "$DSN" -addr localhost:8082 &
 //	curl -i -H 'X-User: alice' -d '{"user": "dan", "permissions": ["billing"]}' localhost:8081/members
-//	curl -H 'X-User: alice' -H 'Entaccess-Revision: 1' localhost:8082/members
+//	curl -H 'X-User: alice' -H "Entaccess-Token: $TOKEN" localhost:8082/members
 //
-// POST /members answers with the account's revision in Entaccess-Revision;
-// a request that sends it back is checked, and answered, on an account at
-// least that new (or 503 with Retry-After after two seconds).
+// Every answer carries a freshness token in Entaccess-Token (the account's
+// revision and a digest of its name; see postgres.Replica.Token). A request
+// that sends one back is checked, and answered, on an account at least
+// that new: it waits up to two seconds for the replica to catch up (then
+// 503 with Retry-After), and a token of another account, or one beyond the
+// database's revision, is 400 at once.
 package main
 
 import (
@@ -22,7 +25,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -33,7 +35,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-const revisionHeader = "Entaccess-Revision"
+const tokenHeader = "Entaccess-Token"
 
 func main() {
 	dsn := flag.String("postgres", "", "PostgreSQL connection string (required)")
@@ -63,7 +65,7 @@ func run(ctx context.Context, dsn, addr, name string) error {
 		return err
 	}
 	defer r.Close()
-	srv := &http.Server{Addr: addr, Handler: handler(r.Store()), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Addr: addr, Handler: handler(r), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		srv.Shutdown(context.Background())
@@ -93,25 +95,26 @@ func openOrCreate(ctx context.Context, pool *pgxpool.Pool, name string) (*postgr
 }
 
 // handler serves GET /members (view-access) and POST /members
-// (manage-users), both honouring Entaccess-Revision.
-func handler(store *account.Store) http.Handler {
+// (manage-users), both honouring Entaccess-Token.
+func handler(r *postgres.Replica) http.Handler {
+	store := r.Store()
 	user := middleware.Header("X-User")
-	opts := []middleware.Option{middleware.Fresh(revisionHeader, 2*time.Second), middleware.Challenge(`Header realm="demo"`)}
+	opts := []middleware.Option{middleware.Challenge(`Header realm="demo"`)}
 	mux := http.NewServeMux()
 	mux.Handle("GET /members", middleware.Require(store, permission.ViewAccess, user, opts...)(http.HandlerFunc(
-		func(w http.ResponseWriter, r *http.Request) {
-			a := middleware.AccountFrom(r.Context())
-			writeJSON(w, a.Revision(), http.StatusOK, map[string]any{"revision": a.Revision(), "members": a.Spec().Members})
+		func(w http.ResponseWriter, req *http.Request) {
+			a := middleware.AccountFrom(req.Context())
+			writeJSON(w, r.Token(a), http.StatusOK, map[string]any{"revision": a.Revision(), "members": a.Spec().Members})
 		})))
 	mux.Handle("POST /members", middleware.Require(store, permission.ManageUsers, user, opts...)(http.HandlerFunc(
-		func(w http.ResponseWriter, r *http.Request) {
-			d, _ := middleware.DecisionFrom(r.Context())
+		func(w http.ResponseWriter, req *http.Request) {
+			d, _ := middleware.DecisionFrom(req.Context())
 			var m account.Member
-			if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&m); err != nil {
+			if err := json.NewDecoder(http.MaxBytesReader(w, req.Body, 1<<16)).Decode(&m); err != nil {
 				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Bad Request", Status: http.StatusBadRequest, Detail: err.Error()})
 				return
 			}
-			a, err := store.UpdateContext(r.Context(), func(tx *account.Tx) error { return tx.AddMember(d.User, m.User, m.Permissions) })
+			a, err := store.UpdateContext(req.Context(), func(tx *account.Tx) error { return tx.AddMember(d.User, m.User, m.Permissions) })
 			var fe *account.ForbiddenError
 			switch {
 			case errors.As(err, &fe):
@@ -125,14 +128,35 @@ func handler(store *account.Store) http.Handler {
 				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable})
 				return
 			}
-			writeJSON(w, a.Revision(), http.StatusCreated, map[string]any{"revision": a.Revision()})
+			writeJSON(w, r.Token(a), http.StatusCreated, map[string]any{"revision": a.Revision()})
 		})))
-	return mux
+	return fresh(r, mux)
 }
 
-func writeJSON(w http.ResponseWriter, rev uint64, status int, v any) {
+// fresh makes a request that carries a freshness token wait, up to two
+// seconds, until the replica has the snapshot the token names.
+func fresh(r *postgres.Replica, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if tok := req.Header.Get(tokenHeader); tok != "" {
+			ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
+			defer cancel()
+			if _, err := r.Fresh(ctx, tok); err != nil {
+				if errors.Is(err, account.ErrInvalid) {
+					middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Bad Request", Status: http.StatusBadRequest, Detail: err.Error()})
+					return
+				}
+				w.Header().Set("Retry-After", "1")
+				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable, Detail: "the account has not reached the token's revision here yet"})
+				return
+			}
+		}
+		next.ServeHTTP(w, req)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, token string, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set(revisionHeader, strconv.FormatUint(rev, 10))
+	w.Header().Set(tokenHeader, token)
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
