@@ -13,7 +13,7 @@ import (
 
 // Token returns a freshness token for the snapshot a of the replica's
 // account: its revision and a short digest of the account's name, as in
-// "3f2a9c0d1b7e.42". A client that got it back from a change sends it with
+// "822b33ad87c1.42" (account acme). A client that got it back from a change sends it with
 // its next request, to any replica, which answers on a snapshot at least
 // that new ([Replica.Fresh]): read-your-writes across replicas. The token
 // names the account, so that a replica of another account refuses it, and
