@@ -12,10 +12,11 @@ import (
 )
 
 // Token returns a freshness token for the snapshot a of the replica's
-// account: its revision and a short digest of the account's name, as in
-// "822b33ad87c1.42" (account acme). A client that got it back from a change sends it with
-// its next request, to any replica, which answers on a snapshot at least
-// that new ([Replica.Fresh]): read-your-writes across replicas. The token
+// account: a short digest of the account's name and its revision, as in
+// "822b33ad87c1.42" (account acme, revision 42). A client that got it back
+// from a change sends it with its next request, to any replica, which
+// answers on a snapshot at least that new ([Replica.Fresh]):
+// read-your-writes across replicas. The token
 // names the account, so that a replica of another account refuses it, and
 // carries only printable ASCII, so it fits in a header.
 func (r *Replica) Token(a *account.Account) string {
