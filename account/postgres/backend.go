@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -37,8 +38,9 @@ type position struct {
 type backend struct {
 	pool       *pgxpool.Pool
 	name       string
-	checkpoint uint64           // updates between checkpoints
-	appended   func(rev uint64) // called once a batch ending at rev is stored; may be nil
+	checkpoint uint64 // updates between checkpoints
+	channel    string // notified after each batch stored; "" for none
+	log        func() *slog.Logger
 
 	mu  sync.Mutex
 	pos position
@@ -130,7 +132,7 @@ func (b *backend) Append(ctx context.Context, batch []account.Update) error {
 		q.Queue(appendSQL, args...).QueryRow(func(row pgx.Row) error {
 			return row.Scan(&added, &haveRev, &have)
 		})
-	})
+	}, b.notification(last, head))
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return fail(fmt.Errorf("the account is no longer in the database: %w", ErrNotFound))
@@ -140,9 +142,6 @@ func (b *backend) Append(ctx context.Context, batch []account.Update) error {
 		b.mu.Lock()
 		b.pos = position{rev: last, head: head}
 		b.mu.Unlock()
-		if b.appended != nil {
-			b.appended(last)
-		}
 		return nil
 	case added != 0:
 		return fail(fmt.Errorf("stored %d of %d updates: %w", added, n, account.ErrOutcomeUnknown))
@@ -246,17 +245,43 @@ func (b *backend) headBefore(ctx context.Context, rev uint64) (digest, error) {
 // whose context is done before it drops the connection.
 const cancelWait = 5 * time.Second
 
-// exec sends the statements queue makes in one round trip, as one implicit
-// transaction. When ctx is done first, it asks the server to cancel them
-// (a cancel request, as psql's Ctrl-C), so that a statement waiting for the
-// account's row lock gives up and the outcome is known; it drops the
-// connection only if the server does not answer within cancelWait. A ctx
-// deadline also bounds the statements in the server (statement_timeout).
-// It reports an error wrapping [account.ErrOutcomeUnknown] unless it
-// knows that the transaction did not commit: the statements were never
-// sent, or the server reported an error that aborted them.
-func (b *backend) exec(ctx context.Context, queue func(*pgx.Batch)) error {
+// A notification is a statement that wakes the account's other replicas
+// once a batch is stored: NOTIFY on the account's channel with the batch's
+// last revision, if the account's head is the batch's (so a batch that
+// stored nothing sends nothing).
+type notification struct {
+	sql  string
+	args []any
+}
+
+func (b *backend) notification(last uint64, head digest) *notification {
+	if b.channel == "" {
+		return nil
+	}
+	return &notification{
+		sql:  `SELECT pg_notify($1::text, $2::text) FROM entaccess_accounts WHERE name = $3::text AND head = $4::bytea`,
+		args: []any{b.channel, strconv.FormatUint(last, 10), b.name, head[:]},
+	}
+}
+
+// exec runs the statements queue makes in one transaction (BEGIN …
+// COMMIT), then the notification, if any, in a transaction of its own
+// after the commit, all sent in one round trip: so the notification costs
+// no round trip of its own, and a notification that fails (a full
+// notification queue) cannot fail the commit.
+//
+// When ctx is done before the answer, exec asks the server to cancel the
+// statements (a cancel request, as psql's Ctrl-C), so that a statement
+// waiting for the account's row lock gives up and the outcome is known; it
+// drops the connection only if the server does not answer within
+// cancelWait. A ctx deadline also bounds the statements in the server
+// (statement_timeout). exec reports an error wrapping
+// [account.ErrOutcomeUnknown] unless it knows whether the transaction
+// committed: the statements were never sent, the server reported an error
+// that aborted them, or the commit's answer arrived.
+func (b *backend) exec(ctx context.Context, queue func(*pgx.Batch), note *notification) error {
 	q := &pgx.Batch{}
+	q.Queue("BEGIN")
 	if deadline, ok := ctx.Deadline(); ok {
 		// Leave a margin so that the server gives up before the client
 		// does: then the outcome is known.
@@ -268,6 +293,17 @@ func (b *backend) exec(ctx context.Context, queue func(*pgx.Batch)) error {
 		q.Queue(`SELECT set_config('statement_timeout', $1::text, true)`, strconv.FormatInt(left.Milliseconds(), 10))
 	}
 	queue(q)
+	committed := false
+	q.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
+		if ct.String() != "COMMIT" { // "ROLLBACK": the transaction had failed
+			return errors.New("the transaction rolled back")
+		}
+		committed = true
+		return nil
+	})
+	if note != nil {
+		q.Queue(note.sql, note.args...)
+	}
 	conn, err := b.pool.Acquire(ctx)
 	if err != nil {
 		return err // nothing sent
@@ -292,8 +328,13 @@ func (b *backend) exec(ctx context.Context, queue func(*pgx.Batch)) error {
 		<-fired
 		conn.Conn().Close(context.Background())
 	}
-	conn.Release()
-	if err == nil {
+	conn.Release() // a connection left in a transaction is dropped, not reused
+	switch {
+	case committed && err != nil:
+		b.log().LogAttrs(ctx, slog.LevelWarn, "postgres: notifying the other replicas failed; they will poll",
+			slog.String("account", b.name), slog.Any("err", err))
+		return nil
+	case committed:
 		return nil
 	}
 	var pe *pgconn.PgError
@@ -305,6 +346,8 @@ func (b *backend) exec(ctx context.Context, queue func(*pgx.Batch)) error {
 		return err
 	case errors.Is(err, pgx.ErrNoRows), pgconn.SafeToRetry(err):
 		return err
+	case err == nil:
+		return errors.New("no answer to the commit")
 	}
 	return fmt.Errorf("%w: %w", err, account.ErrOutcomeUnknown)
 }

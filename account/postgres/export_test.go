@@ -63,7 +63,7 @@ func OpenBackend(ctx context.Context, pool *pgxpool.Pool, name string, checkpoin
 	if err != nil {
 		return nil, err
 	}
-	return &backend{pool: pool, name: name, checkpoint: checkpoint, pos: pos}, nil
+	return &backend{pool: pool, name: name, checkpoint: checkpoint, pos: pos, log: slog.Default}, nil
 }
 
 // Checkpoint returns the stored account's checkpoint.

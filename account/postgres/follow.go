@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,40 +22,6 @@ func channel(name string) string {
 	}
 	sum := sha256.Sum256([]byte(name))
 	return "entaccess#" + hex.EncodeToString(sum[:20])
-}
-
-// notifier tells the account's other replicas, after each batch this
-// replica stores, that there is something new: one NOTIFY on the account's
-// channel, in a transaction of its own, after the batch committed, carrying
-// only the revision. Batches stored while a NOTIFY is under way share the
-// next one. A notification that fails is not sent again: the other
-// replicas' poll covers it.
-func (r *Replica) notifier(ctx context.Context) {
-	defer r.wg.Done()
-	send := func(ctx context.Context) {
-		r.b.mu.Lock()
-		rev := r.b.pos.rev
-		r.b.mu.Unlock()
-		if _, err := r.pool.Exec(ctx, `SELECT pg_notify($1::text, $2::text)`, r.channel, strconv.FormatUint(rev, 10)); err != nil && ctx.Err() == nil {
-			r.logger().LogAttrs(ctx, slog.LevelWarn, "postgres: notifying the other replicas failed; they will poll",
-				slog.String("account", r.name), slog.Any("err", err))
-		}
-	}
-	for {
-		select {
-		case <-r.notify:
-			send(ctx)
-		case <-ctx.Done():
-			select {
-			case <-r.notify: // a batch stored as the replica closed
-				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-				send(ctx)
-				cancel()
-			default:
-			}
-			return
-		}
-	}
 }
 
 // listen opens the replica's own connection and listens on its channel.

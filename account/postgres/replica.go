@@ -49,7 +49,6 @@ type Replica struct {
 	store   *account.Store
 
 	health  atomic.Pointer[error] // the last background catch-up's error; nil once one succeeds
-	notify  chan struct{}         // tells the notifier a batch was stored
 	closed  atomic.Bool
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -122,8 +121,8 @@ func open(ctx context.Context, pool *pgxpool.Pool, name string, opts options) (*
 	if err != nil {
 		return nil, err
 	}
-	r := &Replica{pool: pool, name: name, channel: channel(name), opts: opts, notify: make(chan struct{}, 1)}
-	r.b = &backend{pool: pool, name: name, checkpoint: opts.checkpoint, pos: pos, appended: r.stored}
+	r := &Replica{pool: pool, name: name, channel: channel(name), opts: opts}
+	r.b = &backend{pool: pool, name: name, checkpoint: opts.checkpoint, pos: pos, channel: r.channel, log: r.logger}
 	r.store = account.NewStoreWith(a, r.b)
 	// Listen before catching up, so that an update committed meanwhile is
 	// either read or notified.
@@ -140,10 +139,9 @@ func open(ctx context.Context, pool *pgxpool.Pool, name string, opts options) (*
 	}
 	bg, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	r.wg.Add(3)
+	r.wg.Add(2)
 	go r.follow(bg, conn)
 	go r.poll(bg)
-	go r.notifier(bg)
 	return r, nil
 }
 
@@ -273,14 +271,6 @@ func (r *Replica) logger() *slog.Logger {
 		return r.opts.logger
 	}
 	return slog.Default()
-}
-
-// stored is the backend's appended hook: it wakes the notifier.
-func (r *Replica) stored(uint64) {
-	select {
-	case r.notify <- struct{}{}:
-	default:
-	}
 }
 
 // parseRevision reads a notification's payload: a revision in decimal.
