@@ -186,7 +186,7 @@ type auditRecord struct {
 // a line, oldest first.
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, c *call) {
 	var lines []byte
-	for e, err := range s.backend.Events(0) {
+	for e, err := range s.backend.Events(r.Context(), 0) {
 		if err != nil {
 			s.logger.ErrorContext(r.Context(), "dashboard: audit log", "err", err)
 			s.fail(w, r, c.ses, http.StatusInternalServerError, "Audit log unavailable", "The audit log could not be read.", "/settings")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"iter"
@@ -15,7 +16,7 @@ import (
 
 // A history is an account's audit log: every committed step with a
 // revision after after, oldest first. [journal.Journal.Events] is one.
-type history func(after uint64) iter.Seq2[account.Event, error]
+type history func(ctx context.Context, after uint64) iter.Seq2[account.Event, error]
 
 // auditContentType is the media type of the audit log: JSON Lines, one
 // JSON object per line, each line ending in "\n".
@@ -43,7 +44,7 @@ func auditLog(events history, logger *slog.Logger) http.HandlerFunc {
 		}
 		var out *bufio.Writer
 		var enc *json.Encoder
-		for e, err := range events(after) {
+		for e, err := range events(r.Context(), after) {
 			if err != nil {
 				logger.LogAttrs(r.Context(), slog.LevelError, "audit log", slog.String("err", err.Error()))
 				if out == nil {

@@ -281,7 +281,7 @@ func TestAuditLogReadError(t *testing.T) {
 		good int // events before the error
 	}{{"at once", 0}, {"after a line", 1}} {
 		t.Run(c.name, func(t *testing.T) {
-			h := func(after uint64) iter.Seq2[account.Event, error] {
+			h := func(_ context.Context, after uint64) iter.Seq2[account.Event, error] {
 				return func(yield func(account.Event, error) bool) {
 					for i := range c.good {
 						if !yield(account.Event{Revision: uint64(i + 1), Actor: "alice", Op: account.OpAddMember, User: "dan", After: "view"}, nil) {

@@ -210,7 +210,7 @@ func checkBad(t *testing.T, err error, wantPath, wantText string) {
 	}
 }
 
-func TestCatalogueOrganization(t *testing.T) {
+func TestBadInputOrganization(t *testing.T) {
 	seen := map[string]bool{}
 	for _, c := range badOrganizations() {
 		if seen[c.name] {
@@ -256,7 +256,7 @@ func TestCatalogueOrganization(t *testing.T) {
 
 // TestCatalogueAccepted lists names and shapes that look suspicious but
 // are well-formed: each decodes to the expected value and is classified.
-func TestCatalogueAccepted(t *testing.T) {
+func TestBadInputAccepted(t *testing.T) {
 	tests := []struct {
 		name             string
 		site             where
@@ -309,7 +309,7 @@ func TestCatalogueAccepted(t *testing.T) {
 // so the entries can be empty. (The boundaries themselves, and the limit
 // on distinct users, are checked with small limits in limits_internal_test.go,
 // and so is decoding at each limit.)
-func TestCatalogueLimits(t *testing.T) {
+func TestBadInputLimits(t *testing.T) {
 	t.Run("teams", func(t *testing.T) {
 		o := migration.Organization{Teams: make([]account.Team, 1<<16+1)}
 		_, err := migration.Classify(o)
@@ -392,7 +392,7 @@ func badDecisions() []badInput {
 	return cases
 }
 
-func TestCatalogueDecision(t *testing.T) {
+func TestBadInputDecision(t *testing.T) {
 	seen := map[string]bool{}
 	for _, c := range badDecisions() {
 		if seen[c.name] {
