@@ -340,8 +340,13 @@ func (b *backend) exec(ctx context.Context, queue func(*pgx.Batch), note *notifi
 	var pe *pgconn.PgError
 	switch {
 	case errors.As(err, &pe) && pe.Severity == "ERROR":
-		if pe.Code == "57014" && ctx.Err() != nil { // query_canceled
-			return fmt.Errorf("nothing stored: %w (%w)", err, ctx.Err())
+		if pe.Code == "57014" { // query_canceled: by the cancel request, or by statement_timeout
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("nothing stored: %w (%w)", pe, err)
+			}
+			if _, ok := ctx.Deadline(); ok {
+				return fmt.Errorf("nothing stored: %w (%w)", pe, context.DeadlineExceeded)
+			}
 		}
 		return err
 	case errors.Is(err, pgx.ErrNoRows), pgconn.SafeToRetry(err):
