@@ -48,11 +48,10 @@ type Replica struct {
 	b       *backend
 	store   *account.Store
 
-	health  atomic.Pointer[error] // the last background catch-up's error; nil once one succeeds
-	closed  atomic.Bool
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	started bool
+	health atomic.Pointer[error] // the last background catch-up's error; nil once one succeeds
+	closed atomic.Bool
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // Create stores a new account, a, under a.Name() and returns a replica of
