@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -77,5 +78,31 @@ func TestAtARevision(t *testing.T) {
 	}
 	if _, err := r.At(ctx, 11); !errors.Is(err, account.ErrInvalid) || !strings.Contains(err.Error(), "not committed yet") {
 		t.Errorf("At(11): %v; want an error saying it is not committed yet", err)
+	}
+}
+
+// The table keeps each update's events in account.Event's own JSON form,
+// the one every store and audit log writes: a strict decode gives back
+// exactly what the Store published.
+func TestStoredEventsUseTheEventJSON(t *testing.T) {
+	pool := database(t)
+	r := create(t, pool, postgres.Options{})
+	var published []account.Event
+	r.Store().SetObserver(func(es []account.Event) { published = append(published, es...) })
+	if _, err := r.Store().Update(func(tx *account.Tx) error {
+		return errors.Join(tx.CreateTeam("root", "web"), tx.SetTeamRole("root", "web", "zed", account.RoleCollaborator))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var data string
+	if err := pool.QueryRow(context.Background(), `SELECT events::text FROM entaccess_updates WHERE revision = 1`).Scan(&data); err != nil {
+		t.Fatal(err)
+	}
+	var stored []account.Event
+	if err := json.Unmarshal([]byte(data), &stored); err != nil {
+		t.Fatalf("stored events %s: %v", data, err)
+	}
+	if diff := cmp.Diff(published, stored); diff != "" {
+		t.Errorf("stored events (-published +stored):\n%s", diff)
 	}
 }

@@ -173,19 +173,21 @@ func TestNotificationFollowsTheCommit(t *testing.T) {
 	for tr.count("pg_notify") == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	commit, notify := -1, -1
+	insert, commit, notify := -1, -1, -1
 	for i, q := range tr.all() {
-		if strings.Contains(q, "INSERT INTO entaccess_updates") {
-			commit = i
+		switch {
+		case strings.Contains(q, "INSERT INTO entaccess_updates"):
+			insert = i
 			if strings.Contains(q, "pg_notify") || strings.Contains(q, "NOTIFY") {
 				t.Errorf("the committing statement notifies:\n%s", q)
 			}
-		}
-		if strings.Contains(q, "pg_notify") && notify < 0 {
+		case strings.TrimSpace(q) == "COMMIT" && insert >= 0 && commit < 0:
+			commit = i
+		case strings.Contains(q, "pg_notify") && notify < 0:
 			notify = i
 		}
 	}
-	if commit < 0 || notify < commit {
-		t.Errorf("commit at statement %d, notification at %d; want a notification after the commit", commit, notify)
+	if insert < 0 || commit < insert || notify < commit {
+		t.Errorf("insert at statement %d, COMMIT at %d, notification at %d; want the notification after the COMMIT", insert, commit, notify)
 	}
 }

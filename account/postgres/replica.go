@@ -231,8 +231,9 @@ func (r *Replica) Revision(ctx context.Context) (uint64, error) {
 	return uint64(rev), nil
 }
 
-// Close stops following the database. The Store keeps answering from its
-// last snapshot; updates on it fail with an error wrapping [ErrClosed].
+// Close stops following the database, once a batch being stored, if any,
+// is stored or not. The Store keeps answering from its last snapshot;
+// updates on it fail with an error wrapping [ErrClosed].
 // Close does not close the pool. It returns the error of the last
 // background catch-up, if that one failed.
 func (r *Replica) Close() error {
