@@ -91,9 +91,10 @@ SELECT (SELECT count(*) FROM added), a.revision, a.head FROM entaccess_accounts 
 // or nothing. It returns an error wrapping [account.ErrStale] if another
 // writer stored the batch's first revision first, and one wrapping
 // [account.ErrOutcomeUnknown] if the connection failed while the
-// transaction may have been committing. A ctx with a deadline bounds the
-// statement in the database too (statement_timeout), so that a batch
-// waiting for the account's row lock gives up there and stores nothing.
+// transaction may have been committing. ctx reaches the database: when it
+// ends, the statement is cancelled there, and its deadline becomes the
+// statement's timeout, so that a batch waiting for the account's row lock
+// gives up and stores nothing (see exec).
 func (b *backend) Append(ctx context.Context, batch []account.Update) error {
 	if len(batch) == 0 {
 		return nil
