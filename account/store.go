@@ -573,11 +573,13 @@ func (s *Store) rerun(batch []*pending, cause error) {
 // values of the first one's. If every one has a deadline, its deadline is
 // the latest of them.
 func batchContext(batch []*pending) (context.Context, func()) {
+	for _, p := range batch {
+		if p.ctx.Done() == nil { // one update waits whatever happens
+			return context.WithoutCancel(batch[0].ctx), func() {}
+		}
+	}
 	c := &batchCtx{Context: context.WithoutCancel(batch[0].ctx), done: make(chan struct{})}
 	for i, p := range batch {
-		if p.ctx.Done() == nil { // one update waits whatever happens
-			return c.Context, func() {}
-		}
 		d, ok := p.ctx.Deadline()
 		switch {
 		case i == 0:

@@ -29,8 +29,8 @@ import (
 	"time"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/account/httpauthz"
 	"github.com/entaccess/entaccess/account/postgres"
-	"github.com/entaccess/entaccess/examples/middleware"
 	"github.com/entaccess/entaccess/permission"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -98,39 +98,38 @@ func openOrCreate(ctx context.Context, pool *pgxpool.Pool, name string) (*postgr
 // (manage-users), both honouring Entaccess-Token.
 func handler(r *postgres.Replica) http.Handler {
 	store := r.Store()
-	user := middleware.Header("X-User")
-	opts := []middleware.Option{middleware.Challenge(`Header realm="demo"`)}
+	g := httpauthz.New(store, httpauthz.Header("X-User"), httpauthz.Challenge(`Header realm="demo"`))
 	mux := http.NewServeMux()
-	mux.Handle("GET /members", middleware.Require(store, permission.ViewAccess, user, opts...)(http.HandlerFunc(
+	mux.Handle("GET /members", g.Require(permission.ViewAccess)(http.HandlerFunc(
 		func(w http.ResponseWriter, req *http.Request) {
-			a := middleware.AccountFrom(req.Context())
+			a := httpauthz.AccountFrom(req.Context())
 			writeJSON(w, r.Token(a), http.StatusOK, map[string]any{"revision": a.Revision(), "members": a.Spec().Members})
 		})))
-	mux.Handle("POST /members", middleware.Require(store, permission.ManageUsers, user, opts...)(http.HandlerFunc(
+	mux.Handle("POST /members", g.Require(permission.ManageUsers)(http.HandlerFunc(
 		func(w http.ResponseWriter, req *http.Request) {
-			d, _ := middleware.DecisionFrom(req.Context())
+			d, _ := httpauthz.DecisionFrom(req.Context())
 			var m account.Member
 			if err := json.NewDecoder(http.MaxBytesReader(w, req.Body, 1<<16)).Decode(&m); err != nil {
-				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Bad Request", Status: http.StatusBadRequest, Detail: err.Error()})
+				httpauthz.WriteProblem(w, httpauthz.Problem{Type: "about:blank", Title: "Bad Request", Status: http.StatusBadRequest, Detail: err.Error()})
 				return
 			}
 			a, err := store.UpdateContext(req.Context(), func(tx *account.Tx) error { return tx.AddMember(d.User, m.User, m.Permissions) })
 			var fe *account.ForbiddenError
 			switch {
 			case errors.As(err, &fe):
-				middleware.WriteProblem(w, middleware.Forbidden(fe.Decision()))
+				httpauthz.WriteProblem(w, httpauthz.Forbidden(fe.Decision()))
 				return
 			case errors.Is(err, account.ErrExists), errors.Is(err, account.ErrInvalid):
-				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Conflict", Status: http.StatusConflict, Detail: err.Error()})
+				httpauthz.WriteProblem(w, httpauthz.Problem{Type: "about:blank", Title: "Conflict", Status: http.StatusConflict, Detail: err.Error()})
 				return
 			case err != nil:
 				slog.Error("update", "err", err)
-				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable})
+				httpauthz.WriteProblem(w, httpauthz.Problem{Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable})
 				return
 			}
 			writeJSON(w, r.Token(a), http.StatusCreated, map[string]any{"revision": a.Revision()})
 		})))
-	return fresh(r, mux)
+	return fresh(r, g.Handler(httpauthz.Problems(mux)))
 }
 
 // fresh makes a request that carries a freshness token wait, up to two
@@ -142,11 +141,11 @@ func fresh(r *postgres.Replica, next http.Handler) http.Handler {
 			defer cancel()
 			if _, err := r.Fresh(ctx, tok); err != nil {
 				if errors.Is(err, account.ErrInvalid) {
-					middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Bad Request", Status: http.StatusBadRequest, Detail: err.Error()})
+					httpauthz.WriteProblem(w, httpauthz.Problem{Type: "about:blank", Title: "Bad Request", Status: http.StatusBadRequest, Detail: err.Error()})
 					return
 				}
 				w.Header().Set("Retry-After", "1")
-				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable, Detail: "the account has not reached the token's revision here yet"})
+				httpauthz.WriteProblem(w, httpauthz.Problem{Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable, Detail: "the account has not reached the token's revision here yet"})
 				return
 			}
 		}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/middleware"
+	"github.com/entaccess/entaccess/account/httpauthz"
 	"github.com/entaccess/entaccess/permission"
 	"github.com/google/go-cmp/cmp"
 )
@@ -56,8 +56,8 @@ func (c call) do(t *testing.T, h http.Handler) {
 }
 
 const (
-	forbidden    = `{"type":"` + middleware.TypeForbidden + `","title":"Action not allowed","status":403,"detail":`
-	unidentified = `{"type":"` + middleware.TypeUnidentified + `","title":"User not identified","status":401,"detail":"the request does not say which user it acts for","reason":"unidentified"}` + "\n"
+	forbidden    = `{"type":"` + httpauthz.TypeForbidden + `","title":"Action not allowed","status":403,"detail":`
+	unidentified = `{"type":"` + httpauthz.TypeUnidentified + `","title":"User not identified","status":401,"detail":"no X-User header: the request does not say which user it acts for","reason":"unidentified"}` + "\n"
 	notFound     = `{"type":"about:blank","title":"Not Found","status":404}` + "\n"
 	notAllowed   = `{"type":"about:blank","title":"Method Not Allowed","status":405}` + "\n"
 )
@@ -159,7 +159,7 @@ func TestTxChecksAgain(t *testing.T) {
 	store := newStore(t, func(s *account.Spec) {
 		s.Members = append(s.Members, account.Member{User: "mia", Permissions: permission.Manage})
 	})
-	revoke := middleware.OnDecision(func(_ *http.Request, d account.Decision) {
+	revoke := httpauthz.OnDecision(func(_ *http.Request, d account.Decision) {
 		if d.User == "mia" && d.Allowed {
 			_, err := store.Update(func(tx *account.Tx) error { return tx.SetPermissions("alice", "mia", permission.View) })
 			if err != nil {
@@ -188,7 +188,7 @@ func TestDecisionsAreLogged(t *testing.T) {
 	call{"GET", "/settings", "bob", "", 404, notFound}.do(t, h)
 	call{"POST", "/settings", "", "", 401, unidentified}.do(t, h)
 	want := "level=WARN msg=authorization allowed=false user=bob action=view-settings member=true holds=view,billing needs=manage method=GET path=/settings\n" +
-		"level=WARN msg=unidentified method=POST path=/settings\n"
+		"level=WARN msg=authorization allowed=false user=\"\" action=\"\" member=false holds=\"\" needs=\"\" method=POST path=/settings\n"
 	if diff := cmp.Diff(want, buf.String()); diff != "" {
 		t.Errorf("log (-want +got):\n%s", diff)
 	}
@@ -201,7 +201,9 @@ func TestServe(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { errc <- serve(ctx, ln, newHandler(newStore(t, nil), slog.New(slog.DiscardHandler))) }()
+	go func() {
+		errc <- serve(ctx, ln, newHandler(newStore(t, nil), slog.New(slog.DiscardHandler)), slog.New(slog.DiscardHandler))
+	}()
 
 	req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+"/usage", nil)
 	req.Header.Set("X-User", "bob")
@@ -231,12 +233,21 @@ type response struct {
 
 func fetch(t *testing.T, url, method, path, user, mask string) response {
 	t.Helper()
+	return fetchToken(t, url, method, path, user, mask, nil)
+}
+
+// fetchToken is fetch with the freshness header's lines token (none if nil).
+func fetchToken(t *testing.T, url, method, path, user, mask string, token []string) response {
+	t.Helper()
 	req, err := http.NewRequest(method, url+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if user != "" {
 		req.Header.Set("X-User", user)
+	}
+	if token != nil {
+		req.Header[revisionHeader] = token
 	}
 	// Do not follow redirects: they are answers to compare as well.
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -271,9 +282,12 @@ func fetch(t *testing.T, url, method, path, user, mask string) response {
 // exist.
 func TestHiddenLikeMissing(t *testing.T) {
 	j := newJournal(t)
-	srv := httptest.NewServer(newServer(j.Store(), j.Events, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(newServer(j.Store(), j.Events, slog.New(slog.DiscardHandler), httpauthz.Fresh(revisionHeader, 5*time.Millisecond)))
 	defer srv.Close()
 	methods := []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+	// Freshness tokens, without and with the header: reached, not reached
+	// (the journal is at revision 0), and malformed.
+	tokens := map[string][]string{"no token": nil, "reached": {"0"}, "future": {"5"}, "malformed": {"x"}, "twice": {"0", "0"}}
 	// /no-route has as many bytes as /settings, so that even a redirect to
 	// either has the same Content-Length.
 	pairs := []struct{ hidden, missing string }{
@@ -294,13 +308,15 @@ func TestHiddenLikeMissing(t *testing.T) {
 		for _, m := range methods {
 			for _, p := range pairs {
 				t.Run(user+" "+m+" "+p.hidden, func(t *testing.T) {
-					hidden := fetch(t, srv.URL, m, p.hidden, user, "/settings")
-					missing := fetch(t, srv.URL, m, p.missing, user, "/no-route")
-					if diff := cmp.Diff(missing, hidden); diff != "" {
-						t.Errorf("%s %s differs from %s (-missing +hidden):\n%s", m, p.hidden, p.missing, diff)
-					}
-					if ct := hidden.Header.Get("Content-Type"); hidden.Status >= 400 && ct != "application/problem+json" {
-						t.Errorf("%s %s: status %d with Content-Type %q", m, p.hidden, hidden.Status, ct)
+					for name, token := range tokens {
+						hidden := fetchToken(t, srv.URL, m, p.hidden, user, "/settings", token)
+						missing := fetchToken(t, srv.URL, m, p.missing, user, "/no-route", token)
+						if diff := cmp.Diff(missing, hidden); diff != "" {
+							t.Errorf("%s: %s %s differs from %s (-missing +hidden):\n%s", name, m, p.hidden, p.missing, diff)
+						}
+						if ct := hidden.Header.Get("Content-Type"); hidden.Status >= 400 && ct != "application/problem+json" {
+							t.Errorf("%s: %s %s: status %d with Content-Type %q", name, m, p.hidden, hidden.Status, ct)
+						}
 					}
 				})
 			}
@@ -318,9 +334,9 @@ func TestHiddenShownToWhoMaySee(t *testing.T) {
 		method string
 		want   response
 	}{
-		{"GET", response{200, http.Header{"Content-Type": {"application/json"}, "Content-Length": {"36"}},
+		{"GET", response{200, http.Header{"Content-Type": {"application/json"}, "Content-Length": {"36"}, "Cache-Control": {"private, no-store"}, "Vary": {"X-User"}},
 			`{"managers":["alice"],"revision":0}` + "\n"}},
-		{"HEAD", response{200, http.Header{"Content-Type": {"application/json"}, "Content-Length": {"36"}}, ""}},
+		{"HEAD", response{200, http.Header{"Content-Type": {"application/json"}, "Content-Length": {"36"}, "Cache-Control": {"private, no-store"}, "Vary": {"X-User"}}, ""}},
 		{"POST", notAllowedResponse("GET, HEAD")},
 		{"OPTIONS", notAllowedResponse("GET, HEAD")},
 		{"DELETE", notAllowedResponse("GET, HEAD")},
@@ -347,9 +363,10 @@ func TestHiddenShownToWhoMaySee(t *testing.T) {
 func notAllowedResponse(allow string) response {
 	return response{405, http.Header{
 		"Allow":                  {allow},
-		"Cache-Control":          {"no-store"},
+		"Cache-Control":          {"private, no-store"},
 		"Content-Length":         {strconv.Itoa(len(notAllowed))},
 		"Content-Type":           {"application/problem+json"},
+		"Vary":                   {"X-User"},
 		"X-Content-Type-Options": {"nosniff"},
 	}, notAllowed}
 }
@@ -360,9 +377,10 @@ func TestUnauthorized(t *testing.T) {
 	srv := httptest.NewServer(newHandler(newStore(t, nil), slog.New(slog.DiscardHandler)))
 	defer srv.Close()
 	want := response{401, http.Header{
-		"Cache-Control":          {"no-store"},
+		"Cache-Control":          {"private, no-store"},
 		"Content-Length":         {strconv.Itoa(len(unidentified))},
 		"Content-Type":           {"application/problem+json"},
+		"Vary":                   {"X-User"},
 		"Www-Authenticate":       {challenge},
 		"X-Content-Type-Options": {"nosniff"},
 	}, unidentified}
@@ -371,15 +389,21 @@ func TestUnauthorized(t *testing.T) {
 			t.Errorf("GET %s without user (-want +got):\n%s", path, diff)
 		}
 	}
-	req, _ := http.NewRequest("GET", srv.URL+"/usage", nil)
-	req.Header["X-User"] = []string{"dave", "bob"} // as if a client sent one and a proxy another
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != challenge {
-		t.Errorf("GET /usage as dave and bob: %s, WWW-Authenticate %q", resp.Status, resp.Header.Get("WWW-Authenticate"))
+	for _, users := range [][]string{
+		{"dave", "bob"}, // as if a client sent one and a proxy another
+		{"dave, bob"},   // the same, as a proxy joins them
+	} {
+		req, _ := http.NewRequest("GET", srv.URL+"/usage", nil)
+		req.Header["X-User"] = users
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != challenge || !strings.Contains(string(body), "X-User") {
+			t.Errorf("GET /usage as %q: %s, WWW-Authenticate %q\n%s", users, resp.Status, resp.Header.Get("WWW-Authenticate"), body)
+		}
 	}
 }
 

@@ -9,9 +9,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/middleware"
+	"github.com/entaccess/entaccess/account/httpauthz"
 )
 
 // A history is an account's audit log: every committed step with a
@@ -27,16 +28,18 @@ const auditContentType = "application/jsonl"
 // form: every key always present, "" meaning none (team for member steps,
 // user for renaming and deleting teams, before or after where the target
 // was absent), the commit time in UTC, RFC 3339 with nanoseconds. ?after=N lists only those with revisions
-// after N. The log is streamed as it is read; if reading fails once lines
-// have been sent, the connection is cut, so that a client never takes a
-// truncated log for a whole one.
+// after N. The log is streamed as it is read, extending the server's
+// write deadline as it goes, so that a long log is not cut off by
+// [httpauthz.WriteTimeout] while it is still moving; if reading fails once
+// lines have been sent, the connection is cut, so that a client never
+// takes a truncated log for a whole one.
 func auditLog(events history, logger *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var after uint64
 		if q := r.URL.Query(); q.Has("after") {
 			v, err := strconv.ParseUint(q.Get("after"), 10, 64)
 			if err != nil {
-				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Bad Request", Status: http.StatusBadRequest,
+				httpauthz.WriteProblem(w, httpauthz.Problem{Type: "about:blank", Title: "Bad Request", Status: http.StatusBadRequest,
 					Detail: fmt.Sprintf("query after: %q is not a revision", q.Get("after"))})
 				return
 			}
@@ -44,11 +47,13 @@ func auditLog(events history, logger *slog.Logger) http.HandlerFunc {
 		}
 		var out *bufio.Writer
 		var enc *json.Encoder
+		rc := http.NewResponseController(w)
+		extended := time.Now()
 		for e, err := range events(r.Context(), after) {
 			if err != nil {
 				logger.LogAttrs(r.Context(), slog.LevelError, "audit log", slog.String("err", err.Error()))
 				if out == nil {
-					middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Internal Server Error", Status: http.StatusInternalServerError})
+					httpauthz.WriteProblem(w, httpauthz.Problem{Type: "about:blank", Title: "Internal Server Error", Status: http.StatusInternalServerError})
 					return
 				}
 				out.Flush()
@@ -63,6 +68,10 @@ func auditLog(events history, logger *slog.Logger) http.HandlerFunc {
 			}
 			if err := enc.Encode(e); err != nil {
 				return // the client went away
+			}
+			if now := time.Now(); now.Sub(extended) > time.Second {
+				rc.SetWriteDeadline(now.Add(httpauthz.WriteTimeout)) // an error only says the writer has no deadline
+				extended = now
 			}
 		}
 		if out == nil {

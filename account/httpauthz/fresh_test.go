@@ -1,4 +1,4 @@
-package middleware_test
+package httpauthz_test
 
 import (
 	"encoding/json"
@@ -7,14 +7,13 @@ import (
 	"time"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/middleware"
+	"github.com/entaccess/entaccess/account/httpauthz"
 	"github.com/entaccess/entaccess/permission"
 )
 
 func TestFresh(t *testing.T) {
 	store := testStore(t)
-	h := middleware.Require(store, permission.ViewUsage, middleware.Header("X-User"),
-		middleware.Fresh("Entaccess-Revision", 200*time.Millisecond))(echo)
+	h := require(store, permission.ViewUsage, httpauthz.Fresh("Entaccess-Revision", 200*time.Millisecond))(echo)
 	withToken := func(token string) *http.Request {
 		r := request("alice")
 		r.Header.Set("Entaccess-Revision", token)
@@ -40,7 +39,7 @@ func TestFresh(t *testing.T) {
 		if w.Header().Get("Retry-After") == "" {
 			t.Error("503 without Retry-After")
 		}
-		if p := decodeProblem(t, w); p.Type != middleware.TypeStale || p.Reason != middleware.ReasonStale {
+		if p := decodeProblem(t, w); p.Type != httpauthz.TypeStale || p.Reason != httpauthz.ReasonStale {
 			t.Errorf("problem %+v, want TypeStale", p)
 		}
 		if d := time.Since(start); d < 200*time.Millisecond || d > 5*time.Second {
@@ -85,8 +84,8 @@ func (l loadOnly) Load() *account.Account { return l.s.Load() }
 func TestFreshNeedsWaiter(t *testing.T) {
 	defer func() {
 		if recover() == nil {
-			t.Error("Require with Fresh on a Source without WaitFor did not panic")
+			t.Error("New with Fresh on a Source without WaitFor did not panic")
 		}
 	}()
-	middleware.Require(loadOnly{testStore(t)}, permission.ViewUsage, middleware.Header("X-User"), middleware.Fresh("R", time.Second))
+	httpauthz.New(loadOnly{testStore(t)}, httpauthz.Header("X-User"), httpauthz.Fresh("R", time.Second))
 }

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/middleware"
+	"github.com/entaccess/entaccess/account/httpauthz"
 	"github.com/entaccess/entaccess/internal/strictjson"
 	"github.com/entaccess/entaccess/permission"
 )
@@ -28,111 +28,45 @@ const challenge = `X-User realm="entaccess demo"`
 
 // newHandler returns the server's routes over store, without an audit
 // log: newServer(store, nil, logger, opts...).
-func newHandler(store *account.Store, logger *slog.Logger, opts ...middleware.Option) http.Handler {
+func newHandler(store *account.Store, logger *slog.Logger, opts ...httpauthz.Option) http.Handler {
 	return newServer(store, nil, logger, opts...)
 }
 
 // newServer returns the server's routes over store, logging each
 // authorization decision to logger, with the audit log that audit reads at
 // GET /settings/audit-log (no such route if audit is nil). opts are added
-// to every route's middleware.
+// to the guard's options, after the server's own.
 //
 // Every answer but a success is a problem document, and the checks come in
 // one order, so that a route hidden from a user looks to them exactly like
 // a path no route has:
 //
-//  1. A request that does not name exactly one user gets 401, whatever its
-//     path or method, missing paths included.
+//  1. Before routing, the same for every path and method, missing paths
+//     included: a request that does not name exactly one user gets 401;
+//     a malformed freshness token 400, one not reached in time 503.
 //  2. A path no route has gets 404. So does a hidden route (/settings and
 //     /settings/audit-log) for a user who may not open it, whatever the
 //     method.
 //  3. Only then a method the path does not take gets 405, with Allow.
-func newServer(store *account.Store, audit history, logger *slog.Logger, opts ...middleware.Option) http.Handler {
-	user := middleware.Header("X-User")
-	base := append([]middleware.Option{middleware.OnDecision(middleware.Log(logger)), middleware.Challenge(challenge),
-		middleware.Fresh(revisionHeader, freshWait)}, opts...)
-	guard := func(act permission.Action, h http.Handler, more ...middleware.Option) http.Handler {
-		return middleware.Require(store, act, user, append(more, base...)...)(h)
-	}
+func newServer(store *account.Store, audit history, logger *slog.Logger, opts ...httpauthz.Option) http.Handler {
+	g := httpauthz.New(store, httpauthz.Header("X-User"), append([]httpauthz.Option{
+		httpauthz.OnDecision(httpauthz.Log(logger)), httpauthz.Challenge(challenge), httpauthz.Fresh(revisionHeader, freshWait),
+	}, opts...)...)
 	mux := http.NewServeMux()
-	mux.Handle("GET /teams", guard(permission.ViewTeams, http.HandlerFunc(listTeams)))
-	mux.Handle("GET /access", guard(permission.ViewAccess, http.HandlerFunc(listMembers)))
-	mux.Handle("POST /members", guard(permission.ManageUsers, addMember(store)))
-	mux.Handle("GET /usage", guard(permission.ViewUsage, http.HandlerFunc(usage)))
+	mux.Handle("GET /teams", g.Require(permission.ViewTeams)(http.HandlerFunc(listTeams)))
+	mux.Handle("GET /access", g.Require(permission.ViewAccess)(http.HandlerFunc(listMembers)))
+	mux.Handle("POST /members", g.Require(permission.ManageUsers)(addMember(store)))
+	mux.Handle("GET /usage", g.Require(permission.ViewUsage)(http.HandlerFunc(usage)))
 	// Users who may not see the settings are not told the page exists. The
 	// route takes every method, so that the check comes before 405: a
 	// method the mux refused itself would tell the route exists.
-	mux.Handle("/settings", guard(permission.ViewSettings, methods{"GET": http.HandlerFunc(settings)}, middleware.RefuseAsNotFound()))
+	mux.Handle("/settings", g.Hide(permission.ViewSettings)(methods{"GET": http.HandlerFunc(settings)}))
 	if audit != nil {
-		mux.Handle("/settings/audit-log", guard(permission.ViewSettings, methods{"GET": auditLog(audit, logger)}, middleware.RefuseAsNotFound()))
+		mux.Handle("/settings/audit-log", g.Hide(permission.ViewSettings)(methods{"GET": auditLog(audit, logger)}))
 	}
-	mux.Handle("POST /teams", guard(permission.CreateTeams, createTeam(store)))
-	mux.Handle("DELETE /teams/{name}", guard(permission.CreateTeams, deleteTeam(store)))
-	return identified(user, logger, problems(mux))
-}
-
-// identified answers 401 to a request that does not name exactly one user,
-// before routing, so that the answer is the same on every path; it passes
-// the others to next.
-func identified(user middleware.UserFunc, logger *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := user(r); !ok {
-			logger.LogAttrs(r.Context(), slog.LevelWarn, "unidentified", slog.String("method", r.Method), slog.String("path", r.URL.Path))
-			w.Header().Set("WWW-Authenticate", challenge)
-			middleware.WriteProblem(w, middleware.Unidentified(0))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// problems serves mux, except that where mux would answer in plain text
-// that no route matches, it answers with a problem document: 404 for a
-// path no route has, 405 with mux's Allow header for a method no route of
-// the path takes.
-func problems(mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h, pattern := mux.Handler(r); pattern == "" {
-			// No route matches; h answers 404, 405 or a redirect to the
-			// clean path. Ask it which, without writing to w.
-			var p probe
-			h.ServeHTTP(&p, r)
-			switch p.status {
-			case http.StatusNotFound:
-				middleware.WriteProblem(w, middleware.NotFound())
-				return
-			case http.StatusMethodNotAllowed:
-				methodNotAllowed(w, p.header.Get("Allow"))
-				return
-			}
-		}
-		mux.ServeHTTP(w, r)
-	})
-}
-
-// A probe is a ResponseWriter that keeps the status and headers written to
-// it and drops the body.
-type probe struct {
-	header http.Header
-	status int
-}
-
-func (p *probe) Header() http.Header {
-	if p.header == nil {
-		p.header = make(http.Header)
-	}
-	return p.header
-}
-
-func (p *probe) WriteHeader(status int) {
-	if p.status == 0 {
-		p.status = status
-	}
-}
-
-func (p *probe) Write(b []byte) (int, error) {
-	p.WriteHeader(http.StatusOK)
-	return len(b), nil
+	mux.Handle("POST /teams", g.Require(permission.CreateTeams)(createTeam(store)))
+	mux.Handle("DELETE /teams/{name}", g.Require(permission.CreateTeams)(deleteTeam(store)))
+	return g.Handler(httpauthz.Problems(mux))
 }
 
 // methods serves a route by the request method, HEAD as GET, and answers
@@ -161,9 +95,7 @@ func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // methodNotAllowed answers 405 with the Allow header allow.
 func methodNotAllowed(w http.ResponseWriter, allow string) {
 	w.Header().Set("Allow", allow)
-	middleware.WriteProblem(w, middleware.Problem{
-		Type: "about:blank", Title: http.StatusText(http.StatusMethodNotAllowed), Status: http.StatusMethodNotAllowed,
-	})
+	httpauthz.WriteProblem(w, httpauthz.MethodNotAllowed())
 }
 
 // A teamView is one team as GET /teams shows it to a user.
@@ -299,8 +231,8 @@ func deleteTeam(store *account.Store) http.HandlerFunc {
 
 // checked returns the snapshot and decision the middleware put in r.
 func checked(r *http.Request) (*account.Account, account.Decision) {
-	d, _ := middleware.DecisionFrom(r.Context())
-	return middleware.AccountFrom(r.Context()), d
+	d, _ := httpauthz.DecisionFrom(r.Context())
+	return httpauthz.AccountFrom(r.Context()), d
 }
 
 // maxBody is the largest request body accepted.
@@ -330,14 +262,14 @@ func badBody(w http.ResponseWriter, err error) {
 	if errors.As(err, new(*http.MaxBytesError)) {
 		status, detail = http.StatusRequestEntityTooLarge, fmt.Sprintf("request body: more than %d bytes", maxBody)
 	}
-	middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
+	httpauthz.WriteProblem(w, httpauthz.Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
 }
 
 // writeError answers an error from Store.Update. A refused step is written
 // like the middleware's own refusals.
 func writeError(w http.ResponseWriter, err error) {
 	if fe, ok := errors.AsType[*account.ForbiddenError](err); ok {
-		middleware.WriteProblem(w, middleware.Forbidden(account.Decision{
+		httpauthz.WriteProblem(w, httpauthz.Forbidden(account.Decision{
 			User: fe.Actor, Action: fe.Action, Member: fe.Holds != 0, Holds: fe.Holds, Needs: fe.Needs,
 		}))
 		return
@@ -351,11 +283,11 @@ func writeError(w http.ResponseWriter, err error) {
 	case errors.Is(err, account.ErrExists), errors.Is(err, account.ErrLastManager), errors.Is(err, account.ErrLastTeamAdmin):
 		status = http.StatusConflict
 	}
-	p := middleware.Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: err.Error()}
+	p := httpauthz.Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: err.Error()}
 	if status == http.StatusInternalServerError {
 		p.Detail = "" // say nothing about what went wrong inside
 	}
-	middleware.WriteProblem(w, p)
+	httpauthz.WriteProblem(w, p)
 }
 
 // writeJSON writes v as the JSON response with the given status.

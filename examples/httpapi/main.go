@@ -1,8 +1,8 @@
 // Command server is a small HTTP API over one Enterprise Account, with a
 // route per action of the permission table, each guarded by
-// [middleware.Require].
+// [httpauthz.Require].
 //
-//	go run ./examples/middleware/server [-addr localhost:8080] [-data entaccess-data]
+//	go run ./examples/httpapi [-addr localhost:8080] [-data entaccess-data]
 //
 // It stops gracefully, letting requests in progress finish, on Ctrl-C
 // (SIGINT) or SIGTERM.
@@ -47,12 +47,14 @@
 // exactly as a path no route has.
 //
 // Requests name their user in the X-User header, once: a request that
-// sends it twice, or not at all, gets 401. Here any client can set it; in
-// a real deployment an authenticating proxy or gateway in front of the
-// server sets it from a verified identity and strips any copy the client
-// sent. To use another source, such as a session or a token verified in
-// an earlier middleware, replace [middleware.Header] with your own
-// [middleware.UserFunc]. A 401 carries the header
+// sends it twice, names two users in one line ("alice, bob", as a proxy
+// joins two copies), or sends none gets 401, saying which. Here any
+// client can set it; in a real deployment an authenticating proxy or
+// gateway in front of the server sets it from a verified identity and
+// strips any copy the client sent. To use another source, such as a
+// session or a token verified in an earlier middleware, replace
+// [httpauthz.Header] with your own [httpauthz.Identity]. A 401 carries the
+// header
 //
 //	WWW-Authenticate: X-User realm="entaccess demo"
 //
@@ -87,10 +89,15 @@
 // # Answers
 //
 // Every answer but a success is an RFC 9457 problem document
-// (application/problem+json), and the checks come in this order:
+// (application/problem+json); every answer is marked Cache-Control:
+// private, no-store and Vary: X-User, since it depends on who asked. The
+// checks come in this order:
 //
-//  1. A request that does not name exactly one user: 401, on every path,
-//     missing ones included.
+//  1. Before routing, the same on every path, missing ones included: a
+//     request that does not name exactly one user gets 401; an
+//     Entaccess-Revision header that is not one decimal revision gets 400,
+//     and one the account does not reach within 2 seconds gets 503 with
+//     Retry-After.
 //  2. A path no route has: 404. /settings and /settings/audit-log are
 //     hidden: for a user who may not view the settings they answer every
 //     method with that same 404, byte for byte, so nothing tells them the
@@ -99,6 +106,17 @@
 //     the hidden routes only to users who may view the settings.
 //  4. An action the user may not perform: 403, saying what they hold and
 //     what the action needs.
+//
+// # Limits
+//
+// The server is made by [httpauthz.NewServer]: it reads a request's
+// headers within 5 seconds and the whole request within 10, writes each
+// answer within 30 (the audit log extends this while it streams), closes
+// a kept-alive connection idle for 60, and answers 431 to headers over
+// 16 KiB. A body still arriving after the read timeout is cut off.
+//
+// It logs one line when it starts, with the address, the account and its
+// size, and one when it stops.
 //
 // # Users
 //
@@ -131,7 +149,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -142,6 +159,7 @@ import (
 	"time"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/account/httpauthz"
 	"github.com/entaccess/entaccess/account/journal"
 	"github.com/entaccess/entaccess/permission"
 )
@@ -157,16 +175,23 @@ func main() {
 		os.Exit(1)
 	}
 	if err := run(context.Background(), ln, *data, logger); err != nil {
-		logger.Error("server stopped", "err", err)
-		os.Exit(1)
+		os.Exit(1) // run has logged why
 	}
 }
 
 // run serves the account kept in the journal in dir on ln until ctx ends
 // or the process is told to stop, by SIGINT (Ctrl-C) or by SIGTERM (what
 // container runtimes and service managers send), then shuts down
-// gracefully and closes the journal.
+// gracefully and closes the journal. It logs one line when it stops:
+// "stopped", with the error if it stopped on one.
 func run(ctx context.Context, ln net.Listener, dir string, logger *slog.Logger) (err error) {
+	defer func() {
+		if err != nil {
+			logger.Error("stopped", "err", err)
+		} else {
+			logger.Info("stopped")
+		}
+	}()
 	j, err := openJournal(dir, logger)
 	if err != nil {
 		ln.Close()
@@ -183,9 +208,9 @@ func run(ctx context.Context, ln net.Listener, dir string, logger *slog.Logger) 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	acct := store.Load()
-	logger.Info("listening", "addr", "http://"+ln.Addr().String(), "data", dir, "revision", acct.Revision(),
-		"users", fmt.Sprint(acct.UsersWhoCan(permission.ViewTeams)))
-	return serve(ctx, ln, newServer(store, j.Events, logger))
+	logger.Info("listening", "addr", "http://"+ln.Addr().String(), "data", dir, "account", acct.Name(),
+		"revision", acct.Revision(), "members", acct.NumMembers(), "teams", acct.NumTeams())
+	return serve(ctx, ln, newServer(store, j.Events, logger), logger)
 }
 
 // openJournal opens the journal in dir, or creates it there with the demo
@@ -207,9 +232,10 @@ func openJournal(dir string, logger *slog.Logger) (*journal.Journal, error) {
 }
 
 // serve answers requests on ln with h until ctx is done, then shuts down,
-// letting requests in progress finish.
-func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+// letting requests in progress finish. The server has the timeouts and
+// limits of [httpauthz.NewServer].
+func serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+	srv := httpauthz.NewServer(h, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

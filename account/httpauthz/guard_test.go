@@ -1,4 +1,4 @@
-package middleware_test
+package httpauthz_test
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/middleware"
+	"github.com/entaccess/entaccess/account/httpauthz"
 	"github.com/entaccess/entaccess/permission"
 	"github.com/google/go-cmp/cmp"
 )
@@ -38,6 +38,17 @@ func testStore(t testing.TB) *account.Store {
 	return account.NewStore(a)
 }
 
+// require guards a route of an account in src with act, for the user in
+// the X-User header.
+func require(src httpauthz.Source, act permission.Action, opts ...httpauthz.Option) func(http.Handler) http.Handler {
+	return httpauthz.New(src, httpauthz.Header("X-User"), opts...).Require(act)
+}
+
+// hide is require with Hide.
+func hide(src httpauthz.Source, act permission.Action, opts ...httpauthz.Option) func(http.Handler) http.Handler {
+	return httpauthz.New(src, httpauthz.Header("X-User"), opts...).Hide(act)
+}
+
 // seen is what the guarded handler saw.
 type seen struct {
 	Decision account.Decision
@@ -46,8 +57,8 @@ type seen struct {
 
 // echo is a guarded handler that answers 200 with what it saw, as JSON.
 var echo = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-	d, ok := middleware.DecisionFrom(r.Context())
-	a := middleware.AccountFrom(r.Context())
+	d, ok := httpauthz.DecisionFrom(r.Context())
+	a := httpauthz.AccountFrom(r.Context())
 	if !ok || a == nil {
 		http.Error(w, "no decision in context", http.StatusInternalServerError)
 		return
@@ -69,17 +80,17 @@ func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	return w
 }
 
-func decodeProblem(t *testing.T, w *httptest.ResponseRecorder) middleware.Problem {
+func decodeProblem(t *testing.T, w *httptest.ResponseRecorder) httpauthz.Problem {
 	t.Helper()
 	if ct := w.Header().Get("Content-Type"); ct != "application/problem+json" {
 		t.Errorf("Content-Type = %q, want application/problem+json", ct)
 	}
-	if cc := w.Header().Get("Cache-Control"); cc != "no-store" {
-		t.Errorf("Cache-Control = %q, want no-store", cc)
+	if cc := w.Header().Get("Cache-Control"); cc != "private, no-store" {
+		t.Errorf("Cache-Control = %q, want private, no-store", cc)
 	}
 	dec := json.NewDecoder(w.Body)
 	dec.DisallowUnknownFields()
-	var p middleware.Problem
+	var p httpauthz.Problem
 	if err := dec.Decode(&p); err != nil {
 		t.Fatalf("decoding problem body: %v", err)
 	}
@@ -88,15 +99,14 @@ func decodeProblem(t *testing.T, w *httptest.ResponseRecorder) middleware.Proble
 
 func TestRequire(t *testing.T) {
 	store := testStore(t)
-	user := middleware.Header("X-User")
 	tests := []struct {
 		name    string
 		act     permission.Action
 		user    string
-		opts    []middleware.Option
+		hide    bool // Hide instead of Require
 		status  int
-		allowed *account.Decision   // for 200
-		problem *middleware.Problem // otherwise
+		allowed *account.Decision  // for 200
+		problem *httpauthz.Problem // otherwise
 	}{
 		{
 			name: "allowed by billing", act: permission.ViewUsage, user: "bob", status: http.StatusOK,
@@ -110,42 +120,42 @@ func TestRequire(t *testing.T) {
 		},
 		{
 			name: "refused member", act: permission.ManageUsers, user: "bob", status: http.StatusForbidden,
-			problem: &middleware.Problem{Type: middleware.TypeForbidden, Title: "Action not allowed", Status: 403,
+			problem: &httpauthz.Problem{Type: httpauthz.TypeForbidden, Title: "Action not allowed", Status: 403,
 				Detail: `"bob" may not manage-users: holds view,billing; manage-users needs manage`,
-				Action: permission.ManageUsers, Reason: middleware.ReasonMissingPermission},
+				Action: permission.ManageUsers, Reason: httpauthz.ReasonMissingPermission},
 		},
 		{
 			name: "unknown user", act: permission.ViewTeams, user: "mallory", status: http.StatusForbidden,
-			problem: &middleware.Problem{Type: middleware.TypeForbidden, Title: "Action not allowed", Status: 403,
+			problem: &httpauthz.Problem{Type: httpauthz.TypeForbidden, Title: "Action not allowed", Status: 403,
 				Detail: `"mallory" may not view-teams: not an account member`,
-				Action: permission.ViewTeams, Reason: middleware.ReasonNotMember},
+				Action: permission.ViewTeams, Reason: httpauthz.ReasonNotMember},
 		},
 		{
 			name: "unidentified", act: permission.ViewTeams, user: "", status: http.StatusUnauthorized,
-			problem: &middleware.Problem{Type: middleware.TypeUnidentified, Title: "User not identified", Status: 401,
-				Detail: "the request does not say which user it acts for",
-				Action: permission.ViewTeams, Reason: middleware.ReasonUnidentified},
+			problem: &httpauthz.Problem{Type: httpauthz.TypeUnidentified, Title: "User not identified", Status: 401,
+				Detail: "no X-User header: the request does not say which user it acts for",
+				Action: permission.ViewTeams, Reason: httpauthz.ReasonUnidentified},
 		},
 		{
 			name: "refused as not found", act: permission.ViewSettings, user: "carol", status: http.StatusNotFound,
-			opts:    []middleware.Option{middleware.RefuseAsNotFound()},
-			problem: &middleware.Problem{Type: "about:blank", Title: "Not Found", Status: 404},
+			hide:    true,
+			problem: &httpauthz.Problem{Type: "about:blank", Title: "Not Found", Status: 404},
 		},
 		{
 			name: "unknown user as not found", act: permission.ViewTeams, user: "mallory", status: http.StatusNotFound,
-			opts:    []middleware.Option{middleware.RefuseAsNotFound()},
-			problem: &middleware.Problem{Type: "about:blank", Title: "Not Found", Status: 404},
+			hide:    true,
+			problem: &httpauthz.Problem{Type: "about:blank", Title: "Not Found", Status: 404},
 		},
 		{
 			// Still 401, but without naming the action of the hidden resource.
-			name: "unidentified with not found option is still 401", act: permission.ViewTeams, user: "", status: http.StatusUnauthorized,
-			opts: []middleware.Option{middleware.RefuseAsNotFound()},
-			problem: &middleware.Problem{Type: middleware.TypeUnidentified, Title: "User not identified", Status: 401,
-				Detail: "the request does not say which user it acts for", Reason: middleware.ReasonUnidentified},
+			name: "unidentified on a hidden route is still 401", act: permission.ViewTeams, user: "", status: http.StatusUnauthorized,
+			hide: true,
+			problem: &httpauthz.Problem{Type: httpauthz.TypeUnidentified, Title: "User not identified", Status: 401,
+				Detail: "no X-User header: the request does not say which user it acts for", Reason: httpauthz.ReasonUnidentified},
 		},
 		{
-			name: "allowed with not found option", act: permission.ViewSettings, user: "alice", status: http.StatusOK,
-			opts: []middleware.Option{middleware.RefuseAsNotFound()},
+			name: "allowed on a hidden route", act: permission.ViewSettings, user: "alice", status: http.StatusOK,
+			hide: true,
 			allowed: &account.Decision{Allowed: true, User: "alice", Action: permission.ViewSettings, Member: true,
 				Holds: permission.Admin, Needs: permission.Manage},
 		},
@@ -153,8 +163,12 @@ func TestRequire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var hooked []account.Decision
-			opts := append(tt.opts, middleware.OnDecision(func(_ *http.Request, d account.Decision) { hooked = append(hooked, d) }))
-			h := middleware.Require(store, tt.act, user, opts...)(echo)
+			g := httpauthz.New(store, httpauthz.Header("X-User"), httpauthz.OnDecision(func(_ *http.Request, d account.Decision) { hooked = append(hooked, d) }))
+			route := g.Require
+			if tt.hide {
+				route = g.Hide
+			}
+			h := route(tt.act)(echo)
 			w := serve(h, request(tt.user))
 			if w.Code != tt.status {
 				t.Fatalf("status = %d, want %d; body %s", w.Code, tt.status, w.Body)
@@ -181,9 +195,9 @@ func TestRequire(t *testing.T) {
 }
 
 func TestProblemJSONForm(t *testing.T) {
-	h := middleware.Require(testStore(t), permission.CreateTeams, middleware.Header("X-User"))(echo)
+	h := require(testStore(t), permission.CreateTeams)(echo)
 	w := serve(h, request("bob"))
-	want := `{"type":"` + middleware.TypeForbidden + `","title":"Action not allowed","status":403,` +
+	want := `{"type":"` + httpauthz.TypeForbidden + `","title":"Action not allowed","status":403,` +
 		`"detail":"\"bob\" may not create-teams: holds view,billing; create-teams needs create",` +
 		`"action":"create-teams","reason":"missing-permission"}` + "\n"
 	if diff := cmp.Diff(want, w.Body.String()); diff != "" {
@@ -194,7 +208,7 @@ func TestProblemJSONForm(t *testing.T) {
 	}
 
 	// A hidden refusal says nothing about the action.
-	h = middleware.Require(testStore(t), permission.CreateTeams, middleware.Header("X-User"), middleware.RefuseAsNotFound())(echo)
+	h = hide(testStore(t), permission.CreateTeams)(echo)
 	w = serve(h, request("bob"))
 	want = `{"type":"about:blank","title":"Not Found","status":404}` + "\n"
 	if diff := cmp.Diff(want, w.Body.String()); diff != "" {
@@ -205,7 +219,7 @@ func TestProblemJSONForm(t *testing.T) {
 func TestNextNotCalledWhenRefused(t *testing.T) {
 	called := false
 	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true })
-	h := middleware.Require(testStore(t), permission.ManageUsers, middleware.Header("X-User"))(next)
+	h := require(testStore(t), permission.ManageUsers)(next)
 	for _, u := range []string{"", "carol", "nobody"} {
 		serve(h, request(u))
 	}
@@ -218,18 +232,18 @@ func TestChallenge(t *testing.T) {
 	const c = `Bearer realm="acme"`
 	tests := []struct {
 		name string
-		opts []middleware.Option
+		opts []httpauthz.Option
 		user string
 		want string
 	}{
-		{"unidentified", []middleware.Option{middleware.Challenge(c)}, "", c},
+		{"unidentified", []httpauthz.Option{httpauthz.Challenge(c)}, "", c},
 		{"unidentified without the option", nil, "", ""},
-		{"refused", []middleware.Option{middleware.Challenge(c)}, "carol", ""},
-		{"allowed", []middleware.Option{middleware.Challenge(c)}, "bob", ""},
+		{"refused", []httpauthz.Option{httpauthz.Challenge(c)}, "carol", ""},
+		{"allowed", []httpauthz.Option{httpauthz.Challenge(c)}, "bob", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := middleware.Require(testStore(t), permission.ViewUsage, middleware.Header("X-User"), tt.opts...)(echo)
+			h := require(testStore(t), permission.ViewUsage, tt.opts...)(echo)
 			w := serve(h, request(tt.user))
 			if got := w.Header().Get("WWW-Authenticate"); got != tt.want {
 				t.Errorf("WWW-Authenticate = %q, want %q (status %d)", got, tt.want, w.Code)
@@ -239,54 +253,111 @@ func TestChallenge(t *testing.T) {
 }
 
 func TestHeader(t *testing.T) {
-	f := middleware.Header("x-user") // any case
+	id := httpauthz.Header("x-user") // any case
+	if diff := cmp.Diff([]string{"X-User"}, id.Vary); diff != "" {
+		t.Errorf("Vary (-want +got):\n%s", diff)
+	}
 	tests := []struct {
 		name   string
 		header http.Header
 		user   string
-		ok     bool
+		err    string // in the error; "" for none
 	}{
-		{"set", http.Header{"X-User": {"alice"}}, "alice", true},
-		{"missing", http.Header{}, "", false},
-		{"empty", http.Header{"X-User": {""}}, "", false},
+		{"set", http.Header{"X-User": {"alice"}}, "alice", ""},
+		{"missing", http.Header{}, "", "no X-User header"},
+		{"empty", http.Header{"X-User": {""}}, "", "no X-User header"},
 		// Two field lines, say one from the client and one from a proxy:
 		// the request does not say which user it acts for.
-		{"two values", http.Header{"X-User": {"alice", "bob"}}, "", false},
-		{"the same value twice", http.Header{"X-User": {"alice", "alice"}}, "", false},
-		{"an empty value and another", http.Header{"X-User": {"", "alice"}}, "", false},
-		{"a value and an empty one", http.Header{"X-User": {"alice", ""}}, "", false},
-		{"a comma is part of the name", http.Header{"X-User": {"doe, jane"}}, "doe, jane", true},
+		{"two values", http.Header{"X-User": {"alice", "bob"}}, "", "sent 2 times"},
+		{"the same value twice", http.Header{"X-User": {"alice", "alice"}}, "", "sent 2 times"},
+		{"an empty value and another", http.Header{"X-User": {"", "alice"}}, "", "sent 2 times"},
+		{"a value and an empty one", http.Header{"X-User": {"alice", ""}}, "", "sent 2 times"},
+		// The same two lines as a proxy joins them (RFC 9110, 5.3).
+		{"two users joined", http.Header{"X-User": {"alice, bob"}}, "", "comma"},
+		{"two users joined without a space", http.Header{"X-User": {"alice,bob"}}, "", "comma"},
+		{"a trailing comma", http.Header{"X-User": {"alice,"}}, "", "comma"},
+		{"a comma alone", http.Header{"X-User": {","}}, "", "comma"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := httptest.NewRequest(http.MethodGet, "/", nil)
 			r.Header = tt.header
-			u, ok := f(r)
-			if u != tt.user || ok != tt.ok {
-				t.Errorf("got (%q, %v), want (%q, %v)", u, ok, tt.user, tt.ok)
+			u, err := id.User(r)
+			if u != tt.user {
+				t.Errorf("user %q, want %q", u, tt.user)
+			}
+			switch {
+			case tt.err == "" && err != nil:
+				t.Errorf("error %v, want none", err)
+			case tt.err != "" && (!errors.Is(err, httpauthz.ErrUnidentified) || !strings.Contains(err.Error(), tt.err)):
+				t.Errorf("error %v, want one matching ErrUnidentified and saying %q", err, tt.err)
 			}
 		})
 	}
 }
 
-// TestAmbiguousUser sends the user header twice: Require must refuse the
-// request as unidentified, not pick one of the users.
+// TestAmbiguousUser sends the user header twice, or two users in one
+// header line as a proxy joins them: the guard must refuse the request as
+// unidentified, saying why, and not pick one of the users.
 func TestAmbiguousUser(t *testing.T) {
 	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { t.Error("next handler ran for an ambiguous user") })
-	for _, users := range [][]string{{"mallory", "alice"}, {"alice", "mallory"}, {"alice", "alice"}} {
-		t.Run(strings.Join(users, ","), func(t *testing.T) {
-			h := middleware.Require(testStore(t), permission.ViewUsage, middleware.Header("X-User"))(next)
-			r := httptest.NewRequest(http.MethodGet, "/usage", nil)
-			r.Header["X-User"] = users
-			w := serve(h, r)
-			if w.Code != http.StatusUnauthorized {
-				t.Fatalf("status = %d, want 401; body %s", w.Code, w.Body)
+	const sentTwice = "header X-User sent 2 times, so it names no single user: the request does not say which user it acts for"
+	const joined = "header X-User holds a comma, as when a proxy joins several users into one line: the request does not say which user it acts for"
+	for _, tt := range []struct {
+		users  []string
+		detail string
+	}{
+		{[]string{"mallory", "alice"}, sentTwice},
+		{[]string{"alice", "mallory"}, sentTwice},
+		{[]string{"alice", "alice"}, sentTwice},
+		{[]string{"alice, bob"}, joined},
+		{[]string{"mallory,alice"}, joined},
+	} {
+		t.Run(strings.Join(tt.users, "|"), func(t *testing.T) {
+			g := httpauthz.New(testStore(t), httpauthz.Header("X-User"))
+			for name, h := range map[string]http.Handler{"route": g.Require(permission.ViewUsage)(next), "before routing": g.Handler(next)} {
+				r := httptest.NewRequest(http.MethodGet, "/usage", nil)
+				r.Header["X-User"] = tt.users
+				w := serve(h, r)
+				if w.Code != http.StatusUnauthorized {
+					t.Fatalf("%s: status = %d, want 401; body %s", name, w.Code, w.Body)
+				}
+				want := httpauthz.Problem{Type: httpauthz.TypeUnidentified, Title: "User not identified", Status: 401,
+					Detail: tt.detail, Action: permission.ViewUsage, Reason: httpauthz.ReasonUnidentified}
+				if name == "before routing" {
+					want.Action = 0
+				}
+				if diff := cmp.Diff(want, decodeProblem(t, w)); diff != "" {
+					t.Errorf("%s: problem (-want +got):\n%s", name, diff)
+				}
 			}
-			want := middleware.Problem{Type: middleware.TypeUnidentified, Title: "User not identified", Status: 401,
-				Detail: "the request does not say which user it acts for",
-				Action: permission.ViewUsage, Reason: middleware.ReasonUnidentified}
-			if diff := cmp.Diff(want, decodeProblem(t, w)); diff != "" {
-				t.Errorf("problem (-want +got):\n%s", diff)
+		})
+	}
+}
+
+// TestIdentityErrors: an Identity's error wrapping ErrUnidentified is the
+// 401's detail; any other error is a 401 that does not show it.
+func TestIdentityErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		err    error
+		detail string
+	}{
+		{"unidentified", fmt.Errorf("session expired: %w", httpauthz.ErrUnidentified), "session expired: the request does not say which user it acts for"},
+		{"other error", errors.New("token store at 10.0.0.7: connection refused"), "the request does not say which user it acts for"},
+		{"no user, no error", nil, "the request does not say which user it acts for"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			id := httpauthz.Identity{User: func(*http.Request) (string, error) { return "", tt.err }, Vary: []string{"cookie"}}
+			w := serve(httpauthz.New(testStore(t), id).Handler(echo), request(""))
+			if w.Code != http.StatusUnauthorized {
+				t.Fatalf("status %d, want 401", w.Code)
+			}
+			if got := w.Header().Get("Vary"); got != "Cookie" {
+				t.Errorf("Vary %q, want Cookie", got)
+			}
+			if p := decodeProblem(t, w); p.Detail != tt.detail {
+				t.Errorf("detail %q, want %q", p.Detail, tt.detail)
 			}
 		})
 	}
@@ -322,12 +393,12 @@ func TestWriteProblemStatus(t *testing.T) {
 						t.Fatalf("WriteProblem panicked: %v", v)
 					}
 				}()
-				middleware.WriteProblem(w, middleware.Problem{Type: "about:blank", Title: "Something", Status: tt.status, Detail: "what"})
+				httpauthz.WriteProblem(w, httpauthz.Problem{Type: "about:blank", Title: "Something", Status: tt.status, Detail: "what"})
 			}()
 			if w.Code != tt.want {
 				t.Errorf("status = %d, want %d", w.Code, tt.want)
 			}
-			want := middleware.Problem{Type: "about:blank", Title: "Something", Status: tt.want, Detail: "what"}
+			want := httpauthz.Problem{Type: "about:blank", Title: "Something", Status: tt.want, Detail: "what"}
 			if diff := cmp.Diff(want, decodeProblem(t, w)); diff != "" {
 				t.Errorf("problem (-want +got):\n%s", diff)
 			}
@@ -337,25 +408,27 @@ func TestWriteProblemStatus(t *testing.T) {
 
 func TestContextWithoutRequire(t *testing.T) {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	if d, ok := middleware.DecisionFrom(r.Context()); ok || d != (account.Decision{}) {
+	if d, ok := httpauthz.DecisionFrom(r.Context()); ok || d != (account.Decision{}) {
 		t.Errorf("DecisionFrom = %v, %v; want zero, false", d, ok)
 	}
-	if a := middleware.AccountFrom(r.Context()); a != nil {
+	if a := httpauthz.AccountFrom(r.Context()); a != nil {
 		t.Errorf("AccountFrom = %v, want nil", a)
 	}
 }
 
 func TestRequirePanicsOnProgrammerError(t *testing.T) {
 	store := testStore(t)
-	user := middleware.Header("X-User")
+	g := httpauthz.New(store, httpauthz.Header("X-User"))
 	tests := []struct {
 		name string
 		call func()
 	}{
-		{"zero action", func() { middleware.Require(store, 0, user) }},
-		{"action outside the table", func() { middleware.Require(store, permission.CreateTeams+1, user) }},
-		{"nil source", func() { middleware.Require(nil, permission.ViewTeams, user) }},
-		{"nil user func", func() { middleware.Require(store, permission.ViewTeams, nil) }},
+		{"zero action", func() { g.Require(0) }},
+		{"action outside the table", func() { g.Require(permission.CreateTeams + 1) }},
+		{"zero action, hidden", func() { g.Hide(0) }},
+		{"action outside the table, hidden", func() { g.Hide(permission.CreateTeams + 1) }},
+		{"nil source", func() { httpauthz.New(nil, httpauthz.Header("X-User")) }},
+		{"nil user func", func() { httpauthz.New(store, httpauthz.Identity{}) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -379,7 +452,7 @@ func TestLog(t *testing.T) {
 			return a
 		},
 	}))
-	h := middleware.Require(testStore(t), permission.ViewUsage, middleware.Header("X-User"), middleware.OnDecision(middleware.Log(l)))(echo)
+	h := require(testStore(t), permission.ViewUsage, httpauthz.OnDecision(httpauthz.Log(l)))(echo)
 	for _, u := range []string{"bob", "carol", ""} {
 		serve(h, request(u))
 	}
@@ -394,7 +467,7 @@ level=WARN msg=authorization allowed=false user="" action=view-usage member=fals
 	// A level above Warn logs nothing.
 	buf.Reset()
 	quiet := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelError}))
-	h = middleware.Require(testStore(t), permission.ViewUsage, middleware.Header("X-User"), middleware.OnDecision(middleware.Log(quiet)))(echo)
+	h = require(testStore(t), permission.ViewUsage, httpauthz.OnDecision(httpauthz.Log(quiet)))(echo)
 	serve(h, request("carol"))
 	if buf.Len() != 0 {
 		t.Errorf("logged at level Error: %s", buf.String())
@@ -403,11 +476,11 @@ level=WARN msg=authorization allowed=false user="" action=view-usage member=fals
 
 func TestHooksRunInOrder(t *testing.T) {
 	var order []string
-	hook := func(name string) middleware.Hook {
+	hook := func(name string) httpauthz.Hook {
 		return func(*http.Request, account.Decision) { order = append(order, name) }
 	}
-	h := middleware.Require(testStore(t), permission.ViewTeams, middleware.Header("X-User"),
-		middleware.OnDecision(hook("first")), middleware.OnDecision(nil), middleware.OnDecision(hook("second")))(echo)
+	h := require(testStore(t), permission.ViewTeams,
+		httpauthz.OnDecision(hook("first")), httpauthz.OnDecision(nil), httpauthz.OnDecision(hook("second")))(echo)
 	serve(h, request("alice"))
 	if diff := cmp.Diff([]string{"first", "second"}, order); diff != "" {
 		t.Errorf("hooks ran (-want +got):\n%s", diff)
@@ -425,7 +498,7 @@ func TestConcurrentUpdates(t *testing.T) {
 		p, _ := tx.Account().Permissions("bob")
 		return tx.SetPermissions("alice", "bob", p^permission.Billing)
 	}
-	srv := httptest.NewServer(middleware.Require(store, permission.ViewUsage, middleware.Header("X-User"))(echo))
+	srv := httptest.NewServer(require(store, permission.ViewUsage)(echo))
 	defer srv.Close()
 
 	const updates, workers, perWorker = 200, 4, 50
@@ -477,11 +550,11 @@ func checkOne(url string) error {
 			return fmt.Errorf("allowed on revision %d with decision %v", s.Revision, s.Decision)
 		}
 	case http.StatusForbidden:
-		var p middleware.Problem
+		var p httpauthz.Problem
 		if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
 			return err
 		}
-		if p.Reason != middleware.ReasonMissingPermission || !strings.Contains(p.Detail, "holds view;") {
+		if p.Reason != httpauthz.ReasonMissingPermission || !strings.Contains(p.Detail, "holds view;") {
 			return fmt.Errorf("refusal %+v", p)
 		}
 	default:

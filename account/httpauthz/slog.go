@@ -1,4 +1,4 @@
-package middleware
+package httpauthz
 
 import (
 	"context"
@@ -10,7 +10,8 @@ import (
 
 // Log returns a [Hook] that writes each decision to l: allowed requests at
 // level Info, refused ones at Warn, with message "authorization" and the
-// attributes allowed, user, action, member, holds, needs, method and path.
+// attributes allowed, user, action ("" for a request refused before
+// routing), member, holds, needs, method and path.
 // A nil l means [slog.Default].
 func Log(l *slog.Logger) Hook {
 	return func(r *http.Request, d account.Decision) {
@@ -29,10 +30,14 @@ func Log(l *slog.Logger) Hook {
 		if !lg.Enabled(ctx, level) {
 			return
 		}
+		action := "" // refused before routing: no action was asked for
+		if d.Action != 0 {
+			action = d.Action.String()
+		}
 		attrs := []slog.Attr{
 			slog.Bool("allowed", d.Allowed),
 			slog.String("user", d.User),
-			slog.String("action", d.Action.String()),
+			slog.String("action", action),
 			slog.Bool("member", d.Member),
 			slog.String("holds", d.Holds.String()),
 			slog.String("needs", d.Needs.String()),

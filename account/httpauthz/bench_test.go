@@ -1,29 +1,37 @@
-package middleware_test
+package httpauthz_test
 
 import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
-	"github.com/entaccess/entaccess/examples/middleware"
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/account/httpauthz"
 	"github.com/entaccess/entaccess/permission"
 )
+
+// guarded serves next behind a Guard's Handler and Require, as a server
+// does.
+func guarded(store *account.Store, next http.Handler) http.Handler {
+	g := httpauthz.New(store, httpauthz.Header("X-User"))
+	return g.Handler(g.Require(permission.ViewUsage)(next))
+}
 
 // BenchmarkRequire measures a request through Require against the same
 // handler called directly.
 func BenchmarkRequire(b *testing.B) {
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	store := testStore(b)
-	user := middleware.Header("X-User")
 	cases := []struct {
 		name string
 		h    http.Handler
 		user string
 	}{
 		{"baseline=handler alone", ok, "bob"},
-		{"allowed", middleware.Require(store, permission.ViewUsage, user)(ok), "bob"},
-		{"refused", middleware.Require(store, permission.ViewUsage, user)(ok), "carol"},
-		{"refused as not found", middleware.Require(store, permission.ViewUsage, user, middleware.RefuseAsNotFound())(ok), "carol"},
+		{"allowed", require(store, permission.ViewUsage)(ok), "bob"},
+		{"refused", require(store, permission.ViewUsage)(ok), "carol"},
+		{"refused, hidden", hide(store, permission.ViewUsage)(ok), "carol"},
+		{"allowed, behind Handler", guarded(store, ok), "bob"},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
