@@ -16,9 +16,11 @@ import (
 // update leads to once the update's rows are written in tx; they become
 // the account's next revision when tx commits, and nothing if it rolls
 // back. The replicas, this one included, publish the update once tx has
-// committed, when its notification (sent by tx, so only if tx commits)
-// reaches them, or at their next poll; [account.Store.WaitFor] with the
-// returned revision waits for it.
+// committed, when its notification reaches them, or at their next poll;
+// [account.Store.WaitFor] with the returned revision waits for it. The
+// notification is part of tx, so that it is sent only if tx commits: like
+// any NOTIFY an application sends, it makes tx's commit fail if
+// PostgreSQL's notification queue is full.
 //
 // UpdateTx first locks the account's row in tx (SELECT ... FOR UPDATE) and
 // catches up with the database, so fn runs on the current state, once,
