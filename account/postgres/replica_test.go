@@ -5,16 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/postgres"
-	"github.com/entaccess/entaccess/examples/postgres/internal/pgtest"
+	"github.com/entaccess/entaccess/account/postgres"
+	"github.com/entaccess/entaccess/account/postgres/pgtest"
 	"github.com/entaccess/entaccess/permission"
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -349,4 +351,97 @@ func TestConcurrentUpdatesShareTransactions(t *testing.T) {
 	if diff := cmp.Diff(a.Store().Load().Spec(), got.Spec()); diff != "" {
 		t.Errorf("replicas differ (-a +b):\n%s", diff)
 	}
+}
+
+// A statements tracer records the SQL of every statement a pool runs, in
+// order, batched ones included.
+type statements struct {
+	mu   sync.Mutex
+	sqls []string
+}
+
+func (s *statements) add(sql string) {
+	s.mu.Lock()
+	s.sqls = append(s.sqls, sql)
+	s.mu.Unlock()
+}
+
+func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	s.add(d.SQL)
+	return ctx
+}
+func (s *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (s *statements) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+func (s *statements) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	s.add(d.SQL)
+}
+func (s *statements) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+// count returns how many statements recorded so far contain part.
+func (s *statements) count(part string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, q := range s.sqls {
+		if strings.Contains(q, part) {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *statements) all() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.sqls)
+}
+
+// tracedPool returns a pool on the database of p whose statements tr records.
+func tracedPool(t testing.TB, p *pgxpool.Pool, tr *statements) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(p.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.Tracer = tr
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// exec runs sql on the database of p, as the tests' own role.
+func exec(t testing.TB, p *pgxpool.Pool, sql string, args ...any) {
+	t.Helper()
+	if _, err := p.Exec(context.Background(), sql, args...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// A postgresDB is a database with the tables set up.
+type postgresDB struct{ pool *pgxpool.Pool }
+
+func pgtestNeed(t testing.TB) {
+	t.Helper()
+	pgtest.Need(t, server)
+}
+
+// newPoolNoSetup returns a pool on a new, empty database, without tables.
+func newPoolNoSetup(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	pgtest.Need(t, server)
+	pool, err := pgxpool.New(context.Background(), server.Database(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+func addMemberContext(ctx context.Context, s *account.Store, user string) (*account.Account, error) {
+	return s.UpdateContext(ctx, func(tx *account.Tx) error { return tx.AddMember("root", user, permission.View) })
 }

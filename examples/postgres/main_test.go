@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/entaccess/entaccess/examples/postgres/internal/pgtest"
+	"github.com/entaccess/entaccess/account/postgres/pgtest"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -35,7 +35,7 @@ func TestTwoReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { r.Close() })
-		srv := httptest.NewServer(handler(r.Store()))
+		srv := httptest.NewServer(handler(r))
 		t.Cleanup(srv.Close)
 		urls = append(urls, srv.URL)
 	}
@@ -46,13 +46,13 @@ func TestTwoReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	rev := resp.Header.Get(revisionHeader)
-	if resp.StatusCode != http.StatusCreated || rev != "1" {
-		t.Fatalf("POST /members: %d, revision %q; want 201, revision 1", resp.StatusCode, rev)
+	rev := resp.Header.Get(tokenHeader)
+	if resp.StatusCode != http.StatusCreated || !strings.HasSuffix(rev, ".1") {
+		t.Fatalf("POST /members: %d, token %q; want 201, revision 1", resp.StatusCode, rev)
 	}
 	req, _ = http.NewRequest("GET", urls[1]+"/members", nil)
 	req.Header.Set("X-User", "alice")
-	req.Header.Set(revisionHeader, rev)
+	req.Header.Set(tokenHeader, rev)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -67,5 +67,45 @@ func TestTwoReplicas(t *testing.T) {
 	}
 	if resp.StatusCode != http.StatusOK || body.Revision < 1 || len(body.Members) != 2 || body.Members[1].User != "dan" {
 		t.Fatalf("GET /members on the other server: %d %+v; want dan listed", resp.StatusCode, body)
+	}
+}
+
+// A token of another account, or beyond the database's revision, is a
+// client's mistake, answered at once.
+func TestTokensRefused(t *testing.T) {
+	pgtest.Need(t, server)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, server.Database(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	acme, err := openOrCreate(ctx, pool, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { acme.Close() })
+	globex, err := openOrCreate(ctx, pool, "globex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { globex.Close() })
+	srv := httptest.NewServer(handler(acme))
+	t.Cleanup(srv.Close)
+	for name, tok := range map[string]string{
+		"another account's": globex.Token(globex.Store().Load()),
+		"from the future":   acme.Token(acme.Store().Load().WithRevision(99)),
+	} {
+		req, _ := http.NewRequest("GET", srv.URL+"/members", nil)
+		req.Header.Set("X-User", "alice")
+		req.Header.Set(tokenHeader, tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s token: %d, want 400", name, resp.StatusCode)
+		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/anishathalye/porcupine"
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/postgres"
+	"github.com/entaccess/entaccess/account/postgres"
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5/pgxpool"
 )

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/examples/postgres"
+	"github.com/entaccess/entaccess/account/postgres"
 	"github.com/entaccess/entaccess/permission"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -194,13 +194,16 @@ func TestStaleGroupRunsAgainOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeReplica(t, r)
+	other := open(t, poolOn(t, pool), postgres.Options{Poll: -1})
 	ctx := context.Background()
 	tx, err := poolOn(t, pool).Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `SELECT 1 FROM entaccess_accounts WHERE name = 'acme' FOR UPDATE`); err != nil {
+	// Another writer takes revision 1 in a transaction of its own, which
+	// holds the account's row until it commits.
+	if _, err := other.UpdateTx(ctx, tx, func(tx *account.Tx) error { return tx.AddMember("root", "zed", permission.View) }); err != nil {
 		t.Fatal(err)
 	}
 	const n = 6
@@ -223,14 +226,7 @@ func TestStaleGroupRunsAgainOnce(t *testing.T) {
 	}
 	waitQueued(t, pool)
 	time.Sleep(100 * time.Millisecond) // let the other updates queue behind the first group
-	// Another writer commits revision 1 first.
-	if _, err := tx.Exec(ctx, `UPDATE entaccess_accounts SET revision = 1 WHERE name = 'acme'`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO entaccess_updates (account, revision, time, time_ns, actor, events) VALUES ('acme', 1, now(), 0, 'root', $1::jsonb)`,
-		`[{"actor":"root","op":"add-member","user":"zed","before":"","after":"view"}]`); err != nil {
-		t.Fatal(err)
-	}
+	// The other writer commits revision 1 first.
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
