@@ -319,7 +319,8 @@ func describeEvent(e *Event) string {
 // It reads the account h began with and h's events up to rev, once. A q
 // with an action outside the table, or a team-scoped q whose action is not
 // view-teams or manage-teams, is an error wrapping [ErrInvalid]; a rev not
-// committed yet is a [*RevisionError] wrapping [ErrNotCommitted].
+// committed yet is a [*RevisionError] wrapping [ErrNotCommitted], and one
+// before the history began, [ErrNotKept].
 func Provenance(ctx context.Context, h History, q Access, rev uint64) (Origin, error) {
 	if err := q.check("provenance of"); err != nil {
 		return Origin{}, err
@@ -333,6 +334,9 @@ func Provenance(ctx context.Context, h History, q Access, rev uint64) (Origin, e
 	start, err := historyStart(ctx, h, rev)
 	if err != nil {
 		return Origin{}, fmt.Errorf("account: provenance of %s: %w", q, err)
+	}
+	if rev < start {
+		return Origin{}, fmt.Errorf("account: provenance of %s: %w", q, &RevisionError{Revision: rev, Latest: start, Err: ErrNotKept})
 	}
 	a, err := h.At(ctx, start)
 	if err != nil {

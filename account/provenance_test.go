@@ -313,6 +313,15 @@ func TestHistoryQueryErrors(t *testing.T) {
 			_, err := account.Provenance(ctx, log, ok, 2)
 			return err
 		}, account.ErrNotCommitted, "revision 2: not committed yet"},
+		{"provenance: before the history", func() error {
+			late := accounttest.NewLogFrom(a.WithRevision(5))
+			ls := account.NewStoreWith(a.WithRevision(5), late)
+			if _, err := ls.Update(func(tx *account.Tx) error { return tx.AddMember("ann", "dan", 0) }); err != nil {
+				t.Fatal(err)
+			}
+			_, err := account.Provenance(ctx, late, ok, 4)
+			return err
+		}, account.ErrNotKept, "revision 4: not kept: the history begins at revision 5"},
 		{"provenance: read error", func() error {
 			_, err := account.Provenance(ctx, broken, ok, 1)
 			return err
