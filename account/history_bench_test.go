@@ -30,6 +30,27 @@ func BenchmarkPreview(b *testing.B) {
 		p := permission.Set(r.IntN(16)) &^ permission.Manage
 		return func(tx *account.Tx) error { return tx.SetPermissions("user000000", u, p) }
 	}
+	// ratio interleaves the two, a preview then the update of the same
+	// change, and reports their ratio, which the load of a shared machine
+	// affects less than timings taken one after another.
+	b.Run("members=100000/ratio", func(b *testing.B) {
+		s := account.NewStore(mustNew(b, spec))
+		r := rand.New(rand.NewPCG(3, 4))
+		var tp, tu time.Duration
+		for b.Loop() {
+			fn := change(r)
+			t0 := time.Now()
+			p, err := s.Preview(fn)
+			t1 := time.Now()
+			a, err2 := s.Update(fn)
+			tp, tu = tp+t1.Sub(t0), tu+time.Since(t1)
+			if err != nil || err2 != nil {
+				b.Fatal(err, err2)
+			}
+			sinkPreview, sinkAccount = p, a
+		}
+		b.ReportMetric(float64(tp)/float64(tu), "preview/update")
+	})
 	for _, mode := range []string{"update", "preview"} {
 		b.Run("members=100000/"+mode, func(b *testing.B) {
 			s := account.NewStore(mustNew(b, spec))
@@ -122,6 +143,40 @@ func BenchmarkAccessOverTime(b *testing.B) {
 			}
 			sinkSpans = spans
 		}
+	})
+	// ratio interleaves three passes and reports their ratios: a read;
+	// a scan, which also counts the events of the user, the cheapest
+	// filter over the events one could write; and AccessSpans.
+	b.Run("ratio", func(b *testing.B) {
+		var tr, tf, ts time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			n := 0
+			for _, err := range h.Events(ctx, 0) {
+				if err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			t1 := time.Now()
+			for e, err := range h.Events(ctx, 0) {
+				if err != nil {
+					b.Fatal(err)
+				}
+				if e.User == q.User {
+					n++
+				}
+			}
+			t2 := time.Now()
+			spans, err := account.AccessSpans(ctx, h, q, 0, 1_000_000)
+			tr, tf, ts = tr+t1.Sub(t0), tf+t2.Sub(t1), ts+time.Since(t2)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sinkInt, sinkSpans = n, spans
+		}
+		b.ReportMetric(float64(ts)/float64(tr), "spans/read")
+		b.ReportMetric(float64(ts)/float64(tf), "spans/scan")
 	})
 	b.Run("who-could", func(b *testing.B) {
 		b.ReportAllocs()

@@ -57,22 +57,22 @@ func (q Access) allowed(a *Account) bool {
 }
 
 // A tracker follows the answer to one question through a history's events,
-// from a snapshot, knowing only what the answer rests on: the user's
-// permissions, or the user's roles in the teams they see (by team name,
-// so that a rename carries them along).
+// from a snapshot, knowing only what the answer rests on: the permissions
+// the user's member steps leave them, or the user's roles in the teams they
+// see, by team name, so that a rename carries them along. A role that sees
+// a team is held only by an account member, and RemoveMember ends such
+// roles in steps of their own first, so member steps never change a
+// team-scoped answer.
 type tracker struct {
 	q     Access
-	holds permission.Set  // q.User's permissions, for an account-wide question
-	roles map[string]Role // q.User's roles that see a team, by team name, for a team-scoped one
+	roles map[string]Role // q.User's roles that see a team, by team name, for a team-scoped question
 	now   bool            // the answer after the events applied so far
 	sets  setMemo
 }
 
 func newTracker(a *Account, q Access) *tracker {
 	t := &tracker{q: q}
-	if q.Team == "" {
-		t.holds, _ = a.Permissions(q.User)
-	} else {
+	if q.Team != "" {
 		t.roles = make(map[string]Role)
 		for _, name := range a.TeamsOf(q.User) {
 			t.roles[name], _ = a.Role(name, q.User)
@@ -96,7 +96,6 @@ func (t *tracker) apply(e *Event) (bool, error) {
 			if err != nil {
 				return false, err
 			}
-			t.holds = p
 			t.now = permission.Allows(p, t.q.Action)
 		}
 		return t.now != was, nil
@@ -168,12 +167,12 @@ func eventRole(e *Event) (Role, error) {
 // its user or a team created, renamed or deleted. The rest are skipped
 // without looking further, so that following one user through a long
 // history costs little more than reading it.
-func (t *tracker) touches(e *Event) bool {
-	switch e.Op {
+func (t *tracker) touches(op Op, user string) bool {
+	switch op {
 	case OpAddMember, OpSetPermissions, OpRemoveMember:
-		return t.q.Team == "" && e.User == t.q.User
+		return t.q.Team == "" && user == t.q.User
 	case OpSetTeamRole, OpRemoveFromTeam:
-		return t.q.Team != "" && e.User == t.q.User
+		return t.q.Team != "" && user == t.q.User
 	default:
 		return t.q.Team != ""
 	}
@@ -206,7 +205,7 @@ func (t *tracker) walk(ctx context.Context, h History, from, to uint64, flip fun
 			}
 			changed, last = false, e.Revision
 		}
-		if !t.touches(&e) {
+		if !t.touches(e.Op, e.User) {
 			continue
 		}
 		c, err := t.apply(&e)
