@@ -17,6 +17,8 @@ var (
 	sinkPreview account.Preview
 	sinkSpans   []account.Span
 	sinkInt     int
+	sinkSpec    account.Spec
+	sinkChanges []account.Change
 )
 
 // BenchmarkPreview previews one SetPermissions per iteration on an
@@ -204,4 +206,29 @@ func TestLongHistoryShape(t *testing.T) {
 	if _, err := h.At(context.Background(), 1_000); err != nil {
 		t.Fatal(fmt.Errorf("At(1000): %w", err))
 	}
+}
+
+// BenchmarkDiff compares two snapshots of 100,000 members one change
+// apart, reading both whole; its baseline, spec, is one call of Spec, a
+// plain copy of one snapshot.
+func BenchmarkDiff(b *testing.B) {
+	a := mustNew(b, benchSpec(100_000))
+	next, err := account.NewStore(a).Update(func(tx *account.Tx) error {
+		return tx.SetPermissions("user000000", "user000001", permission.Billing)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("members=100000/spec", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sinkSpec = next.Spec()
+		}
+	})
+	b.Run("members=100000/diff", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sinkChanges = account.Diff(a, next)
+		}
+	})
 }
