@@ -432,7 +432,9 @@ func AccessSpans(ctx context.Context, h History, q Access, from, to uint64) ([]S
 // from from to to, both included, the runs of revisions during which they
 // could, as [AccessSpans] gives them: sorted by user, then by revision. It
 // answers an auditor's "who could see usage between March and May" (with
-// [RevisionAt] for the revisions of two times).
+// [RevisionAt] for the revisions of two times). act is asked across the
+// account, as [Account.Can] asks it; for a team, ask [AccessSpans] about
+// each user.
 //
 // It reads h's account at from, once, and h's events after from up to to,
 // once. An action outside the table is an error wrapping [ErrInvalid];
