@@ -52,11 +52,22 @@ func isAdmin(a *account.Account, user, team string) bool {
 // of a random history, either way round, and that Diff of a snapshot with
 // itself, or with an equal one, is empty.
 func TestDiffAgreesWithChecks(t *testing.T) {
+	shared, whole := 0, 0
+	defer func() {
+		if shared == 0 || whole == 0 {
+			t.Errorf("Diff looked at changed entries only %d times, at whole snapshots %d times; want both", shared, whole)
+		}
+	}()
 	rapid.Check(t, func(t *rapid.T) {
 		h := drawHistory(t, 10)
 		r1 := rapid.Uint64Range(h.first, h.last()).Draw(t, "from")
 		r2 := rapid.Uint64Range(h.first, h.last()).Draw(t, "to")
 		a, b := h.snap(r1), h.snap(r2)
+		if a != b && account.SharesStorage(a, b) {
+			shared++
+		} else {
+			whole++
+		}
 		for _, pair := range [][2]*account.Account{{a, b}, {b, a}} {
 			if d := gocmp.Diff(wantDiff(pair[0], pair[1]), account.Diff(pair[0], pair[1])); d != "" {
 				t.Fatalf("Diff(r%d, r%d) (-want +got):\n%s", pair[0].Revision(), pair[1].Revision(), d)

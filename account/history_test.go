@@ -74,6 +74,11 @@ func drawHistory(t *rapid.T, maxUpdates int) *history {
 	a = a.WithRevision(rapid.SampledFrom([]uint64{0, 0, 7}).Draw(t, "first revision"))
 	h := &history{log: accounttest.NewLogFrom(a), first: a.Revision()}
 	h.store = account.NewStoreWith(a, h.log)
+	if rapid.Bool().Draw(t, "keep overlays") {
+		// Snapshots then share their storage with those before them, as
+		// those of large accounts do between compactions.
+		account.SetCompactAt(h.store, 1<<20)
+	}
 	h.snaps = []*account.Account{a}
 	n := rapid.IntRange(min(4, maxUpdates), maxUpdates).Draw(t, "updates")
 	for range n {

@@ -43,9 +43,9 @@ var (
 // share, call [Store.CatchUp] first to preview on the latest state.
 //
 // Its cost follows the update, not the account: the steps cost what they
-// cost in Update, and the changes are found from the users and teams the
-// steps touch (a whole team for a team created, renamed or deleted).
-// Nothing is copied or compacted.
+// cost in Update, nothing is copied or compacted, and the changes are
+// found from the users and teams the steps touched (a whole team for a
+// team created, renamed or deleted).
 func (s *Store) Preview(fn func(*Tx) error) (Preview, error) {
 	if s == nil {
 		return Preview{}, errNilPreview
