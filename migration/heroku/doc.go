@@ -21,7 +21,9 @@
 //
 // Each rule below is tested; an input it refuses is an error naming the
 // entry by its path, such as members[3].permissions[1].name or
-// teams[2].members[0].role, and nothing is imported.
+// teams[2].members[0].role (a *[PathError] wrapping [ErrUnsupported], or
+// the error of [account.New] or [migration.Classify]), and nothing is
+// imported.
 //
 //   - Users are identified by email address by default, lower-cased,
 //     since Heroku matches addresses without regard to case. An

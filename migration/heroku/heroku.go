@@ -12,9 +12,20 @@ import (
 
 // ErrUnsupported is wrapped by the errors for documents the import refuses
 // to map: an unknown permission, role or team type, a missing identity, a
-// team of another account. errors.As with *[account.PathError] gives the
-// entry.
+// team of another account. Each is a *[PathError] naming the entry.
 var ErrUnsupported = errors.New("cannot be imported")
+
+// A PathError is a document the import refuses, with the entry's path
+// (such as "teams[2].members[0].role"), in the input of [AccountSpec] or
+// [Organization]. Errors from [account.New] and [migration.Classify] come
+// as they are, with paths of the same form.
+type PathError struct {
+	Path string
+	Err  error
+}
+
+func (e *PathError) Error() string { return "heroku: " + e.Path + ": " + e.Err.Error() }
+func (e *PathError) Unwrap() error { return e.Err }
 
 // Ref names another document: an Enterprise Account, by id and name.
 type Ref struct {
@@ -96,7 +107,7 @@ type Options struct {
 }
 
 func unsupported(path, format string, args ...any) error {
-	return &account.PathError{Path: path, Err: fmt.Errorf(format+": %w", append(args, ErrUnsupported)...)}
+	return &PathError{Path: path, Err: fmt.Errorf(format+": %w", append(args, ErrUnsupported)...)}
 }
 
 // user returns the name a user is imported under.
