@@ -29,7 +29,9 @@
 // open the same file: SQLite's locks order their transactions, and each
 // learns of the others' updates when its next update is stale or when
 // [account.Store.CatchUp] is called. Nothing notifies a DB of another's
-// updates; call CatchUp (or WaitFor after CatchUp) to read them.
+// updates; call CatchUp to read them. A writer waits up to 10 seconds for
+// another's lock; past that, its update fails with SQLite's "database is
+// locked" error and stores nothing.
 //
 // # No checkpoints
 //
