@@ -3,11 +3,11 @@ package account
 import (
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/entaccess/entaccess/account/internal/cow"
 	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
 )
@@ -55,7 +55,7 @@ type Account struct {
 // team has an admin who is an account member, someone who can manage it.
 // A new Account has revision 0.
 func New(spec Spec) (*Account, error) {
-	a := &Account{content: content{name: spec.Name, members: memberTable{seed: rand.Uint64()}}}
+	a := &Account{content: content{name: spec.Name}}
 	if err := checkName("name", spec.Name, "account name"); err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func New(spec Spec) (*Account, error) {
 	if len(spec.Teams) > names.MaxTeams {
 		return nil, &PathError{Path: "teams", Err: fmt.Errorf("%d teams, more than %d: %w", len(spec.Teams), names.MaxTeams, ErrInvalid)}
 	}
-	members := make(map[string]permission.Set, len(spec.Members))
+	members := make(map[string]uint8, len(spec.Members)) // user → permission.Set
 	// Paths such as members[3].user are built only for an error: on the
 	// way to a valid account nothing is formatted.
 	for i, m := range spec.Members {
@@ -80,7 +80,7 @@ func New(spec Spec) (*Account, error) {
 			return nil, &PathError{Path: memberPath(i) + ".permissions", Err: fmt.Errorf("user %q: permission bits outside the table (%s): %w", m.User, m.Permissions, ErrInvalid)}
 		}
 		p := m.Permissions | permission.View
-		members[m.User] = p
+		members[m.User] = uint8(p)
 		if p.Has(permission.Manage) {
 			a.members.managers++
 		}
@@ -88,7 +88,7 @@ func New(spec Spec) (*Account, error) {
 	if !a.members.managedAfter(0, 0) {
 		return nil, &PathError{Path: "members", Err: &invalidAs{msg: "no member holds manage, so no one could manage users", also: ErrLastManager}}
 	}
-	a.members.l = layered[string, permission.Set]{base: members, n: len(members)}
+	a.members.users = cow.FromFilteredMap(members)
 
 	teams := make(map[string]*team, len(spec.Teams))
 	firstTeam := make(map[string]int, len(spec.Teams))
@@ -114,7 +114,7 @@ func New(spec Spec) (*Account, error) {
 			if !tm.Role.Valid() {
 				return nil, &PathError{Path: teamMemberPath(i, k) + ".role", Err: fmt.Errorf("user %q: %s is not a team role: %w", tm.User, tm.Role, ErrInvalid)}
 			}
-			if !mayHoldRole(members[tm.User], tm.Role) {
+			if !mayHoldRole(permission.Set(members[tm.User]), tm.Role) {
 				return nil, &PathError{Path: teamMemberPath(i, k) + ".user", Err: &invalidAs{
 					msg:  fmt.Sprintf("%q holds the %s role in team %q but is not an account member", tm.User, tm.Role, st.Name),
 					also: ErrNotMember}}
@@ -129,7 +129,7 @@ func New(spec Spec) (*Account, error) {
 		}
 		teams[st.Name] = t
 	}
-	a.teams.l = layered[string, *team]{base: teams, n: len(teams)}
+	a.teams.PtrMap = cow.FromPtrMap(teams)
 	return a, nil
 }
 
@@ -202,17 +202,6 @@ func (a *Account) Revision() uint64 {
 	return a.rev
 }
 
-// Can reports whether user may perform act: whether user is an account
-// member whose permissions allow act by the table. It is false for
-// non-members, the empty user and actions outside the table. Can does not
-// allocate.
-func (a *Account) Can(user string, act permission.Action) bool {
-	if a == nil {
-		return false
-	}
-	return permission.Allows(a.holds(user), act)
-}
-
 // Permissions returns the permissions user holds, always including View,
 // and whether user is an account member. Non-members hold nothing.
 func (a *Account) Permissions(user string) (permission.Set, bool) {
@@ -229,18 +218,6 @@ func (a *Account) IsMember(user string) bool {
 	return ok
 }
 
-// CanViewTeam reports whether user can see team: whether user is an account
-// member whose role in the team is admin, member or viewer. It is false for
-// collaborators, for users who are not account members, and for teams that
-// do not exist.
-func (a *Account) CanViewTeam(user, team string) bool {
-	if a == nil {
-		return false
-	}
-	_, ok := a.visibleTeam(user, team)
-	return ok
-}
-
 // Role returns user's role in team, and whether the team exists. The zero
 // Role means user has no role there. A user who is not an account member
 // can hold only the collaborator role.
@@ -248,7 +225,7 @@ func (a *Account) Role(team, user string) (Role, bool) {
 	if a == nil {
 		return 0, false
 	}
-	t, ok := a.teams.get(team)
+	t, ok := a.teams.Get(team)
 	if !ok {
 		return 0, false
 	}
@@ -262,12 +239,12 @@ func (a *Account) Spec() Spec {
 	if a == nil {
 		return Spec{Members: []Member{}, Teams: []Team{}}
 	}
-	s := Spec{Name: a.name, Members: make([]Member, 0, a.members.len()), Teams: make([]Team, 0, a.teams.len())}
-	for u, p := range a.members.l.all {
+	s := Spec{Name: a.name, Members: make([]Member, 0, a.members.len()), Teams: make([]Team, 0, a.teams.Len())}
+	for u, p := range a.members.all {
 		s.Members = append(s.Members, Member{User: u, Permissions: p})
 	}
 	slices.SortFunc(s.Members, func(x, y Member) int { return strings.Compare(x.User, y.User) })
-	for _, t := range a.teams.l.all {
+	for _, t := range a.teams.All() {
 		s.Teams = append(s.Teams, t.spec())
 	}
 	slices.SortFunc(s.Teams, func(x, y Team) int { return strings.Compare(x.Name, y.Name) })

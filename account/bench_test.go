@@ -151,6 +151,76 @@ func BenchmarkUpdate(b *testing.B) {
 	})
 }
 
+// BenchmarkReplay replays the events of 10,000 updates (permission
+// changes, new and removed members, team roles, new teams) on the account
+// they were committed on, as a durable store does when it opens. Its
+// baseline is BenchmarkNew, building the account whole.
+func BenchmarkReplay(b *testing.B) {
+	forSizes(b, func(b *testing.B, spec account.Spec, _ []query) {
+		a := mustNew(b, spec)
+		events := benchEvents(b, a, 10_000)
+		defer reportCPU(b, cpuTime())
+		for b.Loop() {
+			next, err := a.Replay(events)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sinkAccount = next
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(events)), "ns/event")
+	})
+}
+
+// benchEvents returns the events of n updates on a by its first member,
+// each one step drawn at random: mostly permission changes, as a real
+// account sees, and some of every other kind, on ten teams of the member's.
+func benchEvents(b *testing.B, a *account.Account, n int) []account.Event {
+	b.Helper()
+	s := account.NewStore(a)
+	var events []account.Event
+	s.SetObserver(func(es []account.Event) { events = append(events, es...) })
+	r := rand.New(rand.NewPCG(5, 6))
+	admin, users := "user000000", a.Spec().Members[1:]
+	var added []string
+	for i := range n {
+		u := users[r.IntN(len(users))].User
+		team := fmt.Sprintf("bench%d", r.IntN(10))
+		_, err := s.Update(func(tx *account.Tx) error {
+			switch k := r.IntN(20); {
+			case i < 10:
+				return tx.CreateTeam(admin, fmt.Sprintf("bench%d", i))
+			case k < 12:
+				return tx.SetPermissions(admin, u, permission.Set(r.IntN(16))&^permission.Manage)
+			case k < 14:
+				if err := tx.AddMember(admin, fmt.Sprintf("new%06d", i), permission.Billing); err != nil {
+					return err
+				}
+				return tx.SetTeamRole(admin, team, fmt.Sprintf("new%06d", i), account.RoleMember)
+			case k < 15 && len(added) > 0:
+				return tx.RemoveMember(admin, added[0])
+			case k < 17:
+				return tx.SetTeamRole(admin, team, u, account.RoleViewer)
+			case k < 18:
+				if err := tx.RenameTeam(admin, team, team+"x"); err != nil {
+					return err
+				}
+				return tx.RenameTeam(admin, team+"x", team)
+			default:
+				return tx.SetTeamRole(admin, team, u, account.RoleCollaborator)
+			}
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if last := events[len(events)-1]; last.Op == account.OpRemoveMember {
+			added = added[1:]
+		} else if last.Op == account.OpSetTeamRole && last.User == fmt.Sprintf("new%06d", i) {
+			added = append(added, last.User)
+		}
+	}
+	return events
+}
+
 // BenchmarkUpdateHooks commits one SetPermissions per iteration on a small
 // account, without hooks (the baseline), with an empty Hooks, and with
 // every hook set to a function that does nothing: what hooks cost an

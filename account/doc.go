@@ -187,30 +187,33 @@ package account
 // part of the package documentation).
 //
 // An Account is a revision and a content (content.go): the account's name,
-// a memberTable and a teamTable. Each table owns its base map, its overlay
-// of recent changes and, for members, the filter over the overlay and the
-// count of Manage holders; each copies what it writes on the first write
-// after a share (copy-on-write), and every read of either is right at every
-// moment. A Tx holds a content of its own, started from the snapshot's by
-// newTx; Tx.Account and Tx.snapshot share it into an Account. The rules
-// that read a content (holds, seesTeam, adminOf, visibleTeam, visibleTeams,
-// and permission.Allows for the table) are called by Account's queries and
-// by Tx's steps alike: a step never writes a rule of its own.
+// a memberTable and a teamTable, stored in the copy-on-write maps of
+// package account/internal/cow. Each copies what it writes on the first
+// write after a share, and every read of either is right at every moment.
+// A Tx holds a content of its own, started from the snapshot's by newTx;
+// Tx.Account and Tx.snapshot share it into an Account.
+//
+// rules.go holds the rules: the decisions (Can, CanViewTeam, seesTeam,
+// adminOf, the authorization of steps) and the invariants (managedAfter,
+// mayHoldRole, hasAdminAfter), beside the sentences of the domain they come
+// from. changes.go holds the eight changes, one apply function each, which
+// check the invariants and change the content: a Tx step (tx.go) and
+// Replay (replay.go) both call them, so a change is written once.
 //
 // Adding a Tx step touches four things, and nothing else:
 //
-//  1. The step: its method in tx.go, built from tx.step, the rules above,
-//     the invariants in rules.go (managedAfter, mayHoldRole, hasAdminAfter),
-//     and the tables' writes (members.set and del; teams.add, del, rename
-//     and setRole), ending with tx.record; and its line in the table of
-//     "# Changes" above, for users.
+//  1. The change: its apply function in changes.go, built from the rules;
+//     its step in tx.go, built from tx.step, the authorization in rules.go,
+//     checks of its arguments, the apply function and tx.record; and its
+//     line in the table of "# Changes" above, for users.
 //  2. Its Op: a constant at the end of the list in event.go and its name in
 //     opNames (String, ParseOp, the text and JSON forms and
 //     accounttest.Kinds follow from these); in accounttest/op.go, its case
 //     in Op.Apply and Op.String and how OpFor draws its arguments, with its
 //     outcomes in accounttest/gen_test.go.
 //  3. Its event: what its Before and After hold (Event's doc), and how
-//     Replay applies it (replay.go).
+//     Replay decodes it and checks its Before before it calls the apply
+//     function (replay.go).
 //  4. The test model: its rules in statemachine_test.go (model.applyOne,
 //     and model.replayEvent for its event). The state machine takes steps
 //     through accounttest.Op.Apply, so it has no list of steps to extend.

@@ -10,20 +10,20 @@ func SetCompactAt(s *Store, n int) {
 
 // OverlaySize returns the number of overlay entries of a's members and teams.
 func OverlaySize(a *Account) (members, teams int) {
-	return len(a.members.l.diff), len(a.teams.l.diff)
+	return a.members.users.Overlay(), a.teams.Overlay()
 }
 
 // CountInvariants recounts what a keeps counted: Manage holders and each
 // team's admins, and reports whether the counts kept agree.
 func CountInvariants(a *Account) (managers int, ok bool) {
 	n := 0
-	for _, p := range a.members.l.all {
+	for _, p := range a.members.all {
 		if p&4 != 0 {
 			n++
 		}
 	}
 	ok = n == a.members.managers
-	for _, t := range a.teams.l.all {
+	for _, t := range a.teams.All() {
 		admins := 0
 		for _, r := range t.roles {
 			if r == RoleAdmin {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/entaccess/entaccess/account/internal/cow"
 	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
 )
@@ -32,21 +33,56 @@ func TestDecodeArrayLimit(t *testing.T) {
 
 // TestStepLimits takes steps on accounts at and one short of each size
 // limit: at the limit, a step that would add an entry fails with
-// ErrInvalid and publishes nothing. The counts are set by hand, since real
-// accounts of millions of members take seconds to build.
+// ErrInvalid and publishes nothing. The tables are filled directly, since
+// building accounts of millions of members through New takes seconds.
 func TestStepLimits(t *testing.T) {
 	spec := Spec{Name: "a", Members: []Member{{User: "boss", Permissions: permission.Admin}},
 		Teams: []Team{{Name: "t", Members: []TeamMember{{User: "boss", Role: RoleAdmin}}}}}
+	// Tables at the limit, shared by both cases: neither changes its base.
+	members := make(map[string]uint8, names.MaxMembers)
+	members["boss"] = uint8(permission.Admin)
+	// Users u0000001 …, cut from one string, so that filling the table
+	// makes no allocation per user.
+	all := make([]byte, 8*names.MaxMembers)
+	for i := 1; i < names.MaxMembers; i++ {
+		b := all[8*i : 8*i+8]
+		b[0] = 'u'
+		for k, n := 7, i; k > 0; k, n = k-1, n/10 {
+			b[k] = byte('0' + n%10)
+		}
+	}
+	users := string(all)
+	for i := 1; i < names.MaxMembers; i++ {
+		members[users[8*i:8*i+8]] = uint8(permission.View)
+	}
+	teams := make(map[string]*team, names.MaxTeams)
+	for i := range names.MaxTeams {
+		name := "t" + strconv.Itoa(i)
+		teams[name] = &team{name: name, roles: map[string]Role{"boss": RoleAdmin}, admins: 1}
+	}
 	tests := []struct {
 		name  string
 		set   func(tx *Tx, atLimit bool)
 		step  func(tx *Tx) error
+		event Event // the step's event, which Replay refuses at the limit
 		limit string
 	}{
-		{"members", func(tx *Tx, at bool) { tx.members.l.n = names.MaxMembers - b2i(!at) },
-			func(tx *Tx) error { return tx.AddMember("boss", "new", 0) }, "the account has 2097152 members, the most allowed"},
-		{"teams", func(tx *Tx, at bool) { tx.teams.l.n = names.MaxTeams - b2i(!at) },
-			func(tx *Tx) error { return tx.CreateTeam("boss", "new") }, "the account has 65536 teams, the most allowed"},
+		{"members", func(tx *Tx, at bool) {
+			tx.members.users = cow.FromFilteredMap(members)
+			if !at {
+				tx.members.users.Delete("u0000001")
+			}
+		}, func(tx *Tx) error { return tx.AddMember("boss", "new", 0) },
+			Event{Revision: 1, Actor: "boss", Op: OpAddMember, User: "new", After: "view"},
+			"the account has 2097152 members, the most allowed"},
+		{"teams", func(tx *Tx, at bool) {
+			tx.teams.PtrMap = cow.FromPtrMap(teams)
+			if !at {
+				tx.teams.Delete("t1")
+			}
+		}, func(tx *Tx) error { return tx.CreateTeam("boss", "new") },
+			Event{Revision: 1, Actor: "boss", Op: OpCreateTeam, Team: "new", User: "boss", After: "new"},
+			"the account has 65536 teams, the most allowed"},
 	}
 	for _, tt := range tests {
 		for _, at := range []bool{false, true} {
@@ -62,15 +98,19 @@ func TestStepLimits(t *testing.T) {
 			case at && (err == nil || a != nil || s.Load() != before || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.limit)):
 				t.Errorf("%s: at the limit: %v; want ErrInvalid saying %q, nothing published", tt.name, err, tt.limit)
 			}
+			// Replay applies the change as the step does, limit included.
+			tx := newTx(before, 0)
+			tt.set(tx, at)
+			from := tx.snapshot(0)
+			got, err := from.Replay([]Event{tt.event})
+			switch {
+			case !at && (err != nil || got.Revision() != 1):
+				t.Errorf("%s: Replay one short of the limit: %v", tt.name, err)
+			case at && (!errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), tt.limit)):
+				t.Errorf("%s: Replay at the limit: %v; want ErrMismatch saying %q", tt.name, err, tt.limit)
+			}
 		}
 	}
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func mustNewInternal(t *testing.T, s Spec) *Account {
@@ -109,8 +149,8 @@ func TestCompaction(t *testing.T) {
 			if k > limit {
 				want = 0 // folded
 			}
-			if got := len(a.members.l.diff); got != want || len(a.members.l.base) != n || (a.members.filter != nil) != (got > 0) {
-				t.Errorf("%d members, change %d: overlay of %d (filter %t), base of %d; want an overlay of %d", n, k, got, a.members.filter != nil, len(a.members.l.base), want)
+			if got := a.members.users.Overlay(); got != want || a.NumMembers() != n {
+				t.Errorf("%d members, change %d: overlay of %d, %d members; want an overlay of %d", n, k, got, a.NumMembers(), want)
 			}
 			for j := 1; j <= k; j++ {
 				if p, _ := a.Permissions("u" + strconv.Itoa(j)); p != permission.View|permission.Billing {

@@ -60,7 +60,7 @@ func (a *Account) NumTeams() int {
 	if a == nil {
 		return 0
 	}
-	return a.teams.len()
+	return a.teams.Len()
 }
 
 // Members yields each account member and their permissions, sorted by user.
@@ -69,7 +69,7 @@ func (a *Account) Members() iter.Seq2[string, permission.Set] {
 		if a == nil {
 			return
 		}
-		for _, u := range a.members.l.sortedKeys() {
+		for _, u := range a.members.users.SortedKeys() {
 			if !yield(u, a.holds(u)) {
 				return
 			}
@@ -83,8 +83,8 @@ func (a *Account) Teams() iter.Seq[Team] {
 		if a == nil {
 			return
 		}
-		ts := make([]*team, 0, a.teams.len())
-		for _, t := range a.teams.l.all {
+		ts := make([]*team, 0, a.teams.Len())
+		for _, t := range a.teams.All() {
 			ts = append(ts, t)
 		}
 		slices.SortFunc(ts, func(x, y *team) int { return strings.Compare(x.name, y.name) })
@@ -102,7 +102,7 @@ func (a *Account) Team(name string) (Team, bool) {
 	if a == nil {
 		return Team{}, false
 	}
-	t, ok := a.teams.get(name)
+	t, ok := a.teams.Get(name)
 	if !ok {
 		return Team{}, false
 	}

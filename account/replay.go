@@ -74,21 +74,27 @@ func (a *Account) Replay(events []Event) (*Account, error) {
 	return tx.snapshot(0), nil
 }
 
-// replay applies one event to tx's account, checking it against the state
-// and checking that the state it leads to keeps the account's invariants,
-// as the Tx step that recorded it did. sets remembers the permission sets
-// of the events before it.
+// replay applies one event to tx's account: it decodes the event, checks
+// its Before against the state, and applies its change as the Tx step that
+// recorded it did, with the same checks of the state it leads to. sets
+// remembers the permission sets of the events before it.
 func (tx *Tx) replay(e Event, sets *setMemo) error {
 	mismatch := func(what string, args ...any) error {
 		return fmt.Errorf(what+": %w", append(args, ErrMismatch)...)
+	}
+	// applied reports the error of an apply function as a mismatch.
+	applied := func(err error) error {
+		if err == nil {
+			return nil
+		}
+		return mismatch("%v", err)
 	}
 	switch e.Op {
 	case OpAddMember, OpSetPermissions, OpRemoveMember:
 		if e.Team != "" {
 			return mismatch("a member step names team %q", e.Team)
 		}
-		old := tx.holds(e.User)
-		if !isPermsText(old, e.Before) {
+		if old := tx.holds(e.User); !isPermsText(old, e.Before) {
 			return mismatch("user %q holds %q, the event says %q", e.User, permsText(old), e.Before)
 		}
 		switch {
@@ -96,30 +102,26 @@ func (tx *Tx) replay(e Event, sets *setMemo) error {
 			if err := checkName("", e.User, "user"); err != nil {
 				return mismatch("%v", err)
 			}
+			p, ok := sets.memberSet(e.After)
+			if !ok {
+				return mismatch("user %q: %q is not a member's permission set", e.User, e.After)
+			}
+			return applied(tx.applyAddMember(e.User, p))
 		case e.Op == OpSetPermissions && e.Before != "" && e.After != "":
+			p, ok := sets.memberSet(e.After)
+			if !ok {
+				return mismatch("user %q: %q is not a member's permission set", e.User, e.After)
+			}
+			return applied(tx.applySetPermissions(e.User, p))
 		case e.Op == OpRemoveMember && e.Before != "" && e.After == "":
 			// RemoveMember ends the user's roles that need membership, each
 			// an event before this one: any left is a step missing.
-			if ts := tx.visibleTeams(e.User); len(ts) > 0 {
-				return mismatch("user %q removed while holding the %s role in team %q", e.User, ts[0].roles[e.User], ts[0].name)
+			if t := tx.firstVisibleTeam(e.User); t != nil {
+				return mismatch("user %q removed while holding the %s role in team %q", e.User, t.roles[e.User], t.name)
 			}
-			if !tx.members.managedAfter(old, 0) {
-				return mismatch("no member holds manage")
-			}
-			tx.members.del(e.User)
-			return nil
-		default:
-			return mismatch("user %q from %q to %q", e.User, e.Before, e.After)
+			return applied(tx.applyRemoveMember(e.User))
 		}
-		p, ok := sets.memberSet(e.After)
-		if !ok {
-			return mismatch("user %q: %q is not a member's permission set", e.User, e.After)
-		}
-		if !tx.members.managedAfter(old, p) {
-			return mismatch("no member holds manage")
-		}
-		tx.members.set(e.User, old, p)
-		return nil
+		return mismatch("user %q from %q to %q", e.User, e.Before, e.After)
 
 	case OpCreateTeam:
 		if e.Before != "" || e.After != e.Team {
@@ -131,20 +133,13 @@ func (tx *Tx) replay(e Event, sets *setMemo) error {
 		if err := checkName("", e.User, "user"); err != nil {
 			return mismatch("%v", err)
 		}
-		if _, ok := tx.teams.get(e.Team); ok {
-			return mismatch("team %q exists", e.Team)
-		}
-		if !mayHoldRole(tx.holds(e.User), RoleAdmin) {
-			return mismatch("team %q created with admin %q, who is not an account member", e.Team, e.User)
-		}
-		tx.teams.add(&team{name: e.Team, roles: map[string]Role{e.User: RoleAdmin}, admins: 1})
-		return nil
+		return applied(tx.applyCreateTeam(e.Team, e.User))
 
 	case OpRenameTeam, OpDeleteTeam:
 		if e.User != "" || e.Before != e.Team {
 			return mismatch("team %q from %q", e.Team, e.Before)
 		}
-		t, ok := tx.teams.get(e.Team)
+		t, ok := tx.teams.Get(e.Team)
 		if !ok {
 			return mismatch("no team %q", e.Team)
 		}
@@ -152,20 +147,15 @@ func (tx *Tx) replay(e Event, sets *setMemo) error {
 			if e.After != "" {
 				return mismatch("team %q deleted to %q", e.Team, e.After)
 			}
-			tx.teams.del(t)
-			return nil
+			return applied(tx.applyDeleteTeam(t))
 		}
 		if err := checkName("", e.After, "new team name"); err != nil {
 			return mismatch("%v", err)
 		}
-		if _, ok := tx.teams.get(e.After); ok {
-			return mismatch("team %q to %q: the name is in use", e.Team, e.After)
-		}
-		tx.teams.rename(t, e.After)
-		return nil
+		return applied(tx.applyRenameTeam(t, e.After))
 
 	case OpSetTeamRole, OpRemoveFromTeam:
-		t, ok := tx.teams.get(e.Team)
+		t, ok := tx.teams.Get(e.Team)
 		if !ok {
 			return mismatch("no team %q", e.Team)
 		}
@@ -173,29 +163,22 @@ func (tx *Tx) replay(e Event, sets *setMemo) error {
 		if have := roleText(old); have != e.Before {
 			return mismatch("user %q has role %q in team %q, the event says %q", e.User, have, e.Team, e.Before)
 		}
-		var r Role
-		if e.Op == OpSetTeamRole {
-			var err error
-			r, err = ParseRole(e.After)
-			if err != nil || !r.Valid() {
-				return mismatch("user %q: %q is not a team role", e.User, e.After)
+		if e.Op == OpRemoveFromTeam {
+			if e.After != "" {
+				return mismatch("user %q removed from team %q to %q", e.User, e.Team, e.After)
 			}
-			if old == 0 {
-				if err := checkName("", e.User, "user"); err != nil {
-					return mismatch("%v", err)
-				}
-			}
-			if !mayHoldRole(tx.holds(e.User), r) {
-				return mismatch("user %q given the %s role in team %q without being an account member", e.User, r, e.Team)
-			}
-		} else if old == 0 || e.After != "" {
-			return mismatch("user %q removed from team %q from %q to %q", e.User, e.Team, e.Before, e.After)
+			return applied(tx.applyRemoveFromTeam(t, e.User))
 		}
-		if !t.hasAdminAfter(old, r) {
-			return mismatch("team %q left without an admin", t.name)
+		r, err := ParseRole(e.After)
+		if err != nil || !r.Valid() {
+			return mismatch("user %q: %q is not a team role", e.User, e.After)
 		}
-		tx.teams.setRole(t, e.User, r)
-		return nil
+		if old == 0 {
+			if err := checkName("", e.User, "user"); err != nil {
+				return mismatch("%v", err)
+			}
+		}
+		return applied(tx.applySetTeamRole(t, e.User, r))
 	}
 	return mismatch("%s is not a step", e.Op)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -394,5 +395,78 @@ func TestReplayPermissionSets(t *testing.T) {
 		if _, err := a.Replay(bad); !errors.Is(err, account.ErrMismatch) {
 			t.Errorf("Replay to %q = %v, want ErrMismatch", after, err)
 		}
+	}
+}
+
+// TestReplayChecksNewTeamUser: a team role given to a user who holds none
+// in the team checks the user's name, as SetTeamRole does; a collaborator
+// need not be an account member, so only the name check stops it.
+func TestReplayChecksNewTeamUser(t *testing.T) {
+	a, err := account.ParseJSON([]byte(exampleJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, user := range []string{" carl", "carl ", "ca\nrl", ""} {
+		e := account.Event{Revision: 1, Actor: "alice", Op: account.OpSetTeamRole, Team: "web", User: user, After: "collaborator"}
+		if _, err := a.Replay([]account.Event{e}); !errors.Is(err, account.ErrMismatch) {
+			t.Errorf("Replay of a collaborator role for %q: %v, want ErrMismatch", user, err)
+		}
+	}
+}
+
+// TestReplayMismatchSaysWhatIsHeld: an event whose Before is not what the
+// member holds is an error quoting what they hold.
+func TestReplayMismatchSaysWhatIsHeld(t *testing.T) {
+	a, err := account.ParseJSON([]byte(exampleJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := account.Event{Revision: 1, Actor: "alice", Op: account.OpSetPermissions, User: "bob", Before: "view", After: "view,billing"}
+	_, err = a.Replay([]account.Event{e})
+	if !errors.Is(err, account.ErrMismatch) || !strings.Contains(err.Error(), `user "bob" holds "view,billing", the event says "view"`) {
+		t.Errorf("Replay: %v; want ErrMismatch saying bob holds view,billing", err)
+	}
+}
+
+// TestReplayLargeCounts: a replay long enough to fold the members' overlay
+// into a base of its own, then removing members from it, counts the
+// members as the committed account does.
+func TestReplayLargeCounts(t *testing.T) {
+	const n = 2100
+	spec := account.Spec{Name: "big"}
+	for i := range n {
+		p := permission.View
+		if i == 0 {
+			p = permission.Admin
+		}
+		spec.Members = append(spec.Members, account.Member{User: userName(i), Permissions: p})
+	}
+	from := mustNew(t, spec)
+	s := account.NewStore(from)
+	var events []account.Event
+	s.SetObserver(func(es []account.Event) { events = append(events, es...) })
+	admin := userName(0)
+	update := func(f func(tx *account.Tx) error) {
+		t.Helper()
+		if _, err := s.Update(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Far more changes than the overlay keeps (n/256), then removals, of
+	// members who were there before and of members just added.
+	for i := range 40 {
+		update(func(tx *account.Tx) error { return tx.AddMember(admin, userName(n+i), permission.Billing) })
+	}
+	for i := range 10 {
+		update(func(tx *account.Tx) error { return tx.RemoveMember(admin, userName(1+i)) })
+		update(func(tx *account.Tx) error { return tx.RemoveMember(admin, userName(n+i)) })
+	}
+	want := s.Load()
+	got, err := from.Replay(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.NumMembers() != n+40-20 || got.NumMembers() != want.NumMembers() || got.NumMembers() != len(got.Spec().Members) {
+		t.Errorf("replayed account has %d members (%d in its spec), want %d", got.NumMembers(), len(got.Spec().Members), n+40-20)
 	}
 }

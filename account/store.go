@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,7 +53,7 @@ type Store struct {
 // account with no members, on which every change is refused.
 func NewStore(a *Account) *Store {
 	if a == nil {
-		a = &Account{content: content{members: memberTable{seed: rand.Uint64()}}}
+		a = &Account{}
 	}
 	s := &Store{}
 	s.cur.Store(a)
@@ -573,11 +572,13 @@ func (s *Store) rerun(batch []*pending, cause error) {
 // values of the first one's. If every one has a deadline, its deadline is
 // the latest of them.
 func batchContext(batch []*pending) (context.Context, func()) {
+	for _, p := range batch {
+		if p.ctx.Done() == nil { // one update waits whatever happens
+			return context.WithoutCancel(batch[0].ctx), func() {}
+		}
+	}
 	c := &batchCtx{Context: context.WithoutCancel(batch[0].ctx), done: make(chan struct{})}
 	for i, p := range batch {
-		if p.ctx.Done() == nil { // one update waits whatever happens
-			return c.Context, func() {}
-		}
 		d, ok := p.ctx.Deadline()
 		switch {
 		case i == 0:

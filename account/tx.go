@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -149,37 +148,22 @@ func (tx *Tx) step(op Op, f func() error) error {
 	return nil
 }
 
-// authorize checks that actor may perform act on the account as it is now.
-func (tx *Tx) authorize(actor string, act permission.Action) error {
-	p := tx.holds(actor)
-	if !permission.Allows(p, act) {
-		return &ForbiddenError{Actor: actor, Action: act, Holds: p, Needs: act.AllowedBy()}
-	}
-	return nil
-}
-
 // visibleTeamOp returns the team named name if actor can view it, and
 // otherwise [ErrNoTeam] for step op.
-func (tx *Tx) visibleTeamOp(op Op, actor, name string) (*team, error) {
-	t, ok := tx.visibleTeam(actor, name)
+func (c *content) visibleTeamOp(op Op, actor, name string) (*team, error) {
+	t, ok := c.visibleTeam(actor, name)
 	if !ok {
 		return nil, fmt.Errorf("account: %s: team %q: %w", op, name, ErrNoTeam)
 	}
 	return t, nil
 }
 
-// authorizeTeamRoles checks that actor may change roles in the team named
-// name: as its admin, or with manage-teams on a team they can view. It
-// returns the team.
-func (tx *Tx) authorizeTeamRoles(op Op, actor, name string) (*team, error) {
-	p := tx.holds(actor)
-	if t, ok := tx.teams.get(name); ok && adminOf(p, t.roles[actor]) {
-		return t, nil
+// stepErr is the error of step op from an apply function's err.
+func stepErr(op Op, err error) error {
+	if err == nil {
+		return nil
 	}
-	if !permission.Allows(p, permission.ManageTeams) {
-		return nil, &ForbiddenError{Actor: actor, Action: permission.ManageTeams, Holds: p, Needs: permission.ManageTeams.AllowedBy(), Team: name}
-	}
-	return tx.visibleTeamOp(op, actor, name)
+	return fmt.Errorf("account: %s: %w", op, err)
 }
 
 func (tx *Tx) record(actor string, op Op, team, user, before, after string) {
@@ -218,14 +202,10 @@ func (tx *Tx) AddMember(actor, user string, perms permission.Set) error {
 		if err := checkSet(op, user, perms); err != nil {
 			return err
 		}
-		if tx.holds(user) != 0 {
-			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrExists)
-		}
-		if tx.members.len() >= names.MaxMembers {
-			return fmt.Errorf("account: %s: user %q: the account has %d members, the most allowed: %w", op, user, tx.members.len(), ErrInvalid)
-		}
 		p := perms | permission.View
-		tx.members.set(user, 0, p)
+		if err := tx.applyAddMember(user, p); err != nil {
+			return stepErr(op, err)
+		}
 		tx.record(actor, op, "", user, "", p.String())
 		return nil
 	})
@@ -243,15 +223,10 @@ func (tx *Tx) SetPermissions(actor, user string, perms permission.Set) error {
 		if err := checkSet(op, user, perms); err != nil {
 			return err
 		}
-		old := tx.holds(user)
-		if old == 0 {
-			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrNotMember)
+		old, p := tx.holds(user), perms|permission.View
+		if err := tx.applySetPermissions(user, p); err != nil {
+			return stepErr(op, err)
 		}
-		p := perms | permission.View
-		if !tx.members.managedAfter(old, p) {
-			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrLastManager)
-		}
-		tx.members.set(user, old, p)
 		tx.record(actor, op, "", user, old.String(), p.String())
 		return nil
 	})
@@ -278,12 +253,11 @@ func (tx *Tx) RemoveMember(actor, user string) error {
 		if err := tx.authorize(actor, permission.ManageUsers); err != nil {
 			return err
 		}
-		old := tx.holds(user)
-		if old == 0 {
-			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrNotMember)
-		}
-		if !tx.members.managedAfter(old, 0) {
-			return fmt.Errorf("account: %s: user %q: %w", op, user, ErrLastManager)
+		// Everything is checked before the first role ends: a step that
+		// fails changes nothing.
+		old, err := tx.removable(user)
+		if err != nil {
+			return stepErr(op, err)
 		}
 		teams := tx.visibleTeams(user)
 		for _, t := range teams {
@@ -293,10 +267,14 @@ func (tx *Tx) RemoveMember(actor, user string) error {
 		}
 		for _, t := range teams {
 			role := t.roles[user]
-			tx.teams.setRole(t, user, 0)
+			if err := tx.applyRemoveFromTeam(t, user); err != nil {
+				return stepErr(op, err)
+			}
 			tx.record(actor, OpRemoveFromTeam, t.name, user, role.String(), "")
 		}
-		tx.members.del(user)
+		if err := tx.applyRemoveMember(user); err != nil {
+			return stepErr(op, err)
+		}
 		tx.record(actor, op, "", user, old.String(), "")
 		return nil
 	})
@@ -315,13 +293,9 @@ func (tx *Tx) CreateTeam(actor, name string) error {
 		if err := checkNameOp(op, name, "team name"); err != nil {
 			return err
 		}
-		if _, ok := tx.teams.get(name); ok {
-			return fmt.Errorf("account: %s: team %q: %w", op, name, ErrExists)
+		if err := tx.applyCreateTeam(name, actor); err != nil {
+			return stepErr(op, err)
 		}
-		if tx.teams.len() >= names.MaxTeams {
-			return fmt.Errorf("account: %s: team %q: the account has %d teams, the most allowed: %w", op, name, tx.teams.len(), ErrInvalid)
-		}
-		tx.teams.add(&team{name: name, roles: map[string]Role{actor: RoleAdmin}, admins: 1})
 		tx.record(actor, op, name, actor, "", name)
 		return nil
 	})
@@ -343,10 +317,9 @@ func (tx *Tx) RenameTeam(actor, from, to string) error {
 		if err := checkNameOp(op, to, "new team name"); err != nil {
 			return err
 		}
-		if _, ok := tx.teams.get(to); ok {
-			return fmt.Errorf("account: %s: team %q to %q: %w", op, from, to, ErrExists)
+		if err := tx.applyRenameTeam(t, to); err != nil {
+			return stepErr(op, err)
 		}
-		tx.teams.rename(t, to)
 		tx.record(actor, op, from, "", from, to)
 		return nil
 	})
@@ -364,7 +337,9 @@ func (tx *Tx) DeleteTeam(actor, name string) error {
 		if err != nil {
 			return err
 		}
-		tx.teams.del(t)
+		if err := tx.applyDeleteTeam(t); err != nil {
+			return stepErr(op, err)
+		}
 		tx.record(actor, op, name, "", name, "")
 		return nil
 	})
@@ -391,17 +366,10 @@ func (tx *Tx) SetTeamRole(actor, team, user string, role Role) error {
 		if !role.Valid() {
 			return fmt.Errorf("account: %s: team %q: user %q: %s is not a team role: %w", op, team, user, role, ErrInvalid)
 		}
-		if !mayHoldRole(tx.holds(user), role) {
-			return fmt.Errorf("account: %s: team %q: user %q: %w", op, team, user, ErrNotMember)
-		}
 		old := t.roles[user]
-		if !t.hasAdminAfter(old, role) {
-			return fmt.Errorf("account: %s: team %q: user %q: %w", op, team, user, ErrLastTeamAdmin)
+		if err := tx.applySetTeamRole(t, user, role); err != nil {
+			return stepErr(op, err)
 		}
-		if old == 0 && len(t.roles) >= names.MaxTeamMembers {
-			return fmt.Errorf("account: %s: team %q: user %q: the team has %d members, the most allowed: %w", op, team, user, len(t.roles), ErrInvalid)
-		}
-		tx.teams.setRole(t, user, role)
 		tx.record(actor, op, team, user, roleText(old), role.String())
 		return nil
 	})
@@ -418,13 +386,9 @@ func (tx *Tx) RemoveFromTeam(actor, team, user string) error {
 			return err
 		}
 		old := t.roles[user]
-		if old == 0 {
-			return fmt.Errorf("account: %s: team %q: user %q has no role in the team: %w", op, team, user, ErrNotMember)
+		if err := tx.applyRemoveFromTeam(t, user); err != nil {
+			return stepErr(op, err)
 		}
-		if !t.hasAdminAfter(old, 0) {
-			return fmt.Errorf("account: %s: team %q: user %q: %w", op, team, user, ErrLastTeamAdmin)
-		}
-		tx.teams.setRole(t, user, 0)
 		tx.record(actor, op, team, user, old.String(), "")
 		return nil
 	})

@@ -26,9 +26,18 @@ var (
 	// ErrClosed reports an update on the Store of a closed Journal, or a
 	// read of its Events after Close.
 	ErrClosed = errors.New("journal closed")
-
-	errLocked = errors.New("the directory is open in another Journal (its LOCK file is locked)")
+	// ErrLocked reports an Open or Create of a directory that is open in
+	// another Journal, in this process or another: its LOCK file is locked.
+	ErrLocked = errors.New("the directory is open in another Journal (its LOCK file is locked)")
 )
+
+// existsError is what Create wraps when the directory already holds a
+// journal: it matches both [account.ErrExists] and [fs.ErrExist].
+type existsError struct{}
+
+func (existsError) Error() string { return account.ErrExists.Error() }
+
+func (existsError) Is(target error) bool { return target == account.ErrExists || target == fs.ErrExist }
 
 // A CorruptError reports where a journal is damaged. It matches
 // [ErrCorrupt] with [errors.Is].
@@ -94,8 +103,9 @@ type options struct {
 var defaultOptions = options{checkpointBytes: 8 << 20}
 
 // Create makes a new journal in dir, made if missing, whose state is a,
-// at a's revision: the first update commits as a.Revision()+1. If dir already holds a journal, the error wraps
-// [account.ErrExists]. A nil a is an error wrapping [account.ErrInvalid].
+// at a's revision: the first update commits as a.Revision()+1. If dir already holds a journal, the error matches
+// both [account.ErrExists] and [fs.ErrExist]; if it is open in another
+// Journal, [ErrLocked]. A nil a is an error wrapping [account.ErrInvalid].
 //
 // A Create that fails, or that a crash cuts short, leaves either no journal
 // (Open returns an error wrapping [fs.ErrNotExist], and Create may be tried
@@ -113,7 +123,8 @@ func Create(dir string, a *account.Account) (*Journal, error) {
 // since its update never returned; any other damage
 // is an error wrapping [ErrCorrupt] (a [*CorruptError]). A directory
 // without a journal, or missing, is an error wrapping [fs.ErrNotExist],
-// and Open leaves it as it found it.
+// and Open leaves it as it found it. A directory open in another Journal
+// is an error wrapping [ErrLocked].
 //
 // Open reads the latest checkpoint and the records after it, not the whole
 // history.
@@ -142,7 +153,7 @@ func create(fsys fileSystem, dir string, a *account.Account, opt options) (*Jour
 		_, seg := parseName(name, segPrefix, segSuffix)
 		if ckpt || seg {
 			j.lock.Close()
-			return nil, fmt.Errorf("journal: create %s: the directory holds a journal (%s): %w", dir, name, account.ErrExists)
+			return nil, fmt.Errorf("journal: create %s: the directory holds a journal (%s): %w", dir, name, existsError{})
 		}
 	}
 	for _, name := range names {

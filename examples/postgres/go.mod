@@ -2,12 +2,14 @@ module github.com/entaccess/entaccess/examples/postgres
 
 go 1.26.0
 
-replace github.com/entaccess/entaccess => ../..
+replace (
+	github.com/entaccess/entaccess => ../..
+	github.com/entaccess/entaccess/account/postgres => ../../account/postgres
+)
 
 require (
-	github.com/anishathalye/porcupine v1.3.1
 	github.com/entaccess/entaccess v0.0.0-00010101000000-000000000000
-	github.com/google/go-cmp v0.7.0
+	github.com/entaccess/entaccess/account/postgres v0.0.0-00010101000000-000000000000
 	github.com/jackc/pgx/v5 v5.12.0
 )
 
