@@ -44,8 +44,11 @@
 // # Cost
 //
 // The hooks run on the goroutine doing the update, some while the Store
-// holds its update lock; they only record. With no-op providers an update
-// costs about what it costs without hooks (see the package's benchmark).
+// holds its update lock; they only record, and allocate nothing but what
+// the providers do. Given the no-op tracer provider of
+// go.opentelemetry.io/otel/trace/noop, they skip spans altogether; with it
+// and the no-op meter provider an update costs what it costs without hooks
+// (see the package's benchmark).
 package otel
 
 import (
@@ -60,6 +63,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/entaccess/entaccess/account"
 )
@@ -107,6 +111,9 @@ func Hooks(opts ...Option) (*account.Hooks, error) {
 		c.mp = otel.GetMeterProvider()
 	}
 	r := &recorder{tracer: c.tp.Tracer(ScopeName), base: c.attrs}
+	if _, ok := c.tp.(tracenoop.TracerProvider); ok {
+		r.tracer = nil // spans that nothing records: skip them, options and all
+	}
 	if err := r.instruments(c.mp.Meter(ScopeName)); err != nil {
 		return nil, fmt.Errorf("account/otel: %w", err)
 	}
@@ -184,6 +191,9 @@ func (r *recorder) attrs(more ...attribute.KeyValue) []attribute.KeyValue {
 // attrs, called only if the span records, so that a no-op or sampled-out
 // span costs little.
 func (r *recorder) span(name string, d time.Duration, err error, attrs func() []attribute.KeyValue) {
+	if r.tracer == nil {
+		return
+	}
 	end := time.Now()
 	_, s := r.tracer.Start(context.Background(), name, trace.WithTimestamp(end.Add(-d)))
 	if !s.IsRecording() {
@@ -250,6 +260,9 @@ func (r *recorder) retry(i account.RetryInfo) {
 		reason = "stale"
 	}
 	r.retries.Add(context.Background(), 1, r.reasons[reason]...)
+	if r.tracer == nil {
+		return
+	}
 	// A retry is a moment, not a step: a span without duration whose
 	// event says why. Its status stays unset, as a retry is no failure.
 	_, s := r.tracer.Start(context.Background(), "entaccess.retry")

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/account/accounttest"
@@ -298,5 +299,32 @@ func TestCheckpoint(t *testing.T) {
 	sp := tm.span(t, "entaccess.checkpoint")
 	if d := sp.EndTime.Sub(sp.StartTime); d != time.Millisecond || sp.Status.Code != codes.Error {
 		t.Errorf("failed checkpoint span: %v long, status %v; want 1ms, error", d, sp.Status)
+	}
+}
+
+// With the no-op tracer provider, spans are skipped and metrics still
+// recorded.
+func TestNoopTracer(t *testing.T) {
+	reader := sdkmetric.NewManualReader()
+	h, err := entotel.Hooks(
+		entotel.WithTracerProvider(tracenoop.NewTracerProvider()),
+		entotel.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))),
+		entotel.WithAttributes(attribute.String("entaccess.account", "acme")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := &telemetry{hooks: h, reader: reader}
+	s := account.NewStoreWith(seed(t), accounttest.NewLog(0))
+	s.SetHooks(h)
+	if _, err := s.Update(add("carl")); err != nil {
+		t.Fatal(err)
+	}
+	h.Retry(account.RetryInfo{Revision: 2, Err: account.ErrStale})
+	if diff := cmp.Diff(map[string]point{"": {Sum: 1}}, tm.metric(t, "entaccess.updates.stored")); diff != "" {
+		t.Errorf("updates stored (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]point{"reason=stale": {Sum: 1}}, tm.metric(t, "entaccess.retries")); diff != "" {
+		t.Errorf("retries (-want +got):\n%s", diff)
 	}
 }
