@@ -37,6 +37,7 @@
 //	entaccess.catch_up.updates        counter, {update} updates read from other writers
 //	entaccess.checkpoint.duration     histogram, s      outcome = ok | error
 //	entaccess.checkpoint.size         histogram, By     the account checkpointed
+//	entaccess.decisions               counter, {decision}  an HTTP guard's decisions; allowed, action ([Decisions])
 //
 // Every span and data point also carries the attributes given with
 // [WithAttributes], such as the account's name.
