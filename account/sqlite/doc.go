@@ -16,12 +16,20 @@
 // # Storage
 //
 // The file holds one account: a row with the account as it was at [Create]
-// and the revision last committed, and a row per event. Append stores a
-// batch of updates in one transaction that moves the revision row on only
-// if it still holds the revision before the batch; otherwise another
-// writer got there first and Append reports [account.ErrStale], storing
-// nothing. The database runs in WAL mode with synchronous=FULL, so an
-// update whose Update returned survives a crash or a power loss.
+// and the revision last committed, and a row per update with its events.
+// Append stores a batch of updates in one transaction that moves the
+// account row on only if it still holds the revision before the batch;
+// otherwise another writer got there first and Append reports
+// [account.ErrStale], storing nothing. The database runs in WAL mode with
+// synchronous=FULL, so an update whose Update returned survives a crash or
+// a power loss.
+//
+// The history is tamper-evident: each update's row carries a SHA-256 hash
+// over the hash before it (the first, over the account stored at Create),
+// its revision and its events, and the account row holds the last hash.
+// Every read checks the hashes it reads, and Open checks the last one, so
+// an edit, a dropped or a renumbered update is an error wrapping
+// [account.ErrMismatch] that names the revision, never a silent change.
 //
 // # Several writers
 //
@@ -38,6 +46,4 @@
 // [Open] replays every event since Create on the account stored then, so
 // it costs the whole history. That is fine for accounts whose history is
 // thousands of updates; package journal checkpoints, for longer ones.
-// Unlike the journal and the PostgreSQL replica, the stored history is not
-// hash-chained: anyone who can write the file can rewrite it.
 package sqlite

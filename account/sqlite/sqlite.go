@@ -1,8 +1,11 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +30,7 @@ type DB struct {
 	path    string
 	sql     *sql.DB
 	initial *account.Account // as stored at Create
+	seed    []byte           // its hash
 	store   *account.Store
 	closed  atomic.Bool
 }
@@ -36,14 +40,34 @@ CREATE TABLE account (
 	id       INTEGER PRIMARY KEY CHECK (id = 1),
 	initial  TEXT NOT NULL,    -- the account at Create, as JSON
 	origin   INTEGER NOT NULL, -- its revision
-	revision INTEGER NOT NULL  -- the revision last committed
+	revision INTEGER NOT NULL, -- the revision last committed
+	head     BLOB NOT NULL     -- the hash of that update (of the seed at first)
 ) STRICT;
-CREATE TABLE events (
-	revision INTEGER NOT NULL,
-	seq      INTEGER NOT NULL, -- the event's place in its update
-	event    TEXT NOT NULL,    -- the event, as JSON
-	PRIMARY KEY (revision, seq)
+CREATE TABLE updates (
+	revision INTEGER PRIMARY KEY,
+	events   TEXT NOT NULL,    -- the update's events, as a JSON array
+	hash     BLOB NOT NULL     -- link(the hash before, revision, events)
 ) STRICT;`
+
+// The stored history is a hash chain: the seed seals the account stored at
+// Create, each update's hash covers the hash before it, and the account
+// row holds the last one. Every read checks the links it reads, and Open
+// checks the head, so an edit of the file shows as [account.ErrMismatch].
+func seed(origin uint64, initial []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte("entaccess/sqlite seed\x00"))
+	h.Write(binary.BigEndian.AppendUint64(nil, origin))
+	h.Write(initial)
+	return h.Sum(nil)
+}
+
+func link(prev []byte, rev uint64, events []byte) []byte {
+	h := sha256.New()
+	h.Write(prev)
+	h.Write(binary.BigEndian.AppendUint64(nil, rev))
+	h.Write(events)
+	return h.Sum(nil)
+}
 
 // open opens path with the settings every connection needs: an immediate
 // write lock for transactions (so two writers never deadlock upgrading a
@@ -86,15 +110,15 @@ func Create(ctx context.Context, path string, a *account.Account) (*DB, error) {
 		if _, err := tx.ExecContext(ctx, schema); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO account (id, initial, origin, revision) VALUES (1, ?, ?, ?)`,
-			string(initial), a.Revision(), a.Revision())
+		_, err := tx.ExecContext(ctx, `INSERT INTO account (id, initial, origin, revision, head) VALUES (1, ?, ?, ?, ?)`,
+			string(initial), a.Revision(), a.Revision(), seed(a.Revision(), initial))
 		return err
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: create %s: %w", path, err)
 	}
-	d := &DB{path: path, sql: db, initial: a}
+	d := &DB{path: path, sql: db, initial: a, seed: seed(a.Revision(), initial)}
 	d.store = account.NewStoreWith(a, (*backend)(d))
 	return d, nil
 }
@@ -112,14 +136,26 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	d := &DB{path: path, sql: db}
-	var stamp uint64
-	d.initial, stamp, err = load(ctx, db)
-	var cur *account.Account
+	var (
+		stamp uint64
+		head  []byte
+		cur   *account.Account
+	)
+	d.initial, d.seed, stamp, head, err = load(ctx, db)
 	if err == nil {
 		cur, err = d.replay(ctx, d.initial, stamp)
 	}
 	if err == nil && cur.Revision() != stamp {
-		err = fmt.Errorf("the events end at revision %d, the account row says %d: %w", cur.Revision(), stamp, account.ErrMismatch)
+		err = fmt.Errorf("the updates end at revision %d, the account row says %d: %w", cur.Revision(), stamp, account.ErrMismatch)
+	}
+	if err == nil {
+		last := d.seed
+		if stamp > d.initial.Revision() {
+			err = db.QueryRowContext(ctx, `SELECT hash FROM updates WHERE revision = ?`, stamp).Scan(&last)
+		}
+		if err == nil && !bytes.Equal(last, head) {
+			err = fmt.Errorf("revision %d's hash is not the head the account row holds: %w", stamp, account.ErrMismatch)
+		}
 	}
 	if err != nil {
 		db.Close()
@@ -129,26 +165,26 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return d, nil
 }
 
-// load reads the account stored at Create and the revision last
-// committed, and checks that the file holds an account.
-func load(ctx context.Context, db *sql.DB) (initial *account.Account, stamp uint64, err error) {
+// load reads the account stored at Create, its seed, and the revision and
+// hash last committed, and checks that the file holds an account.
+func load(ctx context.Context, db *sql.DB) (initial *account.Account, sd []byte, stamp uint64, head []byte, err error) {
 	var (
 		text   string
 		origin uint64
 	)
-	err = db.QueryRowContext(ctx, `SELECT initial, origin, revision FROM account WHERE id = 1`).Scan(&text, &origin, &stamp)
+	err = db.QueryRowContext(ctx, `SELECT initial, origin, revision, head FROM account WHERE id = 1`).Scan(&text, &origin, &stamp, &head)
 	if err != nil {
 		var n int
 		if db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'account'`).Scan(&n) == nil && n == 0 {
-			return nil, 0, fmt.Errorf("holds no account: %w", fs.ErrNotExist)
+			err = fmt.Errorf("holds no account: %w", fs.ErrNotExist)
 		}
-		return nil, 0, err
+		return nil, nil, 0, nil, err
 	}
 	a, err := account.ParseJSON([]byte(text))
 	if err != nil {
-		return nil, 0, fmt.Errorf("the account stored at create: %w", err)
+		return nil, nil, 0, nil, fmt.Errorf("the account stored at create: %w", errors.Join(err, account.ErrMismatch))
 	}
-	return a.WithRevision(origin), stamp, nil
+	return a.WithRevision(origin), seed(origin, []byte(text)), stamp, head, nil
 }
 
 // Store returns the DB's Store, the same one for the DB's life.
@@ -164,7 +200,8 @@ func (d *DB) Close() error {
 }
 
 // Events yields every committed event with a revision greater than after,
-// in commit order: the audit log.
+// in commit order: the audit log. It checks each update's hash as it reads
+// it; a mismatch is an error wrapping [account.ErrMismatch].
 func (d *DB) Events(ctx context.Context, after uint64) iter.Seq2[account.Event, error] {
 	return func(yield func(account.Event, error) bool) {
 		fail := func(err error) { yield(account.Event{}, fmt.Errorf("sqlite: events after %d: %w", after, err)) }
@@ -172,29 +209,49 @@ func (d *DB) Events(ctx context.Context, after uint64) iter.Seq2[account.Event, 
 			fail(ErrClosed)
 			return
 		}
-		rows, err := d.sql.QueryContext(ctx, `SELECT revision, seq, event FROM events WHERE revision > ? ORDER BY revision, seq`, after)
+		from, prev := max(after, d.initial.Revision()), d.seed
+		if from > d.initial.Revision() {
+			err := d.sql.QueryRowContext(ctx, `SELECT hash FROM updates WHERE revision = ?`, from).Scan(&prev)
+			if errors.Is(err, sql.ErrNoRows) {
+				return // not committed yet: nothing after it either
+			} else if err != nil {
+				fail(err)
+				return
+			}
+		}
+		rows, err := d.sql.QueryContext(ctx, `SELECT revision, events, hash FROM updates WHERE revision > ? ORDER BY revision`, from)
 		if err != nil {
 			fail(err)
 			return
 		}
 		defer rows.Close()
-		for rows.Next() {
+		for want := from + 1; rows.Next(); want++ {
 			var (
-				rev  uint64
-				seq  int
-				text []byte
-				e    account.Event
+				rev        uint64
+				text, hash []byte
+				es         []account.Event
 			)
-			if err := rows.Scan(&rev, &seq, &text); err != nil {
+			if err := rows.Scan(&rev, &text, &hash); err != nil {
 				fail(err)
 				return
 			}
-			if err := json.Unmarshal(text, &e); err != nil || e.Revision != rev {
-				fail(fmt.Errorf("revision %d event %d: %w", rev, seq, errors.Join(err, account.ErrMismatch)))
+			if rev != want || !bytes.Equal(hash, link(prev, rev, text)) {
+				fail(fmt.Errorf("revision %d (after %d): its hash does not match the history before it: %w", rev, want-1, account.ErrMismatch))
 				return
 			}
-			if !yield(e, nil) {
+			prev = hash
+			if err := json.Unmarshal(text, &es); err != nil {
+				fail(fmt.Errorf("revision %d: %w", rev, errors.Join(err, account.ErrMismatch)))
 				return
+			}
+			for _, e := range es {
+				if e.Revision != rev {
+					fail(fmt.Errorf("revision %d holds an event of revision %d: %w", rev, e.Revision, account.ErrMismatch))
+					return
+				}
+				if !yield(e, nil) {
+					return
+				}
 			}
 		}
 		if err := rows.Err(); err != nil {
@@ -266,32 +323,31 @@ func (b *backend) Append(ctx context.Context, batch []account.Update) error {
 	}
 	defer tx.Rollback()
 	err = func() error {
-		res, err := tx.ExecContext(ctx, `UPDATE account SET revision = ? WHERE id = 1 AND revision = ?`, last, first-1)
-		if err != nil {
+		var (
+			held uint64
+			head []byte
+		)
+		if err := tx.QueryRowContext(ctx, `SELECT revision, head FROM account WHERE id = 1`).Scan(&held, &head); err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			var held uint64
-			tx.QueryRowContext(ctx, `SELECT revision FROM account WHERE id = 1`).Scan(&held)
-			return fmt.Errorf("the file holds revision %d: %w", held, errors.Join(err, account.ErrStale))
+		switch {
+		case held >= first:
+			return fmt.Errorf("the file holds revision %d: %w", held, account.ErrStale)
+		case held != first-1:
+			return fmt.Errorf("the file holds revision %d, behind the Store: %w", held, account.ErrMismatch)
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO events (revision, seq, event) VALUES (?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
 		for _, u := range batch {
-			for i, e := range u.Events {
-				text, err := json.Marshal(e)
-				if err != nil {
-					return err
-				}
-				if _, err := ins.ExecContext(ctx, u.Revision(), i, string(text)); err != nil {
-					return err
-				}
+			text, err := json.Marshal(u.Events)
+			if err != nil {
+				return err
+			}
+			head = link(head, u.Revision(), text)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO updates (revision, events, hash) VALUES (?, ?, ?)`, u.Revision(), string(text), head); err != nil {
+				return err
 			}
 		}
-		return nil
+		_, err := tx.ExecContext(ctx, `UPDATE account SET revision = ?, head = ? WHERE id = 1`, last, head)
+		return err
 	}()
 	if err == nil {
 		// A failed commit may have reached the disk or not.

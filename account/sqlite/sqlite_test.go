@@ -121,17 +121,28 @@ func TestOpenDamaged(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "a.db")
 	d := create(t, path, seed(t))
-	if _, err := d.Store().Update(func(tx *account.Tx) error { return tx.AddMember("alice", "carl", 0) }); err != nil {
-		t.Fatal(err)
+	for _, u := range []string{"carl", "dana"} {
+		if _, err := d.Store().Update(func(tx *account.Tx) error { return tx.AddMember("alice", u, 0) }); err != nil {
+			t.Fatal(err)
+		}
 	}
 	d.Close()
+	if d, err := sqlite.Open(ctx, path); err != nil {
+		t.Fatalf("the file before damage: %v", err)
+	} else {
+		d.Close()
+	}
 	for _, tc := range []struct {
 		name, sql string
 		want      error
 	}{
-		{"revision ahead of the events", `UPDATE account SET revision = 2`, account.ErrMismatch},
-		{"event not replayable", `UPDATE events SET event = replace(event, '"before":""', '"before":"view"')`, account.ErrMismatch},
-		{"event not JSON", `UPDATE events SET event = 'nonsense'`, account.ErrMismatch},
+		{"revision ahead of the updates", `UPDATE account SET revision = 3`, account.ErrMismatch},
+		{"an event edited", `UPDATE updates SET events = replace(events, '"after":"view"', '"after":"view,manage"')`, account.ErrMismatch},
+		{"an update not JSON", `UPDATE updates SET events = 'nonsense' WHERE revision = 2`, account.ErrMismatch},
+		{"the last update dropped", `DELETE FROM updates WHERE revision = 2`, account.ErrMismatch},
+		{"an update dropped, the rest renumbered", `DELETE FROM updates WHERE revision = 1; UPDATE updates SET revision = 1; UPDATE account SET revision = 1`, account.ErrMismatch},
+		{"the head edited", `UPDATE account SET head = zeroblob(32)`, account.ErrMismatch},
+		{"the initial account edited", `UPDATE account SET initial = replace(initial, '"bob"', '"bea"')`, account.ErrMismatch},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			damaged := filepath.Join(t.TempDir(), "a.db")
@@ -144,9 +155,11 @@ func TestOpenDamaged(t *testing.T) {
 				t.Fatal(err)
 			}
 			db.Close()
-			if _, err := sqlite.Open(ctx, damaged); !errors.Is(err, tc.want) {
-				t.Errorf("Open = %v, want %v", err, tc.want)
+			_, err = sqlite.Open(ctx, damaged)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Open = %v, want %v", err, tc.want)
 			}
+			t.Log(err)
 		})
 	}
 }
