@@ -86,7 +86,8 @@ func open(path, mode string) (*sql.DB, error) {
 
 // Create makes the SQLite file path hold account a, creating the file if
 // it is missing, and returns the DB whose Store starts at a. If the file
-// already holds an account, the error wraps [account.ErrExists].
+// already holds an account, the error wraps [account.ErrExists] and
+// [fs.ErrExist].
 func Create(ctx context.Context, path string, a *account.Account) (*DB, error) {
 	if a == nil {
 		return nil, fmt.Errorf("sqlite: create %s: nil account: %w", path, account.ErrInvalid)
@@ -105,7 +106,7 @@ func Create(ctx context.Context, path string, a *account.Account) (*DB, error) {
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("holds an account: %w", account.ErrExists)
+			return fmt.Errorf("holds an account: %w", errors.Join(account.ErrExists, fs.ErrExist))
 		}
 		if _, err := tx.ExecContext(ctx, schema); err != nil {
 			return err

@@ -43,8 +43,8 @@ func TestCreateTwice(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "a.db")
 	create(t, path, seed(t))
 	_, err := sqlite.Create(context.Background(), path, seed(t))
-	if !errors.Is(err, account.ErrExists) {
-		t.Fatalf("Create on a file holding an account = %v, want ErrExists", err)
+	if !errors.Is(err, account.ErrExists) || !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("Create on a file holding an account = %v, want account.ErrExists and fs.ErrExist", err)
 	}
 }
 
