@@ -84,6 +84,14 @@ func open(path, mode string) (*sql.DB, error) {
 	return sql.Open("sqlite", dsn)
 }
 
+// existsError is Create's error for a file that holds an account: it
+// matches both [account.ErrExists] and [fs.ErrExist].
+type existsError struct{}
+
+func (existsError) Error() string { return "holds an account: " + account.ErrExists.Error() }
+
+func (existsError) Is(target error) bool { return target == account.ErrExists || target == fs.ErrExist }
+
 // Create makes the SQLite file path hold account a, creating the file if
 // it is missing, and returns the DB whose Store starts at a. If the file
 // already holds an account, the error wraps [account.ErrExists] and
@@ -106,7 +114,7 @@ func Create(ctx context.Context, path string, a *account.Account) (*DB, error) {
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("holds an account: %w", errors.Join(account.ErrExists, fs.ErrExist))
+			return existsError{}
 		}
 		if _, err := tx.ExecContext(ctx, schema); err != nil {
 			return err
