@@ -115,8 +115,9 @@ var longHistory = sync.OnceValue(func() *sliceHistory {
 
 // BenchmarkAccessOverTime asks over a history of 1,000,000 updates on
 // 100,000 members: read reads every event once (the baseline); spans finds
-// when one user could view-usage (AccessSpans); who-could finds when
-// everyone could (WhoCould). The events are in memory, so that reading
+// when one user could view-usage (AccessSpans); provenance, since when they
+// can or cannot at the last revision; who-could finds when everyone could
+// (WhoCould). The events are in memory, so that reading
 // them costs as little as it can: a durable store adds its reading and
 // decoding to every one of the three.
 func BenchmarkAccessOverTime(b *testing.B) {
@@ -179,6 +180,15 @@ func BenchmarkAccessOverTime(b *testing.B) {
 		}
 		b.ReportMetric(float64(ts)/float64(tr), "spans/read")
 		b.ReportMetric(float64(ts)/float64(tf), "spans/scan")
+	})
+	b.Run("provenance", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			o, err := account.Provenance(ctx, h, q, 1_000_000)
+			if err != nil || o.Event == nil {
+				b.Fatal(o, err)
+			}
+		}
 	})
 	b.Run("who-could", func(b *testing.B) {
 		b.ReportAllocs()

@@ -343,9 +343,13 @@ func Provenance(ctx context.Context, h History, q Access, rev uint64) (Origin, e
 	}
 	o := Origin{Access: q, Revision: rev, Since: start}
 	t := newTracker(a, q)
-	err = t.walk(ctx, h, start, rev, func(e Event) { o.Event = &e })
+	var last Event
+	err = t.walk(ctx, h, start, rev, func(e Event) { last = e })
 	if err != nil {
 		return Origin{}, fmt.Errorf("account: provenance of %s: %w", q, err)
+	}
+	if last.Revision != 0 {
+		o.Event = &last
 	}
 	o.Allowed = t.now
 	return o, nil
