@@ -86,15 +86,64 @@ type Journal struct {
 	syncs     int64 // fsyncs of the log so far, for benchmarks
 }
 
-// options are the settings tests change.
+// Options are a journal's settings. The zero Options are the defaults,
+// which [Create] and [Open] use.
+type Options struct {
+	// CheckpointBytes is how many bytes of log written after the last
+	// checkpoint make the journal start a new segment and checkpoint the
+	// whole account, or the size of the last checkpoint if that is larger,
+	// so that checkpoints never take more space than the log. 0 means
+	// 8 MiB.
+	CheckpointBytes int64
+	// KeepCheckpoints is how many of the latest checkpoints the journal
+	// keeps, beside the one Create wrote, which it always keeps; 0 keeps
+	// every checkpoint. The state as of any revision is rebuilt from the
+	// nearest checkpoint kept at or before it and the log after it, so
+	// keeping them all bounds that work by one checkpoint interval, at the
+	// cost of at most as much space as the log itself.
+	KeepCheckpoints int
+}
+
+// options are the settings in effect.
 type options struct {
-	// checkpointBytes is how many bytes of log after the last checkpoint
-	// make the journal start a new segment and checkpoint the state;
-	// the size of the last checkpoint counts if it is larger.
 	checkpointBytes int64
+	keepCheckpoints int
 }
 
 var defaultOptions = options{checkpointBytes: 8 << 20}
+
+func (o Options) options() (options, error) {
+	opt := defaultOptions
+	switch {
+	case o.CheckpointBytes < 0:
+		return opt, fmt.Errorf("journal: Options.CheckpointBytes %d is negative: %w", o.CheckpointBytes, account.ErrInvalid)
+	case o.KeepCheckpoints < 0:
+		return opt, fmt.Errorf("journal: Options.KeepCheckpoints %d is negative: %w", o.KeepCheckpoints, account.ErrInvalid)
+	case o.CheckpointBytes > 0:
+		opt.checkpointBytes = o.CheckpointBytes
+	}
+	opt.keepCheckpoints = o.KeepCheckpoints
+	return opt, nil
+}
+
+// Create is [Create] with these options.
+func (o Options) Create(dir string, a *account.Account) (*Journal, error) {
+	opt, err := o.options()
+	if err != nil {
+		return nil, err
+	}
+	return create(osFS{}, dir, a, opt)
+}
+
+// Open is [Open] with these options. The options are not stored: each Open
+// says what they are.
+func (o Options) Open(dir string) (*Journal, error) {
+	opt, err := o.options()
+	if err != nil {
+		return nil, err
+	}
+	return open(osFS{}, dir, opt)
+}
 
 // Create makes a new journal in dir, made if missing, whose state is a,
 // at a's revision: the first update commits as a.Revision()+1. If dir already holds a journal, the error wraps
@@ -128,7 +177,10 @@ func create(fsys fileSystem, dir string, a *account.Account, opt options) (*Jour
 	if a == nil {
 		return nil, fmt.Errorf("journal: create %s: nil account: %w", dir, account.ErrInvalid)
 	}
-	if err := fsys.MkdirAll(dir); err != nil {
+	if a.Revision() > maxRevision-1 {
+		return nil, fmt.Errorf("journal: create %s: revision %d leaves no revision for an update (a journal holds revisions up to %d): %w", dir, a.Revision(), uint64(maxRevision), account.ErrInvalid)
+	}
+	if err := mkdirDurable(fsys, dir); err != nil {
 		return nil, fmt.Errorf("journal: create: %w", err)
 	}
 	j := &Journal{dir: dir, fsys: fsys, opt: opt}
@@ -281,7 +333,10 @@ func (b *backend) Commit(ctx context.Context, next *account.Account, events []ac
 	case next.Revision() != j.last+1 || len(events) == 0:
 		return nil, fmt.Errorf("journal: update %s: revision %d after %d: %w", j.dir, next.Revision(), j.last, account.ErrInvalid)
 	}
-	j.pending = appendFrame(j.pending, func(p []byte) []byte { return appendUpdate(p, events) })
+	var err error
+	if j.pending, err = appendRecord(j.pending, events, j.durable); err != nil {
+		return nil, fmt.Errorf("journal: update %s: %w", j.dir, err)
+	}
 	j.last, j.lastAcct = next.Revision(), next
 	rev := j.last
 	return func() error { return j.waitDurable(rev) }, nil
@@ -329,7 +384,16 @@ func (j *Journal) flush() {
 	j.segSize += int64(len(buf))
 	j.sinceCkpt += int64(len(buf))
 	j.spare = buf
-	if j.sinceCkpt >= max(j.opt.checkpointBytes, j.ckptSize) && !j.ckptBusy && !j.closed && last == j.last {
+	if last == j.last {
+		j.checkpointIfDue(acct)
+	}
+}
+
+// checkpointIfDue starts a new segment and checkpoints acct, the durable
+// state, if enough log was written since the last checkpoint. It is
+// called with j.mu held, when no record is pending.
+func (j *Journal) checkpointIfDue(acct *account.Account) {
+	if j.sinceCkpt >= max(j.opt.checkpointBytes, j.ckptSize) && !j.ckptBusy && !j.closed && j.segFirst <= j.durable {
 		j.rotate(acct)
 	}
 }
@@ -353,7 +417,9 @@ func (j *Journal) rotate(acct *account.Account) {
 		j.mu.Lock()
 		defer j.mu.Unlock()
 		j.ckptBusy = false
-		j.ckptErr = err
+		if j.ckptErr == nil {
+			j.ckptErr = err // the first error; a later success does not undo it
+		}
 	}()
 }
 
@@ -361,7 +427,7 @@ func (j *Journal) rotate(acct *account.Account) {
 // file name, and makes it the one records are appended to. It is durable
 // when newSegment returns.
 func (j *Journal) newSegment(first uint64, name string) error {
-	f, err := j.fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
+	f, err := j.fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, filePerm)
 	if err != nil {
 		return err
 	}
@@ -381,42 +447,26 @@ func (j *Journal) newSegment(first uint64, name string) error {
 	return nil
 }
 
-// writeCheckpoint writes a checkpoint of a and removes the older ones.
-func (j *Journal) writeCheckpoint(a *account.Account) error {
-	b := appendFrame([]byte(ckptMagic), func(p []byte) []byte { return appendCheckpoint(p, a, j.origin) })
-	if err := writeFileAtomic(j.fsys, filepath.Join(j.dir, ckptName(a.Revision())), b); err != nil {
-		return fmt.Errorf("checkpoint at revision %d: %w", a.Revision(), err)
-	}
-	j.mu.Lock()
-	j.ckptSize = int64(len(b))
-	j.mu.Unlock()
-	names, err := j.fsys.ReadDir(j.dir)
-	if err != nil {
-		return nil // the new checkpoint is in place; old ones only cost space
-	}
-	for _, name := range names {
-		if rev, ok := parseName(name, ckptPrefix, ckptSuffix); ok && rev < a.Revision() {
-			j.fsys.Remove(filepath.Join(j.dir, name))
-		}
-	}
-	return nil
-}
-
 // Events returns the audit log: every committed step with a revision
 // greater than after, in commit order, each with its actor and commit
 // time. It reads the whole history from disk, from the first segment that
 // holds a revision after after. A damaged record yields an error wrapping
 // [ErrCorrupt] and ends the sequence; so does a Journal closed before the
-// sequence is read ([ErrClosed]).
+// sequence is read ([ErrClosed]), and a file that cannot be read (an
+// error that is not ErrCorrupt: the damage, if any, is not known).
 //
 // The sequence holds the updates durable when it starts; it may be read
 // while updates go on.
 func (j *Journal) Events(after uint64) iter.Seq2[account.Event, error] {
+	return j.events(context.Background(), after)
+}
+
+func (j *Journal) events(ctx context.Context, after uint64) iter.Seq2[account.Event, error] {
 	return func(yield func(account.Event, error) bool) {
 		j.mu.Lock()
 		closed := j.closed
 		segs := slices.Clone(j.segs)
-		durable, lastSize := j.durable, j.segSize
+		durable := j.durable
 		j.mu.Unlock()
 		if closed {
 			yield(account.Event{}, fmt.Errorf("journal: events %s: %w", j.dir, ErrClosed))
@@ -436,30 +486,56 @@ func (j *Journal) Events(after uint64) iter.Seq2[account.Event, error] {
 				Err: fmt.Errorf("the log segments before revision %d are missing", first)})
 			return
 		}
-		for i := start; i < len(segs); i++ {
+		var events []account.Event // of one record
+		var names interner
+		for i := start; i < len(segs) && segs[i] <= durable; i++ {
 			name := filepath.Join(j.dir, segName(segs[i]))
-			data, err := readFile(j.fsys, name)
-			if err != nil {
-				yield(account.Event{}, &CorruptError{File: name, Err: err})
+			stopped := false
+			_, last, dmg, err := scanSegment(j.fsys, name, segs[i], false, func(rec segRecord) error {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if rec.rev > durable {
+					return errStop
+				}
+				if rec.rev <= after {
+					return nil
+				}
+				var err error
+				if events, err = decodeUpdateTo(events[:0], rec.payload, &names); err != nil {
+					return err
+				}
+				for _, e := range events {
+					if !yield(e, nil) {
+						stopped = true
+						return errStop
+					}
+				}
+				return nil
+			})
+			switch {
+			case stopped:
+				return
+			case errors.Is(err, fs.ErrNotExist):
+				yield(account.Event{}, &CorruptError{File: name, Revision: segs[i], Err: errors.New("the log segment is missing")})
+				return
+			case err != nil:
+				yield(account.Event{}, fmt.Errorf("journal: events %s: %w", name, err))
+				return
+			case ctx.Err() != nil:
+				yield(account.Event{}, fmt.Errorf("journal: events %s: %w", j.dir, ctx.Err()))
+				return
+			case dmg != nil && dmg.rev <= durable:
+				yield(account.Event{}, dmg.corrupt(name))
 				return
 			}
-			if i == len(segs)-1 && int64(len(data)) > lastSize {
-				data = data[:lastSize]
-			}
-			var next uint64
+			want := durable
 			if i+1 < len(segs) {
-				next = segs[i+1]
-			} else {
-				next = durable + 1
+				want = min(want, segs[i+1]-1)
 			}
-			for e, err := range readSegment(name, data, segs[i], next, false) {
-				if err != nil {
-					yield(account.Event{}, err)
-					return
-				}
-				if e.Revision > after && !yield(e.Event, nil) {
-					return
-				}
+			if last < want {
+				yield(account.Event{}, &CorruptError{File: name, Revision: last + 1, Err: fmt.Errorf("the segment ends before revision %d", last+1)})
+				return
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -119,7 +120,9 @@ func FuzzReviewOpenDir(f *testing.F) {
 	f.Fuzz(func(t *testing.T, ckptRev, seg1, seg2 uint64, body1, body2 []byte, validCkpt bool) {
 		dir := t.TempDir()
 		a := testAccount(t).WithRevision(ckptRev)
-		ckpt := appendFrame([]byte(ckptMagic), func(p []byte) []byte { return appendCheckpoint(p, a, min(ckptRev, seg1)) })
+		var cb bytes.Buffer
+		writeAccount(&cb, a, min(ckptRev, seg1))
+		ckpt := cb.Bytes()
 		if !validCkpt {
 			ckpt = append([]byte(ckptMagic), body2...)
 		}
@@ -284,10 +287,11 @@ func rvBuild(t *testing.T, n int) (dir, seg string, want *account.Account) {
 	return dir, filepath.Join(dir, segName(1)), want
 }
 
-// A log whose last segment ends in zeros from a record's start on (the
-// file grew but the data never reached the disk) is torn there: Open drops
-// the zeros and the records they replaced, and takes updates again. Zeros
-// followed by anything else are damage.
+// A log whose last segment ends in zeros, or in zeros and bytes after
+// them, where records were written but not synced is torn there: Open
+// drops them and the records they replaced, and takes updates again.
+// Damage to a record that a later intact record says was synced is
+// ErrCorrupt.
 func TestReviewZeroTail(t *testing.T) {
 	dir, seg, want := rvBuild(t, 5)
 	data, err := os.ReadFile(seg)
@@ -310,9 +314,12 @@ func TestReviewZeroTail(t *testing.T) {
 		{"a block of zeros appended", append(slices.Clone(data), zeros(4096)...), 5, len(data)},
 		{"the last record zeroed", append(slices.Clone(data[:lastStart]), zeros(len(data)-lastStart)...), 4, lastStart},
 		{"the last record and more zeroed", append(slices.Clone(data[:lastStart]), zeros(len(data)-lastStart+100)...), 4, lastStart},
-		{"zeros then a byte", append(append(slices.Clone(data), zeros(100)...), 1), 0, 0},
-		{"the last record zeroed but its last byte", append(append(slices.Clone(data[:lastStart]), zeros(len(data)-lastStart-1)...), 7), 0, 0},
-		{"zeros then a record", append(append(slices.Clone(data[:lastStart]), zeros(headerLen)...), data[lastStart:]...), 0, 0},
+		{"zeros then a byte", append(append(slices.Clone(data), zeros(100)...), 1), 5, len(data)},
+		{"the last record zeroed but its last byte", append(append(slices.Clone(data[:lastStart]), zeros(len(data)-lastStart-1)...), 7), 4, lastStart},
+		{"zeros then the last record again", append(append(slices.Clone(data[:lastStart]), zeros(headerLen)...), data[lastStart:]...), 4, lastStart},
+		{"zeros then a record claiming them synced", append(append(slices.Clone(data), zeros(headerLen)...), appendFrame(nil, func(p []byte) []byte {
+			return appendUpdate(p, []account.Event{{Revision: 7, Actor: "alice", Op: account.OpAddMember, User: "zed", After: "view"}}, 6)
+		})...), 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := t.TempDir()
