@@ -54,7 +54,7 @@ func BenchmarkUpdate(b *testing.B) {
 		}
 		defer f.Close()
 		rec := appendFrame(nil, func(p []byte) []byte {
-			return appendUpdate(p, []account.Event{{Revision: 12345, Actor: "alice", Op: account.OpSetPermissions, User: "bob", Before: "view", After: "view,billing"}}, 12344)
+			return appendUpdate(p, []account.Event{{Revision: 12345, Actor: "alice", Op: account.OpSetPermissions, User: "bob", Before: "view", After: "view,billing"}}, 12344, 0)
 		})
 		b.ReportMetric(float64(len(rec)), "bytes/record")
 		b.ReportAllocs()
@@ -77,7 +77,7 @@ func BenchmarkUpdate(b *testing.B) {
 // speed-up the file system gives concurrent fsyncs by itself.
 func BenchmarkConcurrentUpdaters(b *testing.B) {
 	rec := appendFrame(nil, func(p []byte) []byte {
-		return appendUpdate(p, []account.Event{{Revision: 12345, Actor: "alice", Op: account.OpSetPermissions, User: "bob", Before: "view", After: "view,billing"}}, 12344)
+		return appendUpdate(p, []account.Event{{Revision: 12345, Actor: "alice", Op: account.OpSetPermissions, User: "bob", Before: "view", After: "view,billing"}}, 12344, 0)
 	})
 	// split runs b.N operations on n goroutines.
 	split := func(b *testing.B, n int, op func(i int) error) {
@@ -161,7 +161,12 @@ func bigJournal(b *testing.B, members, changes int) (string, *account.Account, f
 	j.Close()
 	s := account.NewStore(a)
 	var log []byte
-	s.SetObserver(func(es []account.Event) { log = appendFrame(log, func(p []byte) []byte { return appendUpdate(p, es, es[0].Revision-1) }) })
+	var prev uint32
+	s.SetObserver(func(es []account.Event) {
+		n := len(log)
+		log = appendFrame(log, func(p []byte) []byte { return appendUpdate(p, es, es[0].Revision-1, prev) })
+		prev = frameSum(log, n)
+	})
 	perms := []permission.Set{permission.View, permission.Billing | permission.View, permission.Create | permission.View}
 	for i := range changes {
 		u := fmt.Sprintf("user-%07d", (i*7919)%members)

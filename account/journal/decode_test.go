@@ -24,7 +24,7 @@ func TestDecodeUpdateTo(t *testing.T) {
 		for i := range es {
 			es[i].Time = at
 		}
-		p := appendUpdate(nil, es, es[0].Revision-1)
+		p := appendUpdate(nil, es, es[0].Revision-1, 0)
 		plain, err := decodeUpdate(p)
 		if err != nil {
 			t.Fatal(err)

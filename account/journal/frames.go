@@ -15,8 +15,9 @@ type frameReader struct {
 	r        io.Reader
 	buf      []byte // buf[pos:end] is read and not yet consumed
 	pos, end int
-	off      int64 // the file offset of buf[pos]
-	eof      bool  // r has no more bytes
+	off      int64  // the file offset of buf[pos]
+	eof      bool   // r has no more bytes
+	sum      uint32 // the payload checksum of the last frame read
 }
 
 // An ioError is a failed read: the file could not be read, which says
@@ -92,9 +93,11 @@ func (fr *frameReader) next() (payload []byte, start int64, err error) {
 	}
 	b := fr.bytes(headerLen + size)
 	payload = b[headerLen:]
-	if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(b[4:]) {
+	sum := binary.LittleEndian.Uint32(b[4:])
+	if crc32.Checksum(payload, castagnoli) != sum {
 		return nil, start, errors.New("record checksum mismatch")
 	}
+	fr.sum = sum
 	fr.skip(headerLen + size)
 	return payload, start, nil
 }

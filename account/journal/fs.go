@@ -81,25 +81,28 @@ func (osFS) SyncDir(dir string) error {
 
 func (osFS) Lock(name string) (io.Closer, error) { return lockFile(name) }
 
-// mkdirDurable makes dir and any missing parents, and syncs the parent
-// of each directory it made, so that a power loss cannot take dir's entry
-// away with everything written in it since.
+// mkdirDurable makes dir and any missing parents, and makes their
+// entries durable (see syncParents).
 func mkdirDurable(fsys fileSystem, dir string) error {
-	var made []string // the directories missing, innermost first
-	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
-		if _, err := fsys.ReadDir(d); !errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-		made = append(made, d)
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
 	if err := fsys.MkdirAll(dir); err != nil {
 		return err
 	}
-	for i := len(made) - 1; i >= 0; i-- {
-		if err := fsys.SyncDir(filepath.Dir(made[i])); err != nil {
+	return syncParents(fsys, dir)
+}
+
+// syncParents syncs the directories that hold dir, from its parent up to
+// the root, so that a power loss cannot take dir away with everything
+// written in it. Each may have been made, or its entry changed, by a
+// Create that a crash stopped before it synced them. The parent must
+// sync; a directory further up that cannot be opened for syncing (one
+// without read permission) is left as it is.
+func syncParents(fsys fileSystem, dir string) error {
+	d := filepath.Dir(filepath.Clean(dir))
+	if err := fsys.SyncDir(d); err != nil {
+		return err
+	}
+	for up := filepath.Dir(d); up != d; d, up = up, filepath.Dir(up) {
+		if err := fsys.SyncDir(up); err != nil && !errors.Is(err, fs.ErrPermission) && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}

@@ -14,7 +14,7 @@ import (
 
 func FuzzRecord(f *testing.F) {
 	f.Add(appendFrame(nil, func(p []byte) []byte {
-		return appendUpdate(p, []account.Event{{Revision: 3, Actor: "alice", Op: account.OpAddMember, User: "bob", After: "view"}}, 2)
+		return appendUpdate(p, []account.Event{{Revision: 3, Actor: "alice", Op: account.OpAddMember, User: "bob", After: "view"}}, 2, 0)
 	}))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -30,8 +30,8 @@ func FuzzRecord(f *testing.F) {
 			return
 		}
 		// What decodes encodes back to the same bytes.
-		_, synced, _ := recordClaim(p)
-		if again := appendUpdate(nil, events, synced); !bytes.Equal(again, p) {
+		_, synced, prev, _ := recordHead(p)
+		if again := appendUpdate(nil, events, synced, prev); !bytes.Equal(again, p) {
 			t.Fatalf("re-encoded %x, want %x", again, p)
 		}
 	})
@@ -72,7 +72,7 @@ func FuzzCheckpoint(f *testing.F) {
 func FuzzOpen(f *testing.F) {
 	f.Add([]byte{}, false)
 	f.Add(appendFrame(nil, func(p []byte) []byte {
-		return appendUpdate(p, []account.Event{{Revision: 1, Actor: "alice", Op: account.OpAddMember, User: "bob", After: "view"}}, 0)
+		return appendUpdate(p, []account.Event{{Revision: 1, Actor: "alice", Op: account.OpAddMember, User: "bob", After: "view"}}, 0, 0)
 	}), false)
 	f.Add([]byte("entaccess"), true)
 	f.Fuzz(func(t *testing.T, tail []byte, raw bool) {

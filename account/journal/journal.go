@@ -68,6 +68,7 @@ type Journal struct {
 	seg       file       // the segment records are appended to
 	segFirst  uint64     // its first revision
 	segSize   int64      // its durable size
+	chain     uint32     // the payload checksum of its last record, or 0
 	segs      []uint64   // first revisions of all segments, ascending
 	origin    uint64     // the revision the journal was created at
 	pending   []byte     // records committed and not yet written
@@ -334,9 +335,11 @@ func (b *backend) Commit(ctx context.Context, next *account.Account, events []ac
 		return nil, fmt.Errorf("journal: update %s: revision %d after %d: %w", j.dir, next.Revision(), j.last, account.ErrInvalid)
 	}
 	var err error
-	if j.pending, err = appendRecord(j.pending, events, j.durable); err != nil {
+	n := len(j.pending)
+	if j.pending, err = appendRecord(j.pending, events, j.durable, j.chain); err != nil {
 		return nil, fmt.Errorf("journal: update %s: %w", j.dir, err)
 	}
+	j.chain = frameSum(j.pending, n)
 	j.last, j.lastAcct = next.Revision(), next
 	rev := j.last
 	return func() error { return j.waitDurable(rev) }, nil
@@ -442,7 +445,7 @@ func (j *Journal) newSegment(first uint64, name string) error {
 		f.Close()
 		return err
 	}
-	j.seg, j.segFirst, j.segSize = f, first, int64(len(segMagic))
+	j.seg, j.segFirst, j.segSize, j.chain = f, first, int64(len(segMagic)), 0
 	j.segs = append(j.segs, first)
 	return nil
 }
@@ -491,7 +494,7 @@ func (j *Journal) events(ctx context.Context, after uint64) iter.Seq2[account.Ev
 		for i := start; i < len(segs) && segs[i] <= durable; i++ {
 			name := filepath.Join(j.dir, segName(segs[i]))
 			stopped := false
-			_, last, dmg, err := scanSegment(j.fsys, name, segs[i], false, func(rec segRecord) error {
+			_, last, _, dmg, err := scanSegment(j.fsys, name, segs[i], false, func(rec segRecord) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}

@@ -44,6 +44,16 @@ func (j *Journal) recover() (*account.Account, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal: open: %w", err)
 	}
+	ckpts := checkpoints(names)
+	if len(ckpts) == 0 {
+		return nil, j.findJournal(names)
+	}
+	// The entries seen may be in the page cache only (a process killed
+	// before it synced the directory): make them durable before changing
+	// any, so that no change here reaches the disk without them.
+	if err := j.fsys.SyncDir(j.dir); err != nil {
+		return nil, fmt.Errorf("journal: open: sync %s: %w", j.dir, err)
+	}
 	for _, name := range names {
 		if first, ok := parseName(name, segPrefix, segSuffix); ok {
 			j.segs = append(j.segs, first)
@@ -51,13 +61,9 @@ func (j *Journal) recover() (*account.Account, error) {
 			j.fsys.Remove(filepath.Join(j.dir, name)) // a checkpoint cut short
 		}
 	}
-	ckpts := checkpoints(names)
 	slices.Sort(j.segs)
 	if len(j.segs) > 0 && j.segs[0] == 0 {
 		return nil, &CorruptError{File: filepath.Join(j.dir, segName(0)), Err: errors.New("a log segment starting at revision 0 (revisions start at 1)")}
-	}
-	if len(ckpts) == 0 {
-		return nil, j.findJournal(names)
 	}
 
 	// The latest checkpoint.
@@ -106,7 +112,7 @@ func (j *Journal) recover() (*account.Account, error) {
 		first := j.segs[i]
 		name := filepath.Join(j.dir, segName(first))
 		lastSeg := i == len(j.segs)-1
-		end, last, dmg, err := scanSegment(j.fsys, name, first, lastSeg, func(rec segRecord) error {
+		end, last, chain, dmg, err := scanSegment(j.fsys, name, first, lastSeg, func(rec segRecord) error {
 			if rec.rev <= rev {
 				return nil
 			}
@@ -135,7 +141,7 @@ func (j *Journal) recover() (*account.Account, error) {
 		tailRev = last
 		j.sinceCkpt += max(end-int64(len(segMagic)), 0)
 		if lastSeg {
-			j.segFirst, j.segSize = first, end
+			j.segFirst, j.segSize, j.chain = first, end, chain
 			if dmg != nil {
 				// Drop what was not synced, or rewrite a header that
 				// never reached the disk.
@@ -154,13 +160,9 @@ func (j *Journal) recover() (*account.Account, error) {
 		return nil, fmt.Errorf("journal: open: %w", err)
 	}
 	// What Open read may be in the page cache only (a process killed
-	// before its sync): make it durable before anything is built on it,
-	// and the directory entries with it.
-	err = seg.Sync()
-	if err == nil {
-		err = j.fsys.SyncDir(j.dir)
-	}
-	if err != nil {
+	// before its sync): make it durable before anything is built on it.
+	// (The directory's entries were synced at the start.)
+	if err = seg.Sync(); err != nil {
 		seg.Close()
 		return nil, fmt.Errorf("journal: open: sync: %w", err)
 	}

@@ -40,7 +40,10 @@ import (
 // damaged afterwards.
 //
 // An update record's payload is its revision, the revision synced before
-// it was written (its claim, see tail.go), its commit time and its events.
+// it was written (its claim, see tail.go), the payload checksum of the
+// record before it in its segment (0 for the first: a chain, so that old
+// bytes of a record dropped at Open cannot pass for the record written
+// after it in its place), its commit time and its events.
 const (
 	headerLen = 12
 	// maxPayload is the largest payload a frame may carry: Append refuses
@@ -85,21 +88,28 @@ func appendFrame(b []byte, fill func([]byte) []byte) []byte {
 const maxRevision = 1<<64 - 2
 
 // appendRecord appends the frame of one update's record to buf, claiming
-// synced as the last revision on stable storage before it is written. It
+// synced as the last revision on stable storage before it is written, and
+// chained to the record before it, whose payload checksum is prev (see
+// frameSum). It
 // refuses, leaving buf as it was, an update whose revision the journal
 // cannot hold or whose record would be larger than Open reads.
-func appendRecord(buf []byte, events []account.Event, synced uint64) ([]byte, error) {
+func appendRecord(buf []byte, events []account.Event, synced uint64, prev uint32) ([]byte, error) {
 	rev := events[0].Revision
 	if rev == 0 || rev > maxRevision {
 		return buf, fmt.Errorf("revision %d: a journal holds revisions 1 to %d: %w", rev, uint64(maxRevision), account.ErrInvalid)
 	}
 	n := len(buf)
-	buf = appendFrame(buf, func(p []byte) []byte { return appendUpdate(p, events, synced) })
+	buf = appendFrame(buf, func(p []byte) []byte { return appendUpdate(p, events, synced, prev) })
 	if size := len(buf) - n - headerLen; size > maxPayload {
 		clear(buf[n:])
 		return buf[:n], fmt.Errorf("revision %d: the update's record is %d bytes (%d steps), more than the journal's limit of %d: %w", rev, size, len(events), maxPayload, account.ErrInvalid)
 	}
 	return buf, nil
+}
+
+// frameSum returns the payload checksum of the frame that ends buf.
+func frameSum(buf []byte, start int) uint32 {
+	return binary.LittleEndian.Uint32(buf[start+4:])
 }
 
 // errTorn reports a frame cut short by the end of the data.
@@ -133,12 +143,14 @@ func nextFrame(b []byte) (payload []byte, size int, err error) {
 
 // appendUpdate appends the payload of one update's record: its revision,
 // synced (the last revision on stable storage before the record is
-// written), its commit time and its events. All events have the same
+// written), prev (the payload checksum of the record before it in its
+// segment), its commit time and its events. All events have the same
 // revision and time.
-func appendUpdate(b []byte, events []account.Event, synced uint64) []byte {
+func appendUpdate(b []byte, events []account.Event, synced uint64, prev uint32) []byte {
 	e0 := events[0]
 	b = binary.AppendUvarint(b, e0.Revision)
 	b = binary.AppendUvarint(b, synced)
+	b = binary.AppendUvarint(b, uint64(prev))
 	b = binary.AppendVarint(b, e0.Time.UnixNano())
 	b = binary.AppendUvarint(b, uint64(len(events)))
 	for _, e := range events {
@@ -257,6 +269,9 @@ func decodeUpdateTo(dst []account.Event, p []byte, names *interner) ([]account.E
 	d := decoder{b: p, names: names}
 	rev := d.uvarint("revision")
 	synced := d.uvarint("synced revision")
+	if prev := d.uvarint("previous checksum"); prev > 1<<32-1 {
+		d.fail("previous checksum")
+	}
 	t := time.Unix(0, d.varint("time")).UTC()
 	n := d.count("event count", 6)
 	if d.err == nil && n == 0 {
@@ -288,13 +303,15 @@ func decodeUpdateTo(dst []account.Event, p []byte, names *interner) ([]account.E
 	return dst, nil
 }
 
-// recordClaim returns the revision of the update record whose payload is
-// p and the revision it claims was synced before it was written.
-func recordClaim(p []byte) (rev, synced uint64, ok bool) {
+// recordHead returns the revision of the update record whose payload is
+// p, the revision it claims was synced before it was written, and the
+// checksum of the record before it.
+func recordHead(p []byte) (rev, synced uint64, prev uint32, ok bool) {
 	d := decoder{b: p}
 	rev = d.uvarint("revision")
 	synced = d.uvarint("synced revision")
-	return rev, synced, d.err == nil && synced < rev
+	pv := d.uvarint("previous checksum")
+	return rev, synced, uint32(pv), d.err == nil && synced < rev && pv <= 1<<32-1
 }
 
 // An interner keeps one copy of the strings that recur in a log (actors,

@@ -318,7 +318,7 @@ func TestReviewZeroTail(t *testing.T) {
 		{"the last record zeroed but its last byte", append(append(slices.Clone(data[:lastStart]), zeros(len(data)-lastStart-1)...), 7), 4, lastStart},
 		{"zeros then the last record again", append(append(slices.Clone(data[:lastStart]), zeros(headerLen)...), data[lastStart:]...), 4, lastStart},
 		{"zeros then a record claiming them synced", append(append(slices.Clone(data), zeros(headerLen)...), appendFrame(nil, func(p []byte) []byte {
-			return appendUpdate(p, []account.Event{{Revision: 7, Actor: "alice", Op: account.OpAddMember, User: "zed", After: "view"}}, 6)
+			return appendUpdate(p, []account.Event{{Revision: 7, Actor: "alice", Op: account.OpAddMember, User: "zed", After: "view"}}, 6, 0)
 		})...), 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

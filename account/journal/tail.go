@@ -65,23 +65,24 @@ var errStop = errors.New("stop")
 // scanSegment reads the segment name, whose first revision is first, and
 // calls each with each intact record, in order, while revisions follow
 // on from first. It returns the offset after the last record read and its
-// revision (first-1 if none), and the first damage, or nil if the segment
+// revision (first-1 if none) and payload checksum (0 if none), which the
+// next record must chain to, and the first damage, or nil if the segment
 // is whole to its end. A record each rejects (by returning an error other
 // than errStop) is damage there, unless the error is a *CorruptError,
 // which scanSegment returns. Read errors are returned as errors, never as
 // damage. If tail, the rest of the segment after damage is searched for
 // claims (see damage.claim).
-func scanSegment(fsys fileSystem, name string, first uint64, tail bool, each func(segRecord) error) (end int64, last uint64, dmg *damage, err error) {
+func scanSegment(fsys fileSystem, name string, first uint64, tail bool, each func(segRecord) error) (end int64, last uint64, chain uint32, dmg *damage, err error) {
 	f, err := fsys.OpenFile(name, os.O_RDONLY, 0)
 	if err != nil {
-		return 0, 0, nil, err
+		return 0, 0, 0, nil, err
 	}
 	defer f.Close()
 	fr := newFrameReader(f, 0)
 	last = first - 1
 	n, err := fr.fill(len(segMagic))
 	if err != nil {
-		return 0, last, nil, err
+		return 0, last, 0, nil, err
 	}
 	if n < len(segMagic) || string(fr.bytes(n)) != segMagic {
 		dmg = &damage{offset: 0, rev: first, err: errors.New("not a log segment (bad header)")}
@@ -94,27 +95,29 @@ func scanSegment(fsys fileSystem, name string, first uint64, tail bool, each fun
 		for {
 			p, start, err := fr.next()
 			if err == io.EOF {
-				return end, last, nil, nil
+				return end, last, chain, nil, nil
 			}
 			if _, ok := err.(*ioError); ok {
-				return end, last, nil, err
+				return end, last, chain, nil, err
 			}
 			if err == nil {
-				rev, _, ok := recordClaim(p)
+				rev, _, prev, ok := recordHead(p)
 				switch {
 				case !ok:
 					err = errors.New("malformed update record")
 				case rev != last+1:
 					err = fmt.Errorf("record of revision %d where revision %d belongs", rev, last+1)
+				case prev != chain:
+					err = fmt.Errorf("record of revision %d follows a record with checksum %#x, not this one's predecessor (%#x)", rev, prev, chain)
 				default:
 					err = each(segRecord{start: start, end: fr.off, rev: rev, payload: p})
 				}
 				if err == errStop {
-					return fr.off, rev, nil, nil
+					return fr.off, rev, fr.sum, nil, nil
 				}
 				var ce *CorruptError
 				if errors.As(err, &ce) {
-					return end, last, nil, err
+					return end, last, chain, nil, err
 				}
 				if err != nil {
 					fr.pos, fr.off = fr.pos-int(fr.off-start), start // back to the record's start
@@ -124,21 +127,21 @@ func scanSegment(fsys fileSystem, name string, first uint64, tail bool, each fun
 				dmg = &damage{offset: start, rev: last + 1, err: err}
 				break
 			}
-			end, last = fr.off, last+1
+			end, last, chain = fr.off, last+1, fr.sum
 		}
 	}
 	if !tail {
-		return end, last, dmg, nil
+		return end, last, chain, dmg, nil
 	}
 	for {
 		p, _, err := fr.resync()
 		if err == io.EOF {
-			return end, last, dmg, nil
+			return end, last, chain, dmg, nil
 		}
 		if err != nil {
-			return end, last, dmg, err
+			return end, last, chain, dmg, err
 		}
-		if _, synced, ok := recordClaim(p); ok && synced > dmg.claim {
+		if _, synced, _, ok := recordHead(p); ok && synced > dmg.claim {
 			if _, err := decodeUpdate(p); err == nil {
 				dmg.claim = synced
 			}
