@@ -32,6 +32,11 @@ func open(fsys fileSystem, dir string, opt options) (*Journal, error) {
 		return nil, err
 	}
 	j.start(a)
+	// The log written since the last checkpoint counts as before the
+	// restart: a checkpoint that fell due is started now.
+	j.mu.Lock()
+	j.checkpointIfDue(a)
+	j.mu.Unlock()
 	return j, nil
 }
 

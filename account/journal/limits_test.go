@@ -1,0 +1,119 @@
+package journal
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/permission"
+)
+
+// A checkpoint is written in frames of bounded size, whatever the size of
+// the account, so that Open, which refuses frames over its limit, reads
+// the checkpoint of any account within the documented limits.
+func TestCheckpointFramesAreBounded(t *testing.T) {
+	spec := account.Spec{Name: "big", Members: []account.Member{{User: "alice", Permissions: permission.Admin}}}
+	team := account.Team{Name: "web", Members: []account.TeamMember{{User: "alice", Role: account.RoleAdmin}}}
+	for i := range 6000 {
+		u := fmt.Sprintf("%05d-%s", i, strings.Repeat("m", 250))
+		spec.Members = append(spec.Members, account.Member{User: u, Permissions: permission.View})
+		team.Members = append(team.Members, account.TeamMember{User: u, Role: account.RoleMember})
+	}
+	spec.Teams = []account.Team{team}
+	a, err := account.New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	j, err := create(osFS{}, dir, a.WithRevision(9), defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	data, err := os.ReadFile(filepath.Join(dir, ckptName(9)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < 2*ckptChunk {
+		t.Fatalf("the checkpoint has %d bytes, want several frames' worth", len(data))
+	}
+	frames := 0
+	for off := len(ckptMagic); off < len(data); frames++ {
+		n := int(binary.LittleEndian.Uint32(data[off:]))
+		if n > ckptChunk+2*maxName {
+			t.Fatalf("a frame of %d bytes at offset %d", n, off)
+		}
+		off += headerLen + n
+	}
+	if frames < 4 {
+		t.Errorf("%d frames", frames)
+	}
+	j, err = open(osFS{}, dir, defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	sameSpec(t, a.WithRevision(9), j.Store().Load())
+}
+
+// An update whose record would be larger than Open reads is refused, and
+// the journal goes on.
+func TestRecordOverLimitRefused(t *testing.T) {
+	big := []account.Event{{Revision: 3, Actor: "alice", Op: account.OpAddMember, User: strings.Repeat("x", maxPayload), After: "view"}}
+	buf := []byte("before")
+	buf, err := appendRecord(buf, big, 2, 0)
+	if !errors.Is(err, account.ErrInvalid) || string(buf) != "before" {
+		t.Fatalf("appendRecord of %d bytes = %d bytes, %v; want ErrInvalid and the buffer as it was", maxPayload, len(buf), err)
+	}
+	if _, err := appendRecord(nil, big[:1:1], 2, 0); err == nil || !strings.Contains(err.Error(), "revision 3") {
+		t.Errorf("the error does not name the revision: %v", err)
+	}
+	ok := []account.Event{{Revision: 3, Actor: "alice", Op: account.OpAddMember, User: strings.Repeat("x", maxPayload-100), After: "view"}}
+	rec, err := appendRecord(nil, ok, 2, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := newFrameReader(bytes.NewReader(rec), 0)
+	if _, _, err := fr.next(); err != nil {
+		t.Fatalf("a record just under the limit does not read back: %v", err)
+	}
+}
+
+// Revisions end before the last uint64, so that the segment after the
+// last revision has a name: Create leaves room for an update, and an
+// update past the last revision is refused.
+func TestRevisionOverflowRefused(t *testing.T) {
+	for _, rev := range []uint64{math.MaxUint64, math.MaxUint64 - 1} {
+		_, err := create(osFS{}, t.TempDir(), testAccount(t).WithRevision(rev), defaultOptions)
+		if !errors.Is(err, account.ErrInvalid) {
+			t.Errorf("Create at revision %d = %v, want ErrInvalid", rev, err)
+		}
+	}
+	dir := t.TempDir()
+	j, err := create(osFS{}, dir, testAccount(t).WithRevision(math.MaxUint64-2), defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Store().Update(addUser(1)); err != nil {
+		t.Fatalf("the last revision: %v", err)
+	}
+	if _, err := j.Store().Update(addUser(2)); !errors.Is(err, account.ErrInvalid) {
+		t.Errorf("an update past the last revision = %v, want ErrInvalid", err)
+	}
+	j.Close()
+	j, err = open(osFS{}, dir, defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if r := j.Store().Load().Revision(); r != math.MaxUint64-1 {
+		t.Errorf("reopened at revision %d", r)
+	}
+}
