@@ -18,10 +18,12 @@ import (
 
 var (
 	// ErrCorrupt reports damage that Open cannot repair without losing or
-	// inventing a committed update: a checksum mismatch in a complete
-	// record, a missing or truncated file before the end of the log, a gap
-	// in revisions, events that do not match the state they apply to. The
-	// error is a [*CorruptError] naming the file and offset.
+	// inventing a committed update: a checksum mismatch in a record known
+	// to be synced, a missing or truncated file before the end of the log,
+	// a gap in revisions, events that do not match the state they apply
+	// to, a damaged checkpoint. The error is a [*CorruptError] naming the
+	// file, the offset and, where known, the revision. A file that cannot
+	// be read (permissions, no file descriptors left) is another error.
 	ErrCorrupt = errors.New("journal corrupt")
 	// ErrClosed reports an update on the Store of a closed Journal, or a
 	// read of its Events after Close.
@@ -160,11 +162,12 @@ func Create(dir string, a *account.Account) (*Journal, error) {
 
 // Open opens the journal in dir, recovered to its last durable revision:
 // the state after every update whose Update returned, and perhaps updates
-// that were in flight when the journal was last closed or crashed, each
-// wholly present or wholly absent. A record cut short at the very end of
-// the log, or zeroed from its start to the end of the log, is dropped,
-// since its update never returned; any other damage
-// is an error wrapping [ErrCorrupt] (a [*CorruptError]). A directory
+// that were in flight when the journal was last closed, crashed or lost
+// power, each wholly present or wholly absent. Whatever follows the last
+// record known to be synced is dropped, since its update never returned
+// (see the package doc); damage before it is an error wrapping
+// [ErrCorrupt] (a [*CorruptError]). Open makes what it recovered durable
+// before it returns. A directory
 // without a journal, or missing, is an error wrapping [fs.ErrNotExist],
 // and Open leaves it as it found it.
 //
