@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -187,7 +188,9 @@ func bigJournal(b *testing.B, members, changes int) (string, *account.Account, f
 }
 
 // BenchmarkOpen: Open of 100k members with 100k changes after the
-// checkpoint, against account.New of the final account.
+// checkpoint, against account.New of the final account. Each also reports
+// the heap its result holds (heap-B): Open's over New's is the memory a
+// recovered journal costs beyond the state's own.
 func BenchmarkOpen(b *testing.B) {
 	const members, changes = 100_000, 100_000
 	dir, final, perChange := bigJournal(b, members, changes)
@@ -205,6 +208,13 @@ func BenchmarkOpen(b *testing.B) {
 			b.Fatalf("revision %d, want %d", sinkAccount.Revision(), final.Revision())
 		}
 		b.ReportMetric(perChange, "bytes/change")
+		b.ReportMetric(float64(heldBy(func() func() {
+			j, err := Open(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return func() { j.Close() }
+		})), "heap-B")
 	})
 	b.Run("account.New", func(b *testing.B) {
 		spec := final.Spec()
@@ -216,7 +226,28 @@ func BenchmarkOpen(b *testing.B) {
 			}
 			sinkAccount = a
 		}
+		b.ReportMetric(float64(heldBy(func() func() {
+			a, err := account.New(spec)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return func() { runtime.KeepAlive(a) }
+		})), "heap-B")
 	})
+}
+
+// heldBy returns the bytes of heap that what build makes holds until the
+// function build returns is called.
+func heldBy(build func() (release func())) uint64 {
+	sinkAccount = nil
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	release := build()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	release()
+	return after.HeapAlloc - before.HeapAlloc
 }
 
 // BenchmarkLoadCan: a check on a journal-backed Store against one on an

@@ -168,7 +168,7 @@ func readAccount(fr *frameReader) (*account.Account, uint64, error) {
 	if d.err == nil && (nm > 1<<21 || nt > 1<<16) {
 		d.fail("counts")
 	}
-	s.Members = make([]account.Member, 0, min(nm, 1<<16))
+	s.Members = make([]account.Member, 0, nm) // at most 1<<21, checked above
 	for range nm {
 		if !c.more() {
 			return nil, 0, c.fail()

@@ -193,19 +193,24 @@ type replayedRecord struct {
 	first int // the index of its first event in events
 }
 
-// replayChunk is how many events a replayer gathers before it applies
-// them.
-const replayChunk = 1 << 13
+// chunk returns how many events a replayer gathers before it applies
+// them: in proportion to the state, since each application copies part of
+// it, so that the copies cost in proportion to the log replayed, and the
+// events gathered take memory in proportion to the state.
+func (r *replayer) chunk() int { return max(1<<12, r.a.NumMembers()/2) }
 
 // add decodes the record and gathers its events.
 func (r *replayer) add(name string, rec segRecord) error {
+	if r.events == nil {
+		r.events = make([]account.Event, 0, r.chunk()+64)
+	}
 	n := len(r.events)
 	var err error
 	if r.events, err = decodeUpdateTo(r.events, rec.payload, &r.names); err != nil {
 		return err
 	}
 	r.recs = append(r.recs, replayedRecord{name: name, start: rec.start, rev: rec.rev, first: n})
-	if len(r.events) >= replayChunk {
+	if len(r.events) >= r.chunk() {
 		return r.flush()
 	}
 	return nil
