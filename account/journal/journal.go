@@ -152,10 +152,14 @@ func (o Options) Open(dir string) (*Journal, error) {
 // at a's revision: the first update commits as a.Revision()+1. If dir already holds a journal, the error wraps
 // [account.ErrExists]. A nil a is an error wrapping [account.ErrInvalid].
 //
-// A Create that fails, or that a crash cuts short, leaves either no journal
-// (Open returns an error wrapping [fs.ErrNotExist], and Create may be tried
-// again) or, if it got as far as its last step, a whole journal whose state
-// is a.
+// A Create that fails, or that a crash or power loss cuts short, leaves
+// either no journal (Open returns an error wrapping [fs.ErrNotExist], and
+// Create may be tried again) or, if it got as far as its last step, a
+// whole journal whose state is a. Once Create returns, the journal is
+// durable: the directories above dir are synced too. Directories Create
+// makes are private to their owner (0700), and so are its files (0600).
+// An a whose revision leaves no room for an update (2^64-2 or more) is an
+// error wrapping [account.ErrInvalid].
 func Create(dir string, a *account.Account) (*Journal, error) {
 	return create(osFS{}, dir, a, defaultOptions)
 }

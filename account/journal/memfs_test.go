@@ -466,24 +466,12 @@ func (f *memFS) cloneLocked() *memFS {
 	return g
 }
 
-// file returns the content of the file name as written, or nil.
-func (f *memFS) file(name string) []byte {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	d, base, err := f.parent(name)
-	if err != nil || d.cur[base] == nil || d.cur[base].file == nil {
-		return nil
-	}
-	return slices.Clone(d.cur[base].file.data)
-}
-
 type memFile struct {
 	fs     *memFS
 	in     *memInode
 	pos    int
 	append bool
 	write  bool
-	closed bool
 }
 
 func (m *memFile) Read(b []byte) (int, error) {
