@@ -4,16 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"iter"
+	"runtime"
 	"slices"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/account/accounttest"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -60,40 +62,48 @@ func TestEventTime(t *testing.T) {
 	}
 }
 
-// gate is a Backend whose commits wait until the test releases them.
+// gate is a Backend whose Append waits until the test releases it: each
+// call sends its batch on entered and waits for its answer on answer.
 type gate struct {
-	mu      sync.Mutex
-	commits []uint64
-	release map[uint64]chan error
-	fail    error // Commit's error, if set
+	log     *accounttest.Log
+	entered chan []account.Update
+	answer  chan error
 }
 
-func newGate() *gate { return &gate{release: map[uint64]chan error{}} }
+func newGate(rev uint64) *gate {
+	return &gate{log: accounttest.NewLog(rev), entered: make(chan []account.Update, 16), answer: make(chan error, 16)}
+}
 
-func (g *gate) ch(rev uint64) chan error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.release[rev] == nil {
-		g.release[rev] = make(chan error, 1)
+func (g *gate) Append(ctx context.Context, batch []account.Update) error {
+	g.entered <- batch
+	if err := <-g.answer; err != nil {
+		return err
 	}
-	return g.release[rev]
+	return g.log.Append(ctx, batch)
 }
 
-func (g *gate) Commit(ctx context.Context, next *account.Account, events []account.Event) (func() error, error) {
-	if g.fail != nil {
-		return nil, g.fail
+func (g *gate) Events(ctx context.Context, after uint64) iter.Seq2[account.Event, error] {
+	return g.log.Events(ctx, after)
+}
+
+// next returns the next batch handed to g.
+func (g *gate) next(t *testing.T) []account.Update {
+	t.Helper()
+	select {
+	case b := <-g.entered:
+		return b
+	case <-time.After(10 * time.Second):
+		t.Fatal("no batch reached the backend after 10s")
+		return nil
 	}
-	g.mu.Lock()
-	g.commits = append(g.commits, next.Revision())
-	g.mu.Unlock()
-	ch := g.ch(next.Revision())
-	return func() error { return <-ch }, nil
 }
 
-func (g *gate) committed() []uint64 {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return slices.Clone(g.commits)
+func revisions(batch []account.Update) []uint64 {
+	var revs []uint64
+	for _, u := range batch {
+		revs = append(revs, u.Revision())
+	}
+	return revs
 }
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
@@ -111,186 +121,397 @@ type result struct {
 }
 
 func goUpdate(s *account.Store, fn func(*account.Tx) error) chan result {
+	return goUpdateContext(s, context.Background(), fn)
+}
+
+func goUpdateContext(s *account.Store, ctx context.Context, fn func(*account.Tx) error) chan result {
 	ch := make(chan result, 1)
 	go func() {
-		a, err := s.Update(fn)
+		a, err := s.UpdateContext(ctx, fn)
 		ch <- result{a, err}
 	}()
 	return ch
 }
 
-// An update is published only once its commit is durable; the next update
-// runs on its unpublished state meanwhile, and publication keeps revision
-// order.
-func TestBackendPublishesAfterWait(t *testing.T) {
-	g := newGate()
-	s := account.NewStoreWith(exampleAccount(t), g)
-	r1 := goUpdate(s, addUser("carl"))
-	waitUntil(t, "the first update is committed", func() bool { return len(g.committed()) == 1 })
-	var sawCarl bool
-	r2 := goUpdate(s, func(tx *account.Tx) error {
-		sawCarl = tx.Account().IsMember("carl")
-		return tx.AddMember("alice", "dana", 0)
-	})
-	waitUntil(t, "the second update is committed", func() bool { return len(g.committed()) == 2 })
-	if !sawCarl {
-		t.Error("the second update did not see the first one's change")
-	}
-	if rev := s.Load().Revision(); rev != 0 {
-		t.Fatalf("revision %d published before any commit was durable", rev)
-	}
-	g.ch(2) <- nil // the second is durable first: it still waits for the first
-	time.Sleep(10 * time.Millisecond)
-	if rev := s.Load().Revision(); rev != 0 {
-		t.Fatalf("revision %d published before revision 1", rev)
-	}
-	g.ch(1) <- nil
-	if r := <-r1; r.err != nil || r.a.Revision() != 1 {
-		t.Fatalf("first update: %v, %v", r.a, r.err)
-	}
-	if r := <-r2; r.err != nil || r.a.Revision() != 2 || !r.a.IsMember("carl") {
-		t.Fatalf("second update: %v, %v", r.a, r.err)
-	}
-	if got := s.Load(); got.Revision() != 2 || !got.IsMember("dana") {
-		t.Fatalf("published revision %d", got.Revision())
+func answerOf(t *testing.T, ch chan result, what string) result {
+	t.Helper()
+	select {
+	case r := <-ch:
+		return r
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s: no answer after 10s", what)
+		return result{}
 	}
 }
 
-// A failed commit publishes nothing, fails the updates built on it, and
+// An update is published only once its batch is stored; the updates that
+// arrive meanwhile build on it and are stored together, as the next batch.
+func TestBackendBatches(t *testing.T) {
+	g := newGate(0)
+	s := account.NewStoreWith(exampleAccount(t), g)
+	r1 := goUpdate(s, addUser("carl"))
+	if got := revisions(g.next(t)); !slices.Equal(got, []uint64{1}) {
+		t.Fatalf("first batch %v", got)
+	}
+	var sawCarl atomic.Bool
+	r2 := goUpdate(s, func(tx *account.Tx) error {
+		sawCarl.Store(tx.Account().IsMember("carl"))
+		return tx.AddMember("alice", "dana", 0)
+	})
+	waitUntil(t, "the second update is built", sawCarl.Load)
+	r3 := goUpdate(s, addUser("erin"))
+	time.Sleep(5 * time.Millisecond)
+	if rev := s.Load().Revision(); rev != 0 {
+		t.Fatalf("revision %d published before its batch was stored", rev)
+	}
+	g.answer <- nil
+	if r := answerOf(t, r1, "the first update"); r.err != nil || r.a.Revision() != 1 {
+		t.Fatalf("first update: %v, %v", r.a, r.err)
+	}
+	waitUntil(t, "the third update is built", func() bool { return len(g.entered) > 0 || len(r3) > 0 })
+	batch := g.next(t)
+	if got := revisions(batch); !slices.Equal(got, []uint64{2, 3}) && !slices.Equal(got, []uint64{2}) {
+		t.Fatalf("second batch %v, want [2 3] (or [2] if the third came late)", got)
+	}
+	g.answer <- nil
+	if len(batch) == 1 {
+		g.next(t)
+		g.answer <- nil
+	}
+	for i, r := range []chan result{r2, r3} {
+		if r := answerOf(t, r, "a batched update"); r.err != nil || r.a.Revision() != uint64(i+2) {
+			t.Fatalf("update %d: %v, %v", i+2, r.a, r.err)
+		}
+	}
+	if got := s.Load(); got.Revision() != 3 || !got.IsMember("dana") || !got.IsMember("erin") {
+		t.Fatalf("published revision %d: %v", got.Revision(), got.Spec())
+	}
+}
+
+// A failed batch publishes nothing and fails the updates built on it;
 // the next update builds on what is published.
 func TestBackendFailure(t *testing.T) {
-	g := newGate()
+	g := newGate(0)
 	s := account.NewStoreWith(exampleAccount(t), g)
 	var events [][]account.Event
 	s.SetObserver(func(es []account.Event) { events = append(events, es) })
 	r1 := goUpdate(s, addUser("carl"))
-	waitUntil(t, "commit 1", func() bool { return len(g.committed()) == 1 })
+	g.next(t)
 	r2 := goUpdate(s, addUser("dana"))
-	waitUntil(t, "commit 2", func() bool { return len(g.committed()) == 2 })
+	waitUntil(t, "the second update is queued", func() bool {
+		a, _ := s.UpdateContext(doneSoon(), func(tx *account.Tx) error { return nil })
+		return a == nil // it waits for the snapshot it ran on
+	})
 	diskFull := errors.New("disk full")
-	g.ch(1) <- diskFull
-	g.ch(2) <- nil
-	if r := <-r1; !errors.Is(r.err, diskFull) || r.a != nil {
+	g.answer <- diskFull
+	if r := answerOf(t, r1, "the failed update"); !errors.Is(r.err, diskFull) || r.a != nil {
 		t.Errorf("failed update = %v, %v; want nil and its error", r.a, r.err)
 	}
-	if r := <-r2; r.err == nil || r.a != nil {
-		t.Errorf("update built on a failed one = %v, %v; want an error", r.a, r.err)
+	if r := answerOf(t, r2, "the update built on it"); !errors.Is(r.err, diskFull) || r.a != nil {
+		t.Errorf("update built on a failed one = %v, %v; want an error wrapping the failure", r.a, r.err)
 	}
-	if got := s.Load(); got.Revision() != 0 || got.IsMember("carl") || got.IsMember("dana") {
-		t.Fatalf("published revision %d after failed commits", got.Revision())
+	if got := s.Load(); got.Revision() != 0 {
+		t.Fatalf("published revision %d after a failed batch", got.Revision())
 	}
 	if len(events) != 0 {
 		t.Errorf("observer saw %v", events)
 	}
-	// The next update builds on revision 0 again.
-	g.ch(1) <- nil
+	g.answer <- nil
 	a, err := s.Update(addUser("erin"))
-	if err != nil || a.Revision() != 1 || a.IsMember("carl") {
+	if err != nil || a.Revision() != 1 || a.IsMember("carl") || a.IsMember("dana") {
 		t.Fatalf("update after failure: %v, %v", a, err)
 	}
-	// Commit's own error publishes nothing.
-	g.fail = errors.New("refused")
-	if a, err := s.Update(addUser("fred")); !errors.Is(err, g.fail) || a != nil {
-		t.Errorf("refused commit = %v, %v", a, err)
-	}
-	if s.Load().Revision() != 1 {
-		t.Error("a refused commit was published")
-	}
 }
 
-// shared is a database that several Stores commit to: a commit built on
-// an older revision is stale.
-type shared struct {
-	mu      sync.Mutex
-	updates [][]account.Event
-	stale   int
+// doneSoon returns a context done a millisecond from now.
+func doneSoon() context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	_ = cancel // it ends by itself
+	return ctx
 }
 
-type replica struct {
-	db *shared
-	s  *account.Store
-}
-
-func (r *replica) Commit(ctx context.Context, next *account.Account, events []account.Event) (func() error, error) {
-	r.db.mu.Lock()
-	defer r.db.mu.Unlock()
-	if next.Revision() != uint64(len(r.db.updates))+1 {
-		r.db.stale++
-		return nil, fmt.Errorf("revision %d taken: %w", next.Revision(), account.ErrStale)
-	}
-	r.db.updates = append(r.db.updates, slices.Clone(events))
-	return nil, nil
-}
-
-func (r *replica) CatchUp(ctx context.Context) error {
-	r.db.mu.Lock()
-	missing := slices.Concat(r.db.updates[r.s.Load().Revision():]...)
-	r.db.mu.Unlock()
-	_, err := r.s.Apply(missing)
-	return err
-}
-
-// Stores sharing a database rerun an update that another got in first,
-// on the newer state; no update is lost and all converge.
-func TestBackendStaleRetries(t *testing.T) {
-	db := &shared{}
-	a := exampleAccount(t)
-	var reps []*replica
-	for range 3 {
-		r := &replica{db: db}
-		r.s = account.NewStoreWith(a, r)
-		reps = append(reps, r)
-	}
+// The observer is called one update at a time, in revision order, never
+// concurrently, even while the next batch is being stored.
+func TestBackendObserverOneAtATime(t *testing.T) {
+	s := account.NewStoreWith(exampleAccount(t), accounttest.NewLog(0))
+	var (
+		in   atomic.Int32
+		mu   sync.Mutex
+		revs []uint64
+	)
+	s.SetObserver(func(es []account.Event) {
+		if in.Add(1) != 1 {
+			t.Error("observer called while another call ran")
+		}
+		time.Sleep(100 * time.Microsecond) // a slow audit log
+		mu.Lock()
+		revs = append(revs, es[0].Revision)
+		mu.Unlock()
+		in.Add(-1)
+	})
 	var wg sync.WaitGroup
-	const per = 20
-	for i, r := range reps {
+	for w := range 4 {
 		wg.Go(func() {
-			for k := range per {
-				u := fmt.Sprintf("u%d-%d", i, k)
-				if _, err := r.s.Update(addUser(u)); err != nil {
+			for i := range 25 {
+				if _, err := s.Update(addUser(fmt.Sprintf("u%d-%d", w, i))); err != nil {
 					t.Error(err)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	if db.stale == 0 {
-		t.Log("no update was stale; the retry path was not exercised this run")
+	for i, rev := range revs {
+		if rev != uint64(i+1) {
+			t.Fatalf("observer saw revisions %v, not in order", revs)
+		}
 	}
-	want := uint64(len(reps) * per)
-	for i, r := range reps {
-		if err := r.CatchUp(context.Background()); err != nil {
-			t.Fatal(err)
+	if len(revs) != 100 {
+		t.Fatalf("observer saw %d updates, want 100", len(revs))
+	}
+}
+
+// Load never goes back, however updates and their publication interleave.
+func TestBackendLoadNeverGoesBack(t *testing.T) {
+	s := account.NewStoreWith(exampleAccount(t), accounttest.NewLog(0))
+	stop := make(chan struct{})
+	var reader sync.WaitGroup
+	reader.Go(func() {
+		var last uint64
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			rev := s.Load().Revision()
+			if rev < last {
+				t.Errorf("Load went back from revision %d to %d", last, rev)
+				return
+			}
+			last = rev
+			runtime.Gosched()
 		}
-		got := r.s.Load()
-		if got.Revision() != want || got.NumMembers() != 2+int(want) {
-			t.Fatalf("replica %d: revision %d with %d members, want %d", i, got.Revision(), got.NumMembers(), want)
+	})
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 50 {
+				a, err := s.Update(addUser(fmt.Sprintf("u%d-%d", w, i)))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got := s.Load(); got.Revision() < a.Revision() {
+					t.Errorf("Load gives revision %d after Update returned %d", got.Revision(), a.Revision())
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	reader.Wait()
+	if rev := s.Load().Revision(); rev != 200 {
+		t.Fatalf("revision %d after 200 updates", rev)
+	}
+}
+
+// A context that ends while the callback runs stores nothing, with a
+// Backend or without one.
+func TestUpdateContextEndsInCallback(t *testing.T) {
+	for _, b := range []account.Backend{nil, accounttest.NewLog(0)} {
+		s := account.NewStoreWith(exampleAccount(t), b)
+		ctx, cancel := context.WithCancel(context.Background())
+		a, err := s.UpdateContext(ctx, func(tx *account.Tx) error {
+			cancel()
+			return tx.AddMember("alice", "carl", 0)
+		})
+		if !errors.Is(err, context.Canceled) || a != nil {
+			t.Errorf("backend %T: UpdateContext = %v, %v; want context.Canceled", b, a, err)
 		}
-		if diff := cmp.Diff(reps[0].s.Load().Spec(), got.Spec()); diff != "" {
-			t.Fatalf("replica %d differs (-want +got):\n%s", i, diff)
+		if got := s.Load(); got.Revision() != 0 || got.IsMember("carl") {
+			t.Errorf("backend %T: an update whose context ended was published", b)
+		}
+		if b, ok := b.(*accounttest.Log); ok && b.Revision() != 0 {
+			t.Errorf("an update whose context ended was stored")
 		}
 	}
 }
 
-// A stale commit is retried on the newer state, deterministically.
-func TestBackendStaleRerunsOnNewerState(t *testing.T) {
-	db := &shared{}
+// A deadline reaches the backend: an Append that waits (a row locked by
+// another session) gives up with it, and the caller returns at once;
+// later updates are not held up behind it.
+func TestUpdateContextDeadlineReachesBackend(t *testing.T) {
+	log := accounttest.NewLog(0)
+	blocked := &blocking{Backend: log, until: make(chan struct{})}
+	s := account.NewStoreWith(exampleAccount(t), blocked)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := s.UpdateContext(ctx, addUser("carl"))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("UpdateContext = %v, want DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("UpdateContext returned after %v", d)
+	}
+	waitUntil(t, "the backend saw the deadline", func() bool { return blocked.gaveUp.Load() == 1 })
+	close(blocked.until)
+	a, err := s.Update(addUser("dana"))
+	if err != nil || a.Revision() != 1 || a.IsMember("carl") {
+		t.Fatalf("the next update = %v, %v; want revision 1 without carl", a, err)
+	}
+}
+
+// blocking is a Backend whose Append waits until until is closed or its
+// context is done, as a statement waits for a row lock.
+type blocking struct {
+	account.Backend
+	until  chan struct{}
+	gaveUp atomic.Int32
+}
+
+func (b *blocking) Append(ctx context.Context, batch []account.Update) error {
+	select {
+	case <-b.until:
+		return b.Backend.Append(ctx, batch)
+	case <-ctx.Done():
+		b.gaveUp.Add(1)
+		return fmt.Errorf("waiting for the row lock: %w", ctx.Err())
+	}
+}
+
+// A Backend wrapped by another (for metrics, say) keeps catching up: the
+// Store needs nothing beyond the interface. Two Stores share one log; the
+// one behind runs its update again on the newer state.
+func TestBackendWrappedKeepsCatchUp(t *testing.T) {
+	log := accounttest.NewLog(0)
 	a := exampleAccount(t)
-	r1, r2 := &replica{db: db}, &replica{db: db}
-	r1.s, r2.s = account.NewStoreWith(a, r1), account.NewStoreWith(a, r2)
-	if _, err := r1.s.Update(addUser("carl")); err != nil {
+	var appends atomic.Int32
+	s1 := account.NewStoreWith(a, log)
+	s2 := account.NewStoreWith(a, counting{Backend: log, n: &appends})
+	if _, err := s1.Update(addUser("carl")); err != nil {
 		t.Fatal(err)
 	}
 	runs := 0
-	got, err := r2.s.Update(func(tx *account.Tx) error {
+	got, err := s2.Update(func(tx *account.Tx) error {
 		runs++
 		if runs == 2 && !tx.Account().IsMember("carl") {
-			return errors.New("rerun without the other writer's update")
+			return errors.New("run again without the other writer's update")
 		}
 		return tx.AddMember("alice", "dana", 0)
 	})
 	if err != nil || runs != 2 || got.Revision() != 2 || !got.IsMember("carl") {
 		t.Fatalf("Update = revision %d, %v after %d runs; want revision 2 after 2 runs", got.Revision(), err, runs)
+	}
+	if appends.Load() != 2 {
+		t.Errorf("the wrapper saw %d appends, want 2", appends.Load())
+	}
+}
+
+type counting struct {
+	account.Backend
+	n *atomic.Int32
+}
+
+func (c counting) Append(ctx context.Context, batch []account.Update) error {
+	c.n.Add(1)
+	return c.Backend.Append(ctx, batch)
+}
+
+// A refusal is returned only on a current snapshot: a Store that has not
+// heard of another writer's update catches up and runs the callback again.
+func TestBackendRefusalConfirmed(t *testing.T) {
+	log := accounttest.NewLog(0)
+	a := exampleAccount(t)
+	s1, s2 := account.NewStoreWith(a, log), account.NewStoreWith(a, log)
+	if _, err := s1.Update(addUser("carl")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s2.Update(func(tx *account.Tx) error { return tx.SetPermissions("alice", "carl", permission.Create) })
+	if err != nil || got.Revision() != 2 {
+		t.Fatalf("Update = %v, %v; want revision 2, confirmed on the current snapshot", got, err)
+	}
+	// A callback that changes nothing returns a current snapshot too.
+	if _, err := s1.Update(addUser("dana")); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s2.Update(func(*account.Tx) error { return nil })
+	if err != nil || got.Revision() != 3 {
+		t.Fatalf("no-op Update = %v, %v; want the current revision 3", got, err)
+	}
+}
+
+// A panic in the Backend reaches the caller; the Store stays usable.
+func TestBackendPanics(t *testing.T) {
+	g := newGate(0)
+	s := account.NewStoreWith(exampleAccount(t), g)
+	g.answer <- errPanic
+	func() {
+		defer func() {
+			if p := recover(); p != errPanic {
+				t.Errorf("recovered %v, want the backend's panic", p)
+			}
+		}()
+		panicky := &panicking{gate: g}
+		s2 := account.NewStoreWith(exampleAccount(t), panicky)
+		s2.Update(addUser("carl"))
+	}()
+	// The gate kept its answer: the Store on it works.
+	a, err := s.Update(addUser("dana"))
+	if !errors.Is(err, errPanic) || a != nil {
+		t.Fatalf("Update = %v, %v", a, err)
+	}
+	g.answer <- nil
+	if a, err := s.Update(addUser("dana")); err != nil || a.Revision() != 1 {
+		t.Fatalf("Update after a failure = %v, %v", a, err)
+	}
+}
+
+var errPanic = errors.New("backend panic")
+
+type panicking struct{ gate *gate }
+
+func (p *panicking) Append(context.Context, []account.Update) error { panic(errPanic) }
+func (p *panicking) Events(ctx context.Context, after uint64) iter.Seq2[account.Event, error] {
+	return p.gate.Events(ctx, after)
+}
+
+// Hooks see each step of an update; a Store without them runs as usual.
+func TestHooks(t *testing.T) {
+	s := account.NewStoreWith(exampleAccount(t), accounttest.NewLog(0))
+	var (
+		mu  sync.Mutex
+		got []string
+	)
+	note := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, fmt.Sprintf(format, args...))
+	}
+	s.SetHooks(&account.Hooks{
+		LockAcquired: func(time.Duration) { note("lock") },
+		CallbackDone: func(i account.CallbackInfo) { note("callback %d steps=%d err=%v", i.Revision, i.Steps, i.Err != nil) },
+		AppendStart:  func(b account.BatchInfo) { note("append %d-%d n=%d events=%d", b.First, b.Last, b.Updates, b.Events) },
+		AppendDone: func(b account.BatchInfo, r account.AppendResult) {
+			note("appended %d-%d err=%v", b.First, b.Last, r.Err)
+		},
+	})
+	if _, err := s.Update(addUser("carl")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Update(func(tx *account.Tx) error { return tx.AddMember("carl", "dana", 0) }); !errors.Is(err, account.ErrForbidden) {
+		t.Fatal(err)
+	}
+	want := []string{
+		"lock", "callback 1 steps=1 err=false", "append 1-1 n=1 events=1", "appended 1-1 err=<nil>",
+		"lock", "callback 2 steps=0 err=true",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("hooks (-want +got):\n%s", diff)
+	}
+	s.SetHooks(nil)
+	if a, err := s.Update(addUser("erin")); err != nil || a.Revision() != 2 {
+		t.Fatalf("Update without hooks = %v, %v", a, err)
 	}
 }
 
@@ -364,8 +585,7 @@ func TestWaitFor(t *testing.T) {
 
 // UpdateContext gives up waiting for the update lock when ctx is done.
 func TestUpdateContextCancelled(t *testing.T) {
-	g := newGate()
-	s := account.NewStoreWith(exampleAccount(t), g)
+	s := account.NewStore(exampleAccount(t))
 	hold := make(chan struct{})
 	entered := make(chan struct{})
 	r1 := goUpdate(s, func(tx *account.Tx) error {
@@ -374,30 +594,75 @@ func TestUpdateContextCancelled(t *testing.T) {
 		return tx.AddMember("alice", "carl", 0)
 	})
 	<-entered
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
 	ran := false
-	if _, err := s.UpdateContext(ctx, func(tx *account.Tx) error { ran = true; return nil }); !errors.Is(err, context.Canceled) || ran {
-		t.Errorf("UpdateContext with a cancelled context = %v (ran %t), want context.Canceled", err, ran)
+	if _, err := s.UpdateContext(ctx, func(tx *account.Tx) error { ran = true; return nil }); !errors.Is(err, context.DeadlineExceeded) || ran {
+		t.Errorf("UpdateContext waiting for the lock = %v (ran %t), want context.DeadlineExceeded", err, ran)
 	}
 	close(hold)
-	g.ch(1) <- nil
 	if r := <-r1; r.err != nil {
 		t.Fatal(r.err)
 	}
 }
 
-// printer is a Backend that prints each update it commits.
-type printer struct{}
-
-func (printer) Commit(ctx context.Context, next *account.Account, events []account.Event) (func() error, error) {
-	for _, e := range events {
-		fmt.Printf("commit revision %d: %s %s %s\n", e.Revision, e.Actor, e.Op, e.User)
+// WaitFor with a nil context waits as with context.Background, without
+// panicking.
+func TestWaitForNilContext(t *testing.T) {
+	s := account.NewStore(exampleAccount(t))
+	got := make(chan *account.Account, 1)
+	go func() {
+		//lint:ignore SA1012 a nil context is what this test checks
+		a, err := s.WaitFor(nil, 1) //nolint:staticcheck
+		if err != nil {
+			t.Error(err)
+		}
+		got <- a
+	}()
+	time.Sleep(20 * time.Millisecond) // let WaitFor start waiting
+	if _, err := s.Update(addUser("carl")); err != nil {
+		t.Fatal(err)
 	}
-	return nil, nil // durable already: nothing to wait for
+	if a := <-got; a.Revision() < 1 {
+		t.Fatalf("WaitFor returned revision %d", a.Revision())
+	}
 }
 
-// A Backend stores each update before the Store publishes it.
+// Apply publishes only on a Store without a Backend, and CatchUp only on
+// one with a Backend: each refuses the other's Store with ErrInvalid.
+func TestApplyAndCatchUpRefused(t *testing.T) {
+	src := account.NewStore(exampleAccount(t))
+	var events []account.Event
+	src.SetObserver(func(es []account.Event) { events = append(events, es...) })
+	if _, err := src.Update(addUser("carl")); err != nil {
+		t.Fatal(err)
+	}
+	s := account.NewStoreWith(exampleAccount(t), accounttest.NewLog(0))
+	if a, err := s.Apply(events); !errors.Is(err, account.ErrInvalid) || a != nil || s.Load().Revision() != 0 {
+		t.Fatalf("Apply on a Store with a Backend = %v, %v; want ErrInvalid", a, err)
+	}
+	if a, err := account.NewStore(exampleAccount(t)).CatchUp(context.Background()); !errors.Is(err, account.ErrInvalid) || a != nil {
+		t.Fatalf("CatchUp on a Store without a Backend = %v, %v; want ErrInvalid", a, err)
+	}
+}
+
+// printer is a Backend that prints each update it stores, and keeps none.
+type printer struct{}
+
+func (printer) Append(ctx context.Context, batch []account.Update) error {
+	for _, u := range batch {
+		for _, e := range u.Events {
+			fmt.Printf("store revision %d: %s %s %s\n", e.Revision, e.Actor, e.Op, e.User)
+		}
+	}
+	return nil
+}
+
+func (printer) Events(context.Context, uint64) iter.Seq2[account.Event, error] {
+	return func(func(account.Event, error) bool) {} // no other writer
+}
+
+// A Backend stores each batch of updates before the Store publishes them.
 func ExampleNewStoreWith() {
 	a, err := account.ParseJSON([]byte(exampleJSON))
 	if err != nil {
@@ -410,264 +675,6 @@ func ExampleNewStoreWith() {
 	})
 	fmt.Println(next.Revision(), err, s.Load().IsMember("carl"))
 	// Output:
-	// commit revision 1: alice add-member carl
+	// store revision 1: alice add-member carl
 	// 1 <nil> true
-}
-
-// grouped is a replica of a shared database that commits the updates
-// queued since its last flush together, as one group: the group is stored
-// only if its first update follows the database's last one, else every
-// update in it gets a stale wait. Until an update builds on the Store's
-// published snapshot again, Commit refuses the updates that may build on
-// a refused one.
-type grouped struct {
-	db      *shared
-	s       *account.Store
-	mu      sync.Mutex
-	queue   []*queued
-	broken  bool // a group was refused: refuse updates built on it
-	refused int  // updates refused by Commit while broken
-}
-
-type queued struct {
-	rev    uint64
-	events []account.Event
-	done   chan error
-}
-
-func (g *grouped) Commit(ctx context.Context, next *account.Account, events []account.Event) (func() error, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.broken {
-		if next.Revision() != g.s.Load().Revision()+1 {
-			g.refused++
-			return nil, fmt.Errorf("revision %d may build on a refused update: %w", next.Revision(), account.ErrStale)
-		}
-		g.broken = false
-	}
-	q := &queued{rev: next.Revision(), events: slices.Clone(events), done: make(chan error, 1)}
-	g.queue = append(g.queue, q)
-	return func() error { return <-q.done }, nil
-}
-
-func (g *grouped) CatchUp(ctx context.Context) error {
-	g.db.mu.Lock()
-	missing := slices.Concat(g.db.updates[min(g.s.Load().Revision(), uint64(len(g.db.updates))):]...)
-	g.db.mu.Unlock()
-	_, err := g.s.Apply(missing)
-	return err
-}
-
-func (g *grouped) queued() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return len(g.queue)
-}
-
-// flush commits the queued updates as one group and reports how many it
-// stored and how many it refused.
-func (g *grouped) flush() (stored, refused int) {
-	g.mu.Lock()
-	group := g.queue
-	g.queue = nil
-	g.mu.Unlock()
-	if len(group) == 0 {
-		return 0, 0
-	}
-	g.db.mu.Lock()
-	ok := group[0].rev == uint64(len(g.db.updates))+1
-	if ok {
-		for _, q := range group {
-			g.db.updates = append(g.db.updates, q.events)
-		}
-	} else {
-		g.db.stale += len(group)
-	}
-	g.db.mu.Unlock()
-	if ok {
-		for _, q := range group {
-			q.done <- nil
-		}
-		return len(group), 0
-	}
-	g.mu.Lock()
-	g.broken = true
-	// Updates queued since built on the refused group.
-	later := g.queue
-	g.queue = nil
-	g.mu.Unlock()
-	for _, q := range slices.Concat(group, later) {
-		q.done <- fmt.Errorf("revision %d: the database is ahead: %w", q.rev, account.ErrStale)
-	}
-	return 0, len(group) + len(later)
-}
-
-// A group of updates refused with stale waits runs each update again on
-// the newer state: each callback runs twice, nothing is lost or stored
-// twice, and one writer's updates keep their order.
-func TestBackendStaleWaitReruns(t *testing.T) {
-	db := &shared{}
-	a := exampleAccount(t)
-	g1, g2 := &grouped{db: db}, &grouped{db: db}
-	g1.s, g2.s = account.NewStoreWith(a, g1), account.NewStoreWith(a, g2)
-
-	// g2's writer queues carl, then (on carl's unpublished state) dana.
-	var runs [2]int
-	var danaSawCarl []bool
-	done := make(chan error, 1)
-	go func() {
-		_, err := g2.s.Update(func(tx *account.Tx) error {
-			runs[0]++
-			return tx.AddMember("alice", "carl", 0)
-		})
-		if err != nil {
-			done <- err
-			return
-		}
-		done <- nil
-	}()
-	waitUntil(t, "carl queued", func() bool { return g2.queued() == 1 })
-	r2 := goUpdate(g2.s, func(tx *account.Tx) error {
-		runs[1]++
-		danaSawCarl = append(danaSawCarl, tx.Account().IsMember("carl"))
-		return tx.AddMember("alice", "dana", 0)
-	})
-	waitUntil(t, "dana queued", func() bool { return g2.queued() == 2 })
-
-	// Another replica commits erin first: g2's group is stale.
-	r1 := goUpdate(g1.s, addUser("erin"))
-	waitUntil(t, "erin queued", func() bool { return g1.queued() == 1 })
-	if stored, _ := g1.flush(); stored != 1 {
-		t.Fatalf("erin's group stored %d updates", stored)
-	}
-	if r := <-r1; r.err != nil || r.a.Revision() != 1 {
-		t.Fatalf("erin's update = %v, %v", r.a, r.err)
-	}
-	if _, refused := g2.flush(); refused != 2 {
-		t.Fatalf("g2's stale group refused %d updates, want 2", refused)
-	}
-	// Both rerun on the newer state, one after the other, and commit.
-	for stored := 0; stored < 2; {
-		waitUntil(t, "a rerun queued", func() bool { return g2.queued() > 0 })
-		n, refused := g2.flush()
-		if refused != 0 {
-			t.Fatalf("a rerun on the newer state was refused")
-		}
-		stored += n
-	}
-	if err := <-done; err != nil {
-		t.Fatalf("carl's update: %v", err)
-	}
-	if r := <-r2; r.err != nil {
-		t.Fatalf("dana's update: %v", r.err)
-	}
-	if runs != [2]int{2, 2} {
-		t.Errorf("callbacks ran %v times, want twice each", runs)
-	}
-	if len(danaSawCarl) == 0 || !danaSawCarl[0] {
-		t.Errorf("dana's first run did not see carl's queued update")
-	}
-	got := g2.s.Load()
-	if got.Revision() != 3 || !got.IsMember("carl") || !got.IsMember("dana") || !got.IsMember("erin") {
-		t.Fatalf("g2 at revision %d (carl %t, dana %t, erin %t), want 3 with all three",
-			got.Revision(), got.IsMember("carl"), got.IsMember("dana"), got.IsMember("erin"))
-	}
-	var users []string
-	for _, es := range db.updates {
-		for _, e := range es {
-			users = append(users, e.User)
-		}
-	}
-	if users[0] != "erin" || len(users) != 3 || !slices.Contains(users, "carl") || !slices.Contains(users, "dana") {
-		t.Errorf("stored %v, want erin then carl and dana once each", users)
-	}
-	if err := g1.CatchUp(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(got.Spec(), g1.s.Load().Spec()); diff != "" {
-		t.Errorf("replicas differ (-g2 +g1):\n%s", diff)
-	}
-}
-
-// Replicas whose groups are refused at random lose nothing: every update
-// is stored once, each writer's in the order it made them, revisions
-// follow each other, and the replicas converge.
-func TestBackendStaleWaitsUnderLoad(t *testing.T) {
-	db := &shared{}
-	a := exampleAccount(t)
-	var gs []*grouped
-	for range 3 {
-		g := &grouped{db: db}
-		g.s = account.NewStoreWith(a, g)
-		gs = append(gs, g)
-	}
-	stop := make(chan struct{})
-	var flushers sync.WaitGroup
-	for _, g := range gs {
-		flushers.Go(func() {
-			for {
-				select {
-				case <-stop:
-					g.flush()
-					return
-				case <-time.After(time.Duration(rand.IntN(200)) * time.Microsecond):
-				}
-				g.flush()
-			}
-		})
-	}
-	const writers, per = 3, 30
-	var wg sync.WaitGroup
-	for i, g := range gs {
-		for w := range writers {
-			wg.Go(func() {
-				for k := range per {
-					if _, err := g.s.Update(addUser(fmt.Sprintf("u%d.%d.%03d", i, w, k))); err != nil {
-						t.Error(err)
-						return
-					}
-				}
-			})
-		}
-	}
-	wg.Wait()
-	close(stop)
-	flushers.Wait()
-	db.mu.Lock()
-	stale := db.stale
-	db.mu.Unlock()
-	if stale == 0 {
-		t.Log("no group was refused; the stale-wait path was not exercised this run")
-	}
-	// Stored once each, in each writer's order, at consecutive revisions.
-	last := map[string]string{}
-	seen := map[string]bool{}
-	for i, es := range db.updates {
-		for _, e := range es {
-			if e.Revision != uint64(i+1) {
-				t.Fatalf("update %d stored with revision %d", i+1, e.Revision)
-			}
-			if seen[e.User] {
-				t.Fatalf("%s stored twice", e.User)
-			}
-			seen[e.User] = true
-			writer := e.User[:strings.LastIndex(e.User, ".")]
-			if e.User < last[writer] {
-				t.Errorf("%s stored after %s", e.User, last[writer])
-			}
-			last[writer] = e.User
-		}
-	}
-	if want := len(gs) * writers * per; len(seen) != want {
-		t.Fatalf("%d updates stored, want %d", len(seen), want)
-	}
-	for i, g := range gs {
-		if err := g.CatchUp(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(gs[0].s.Load().Spec(), g.s.Load().Spec()); diff != "" {
-			t.Fatalf("replica %d differs (-want +got):\n%s", i, diff)
-		}
-	}
-	t.Logf("%d updates refused in stale groups", stale)
 }

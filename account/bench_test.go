@@ -151,6 +151,40 @@ func BenchmarkUpdate(b *testing.B) {
 	})
 }
 
+// BenchmarkUpdateHooks commits one SetPermissions per iteration on a small
+// account, without hooks (the baseline), with an empty Hooks, and with
+// every hook set to a function that does nothing: what hooks cost an
+// update.
+func BenchmarkUpdateHooks(b *testing.B) {
+	nop := &account.Hooks{
+		LockAcquired: func(time.Duration) {},
+		CallbackDone: func(account.CallbackInfo) {},
+		AppendStart:  func(account.BatchInfo) {},
+		AppendDone:   func(account.BatchInfo, account.AppendResult) {},
+		Retry:        func(account.RetryInfo) {},
+		CatchUpDone:  func(account.CatchUpInfo) {},
+	}
+	for _, c := range []struct {
+		name  string
+		hooks *account.Hooks
+	}{{"none", nil}, {"empty", &account.Hooks{}}, {"all", nop}} {
+		b.Run("hooks="+c.name, func(b *testing.B) {
+			spec := benchSpec(1000)
+			s := account.NewStore(mustNew(b, spec))
+			s.SetHooks(c.hooks)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				u, p := spec.Members[1+i%(len(spec.Members)-1)].User, permission.Set(i%16)&^permission.Manage
+				if _, err := s.Update(func(tx *account.Tx) error { return tx.SetPermissions("user000000", u, p) }); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkMemory reports the heap an account holds, per member
 // (B/member). The user names count: the spec is made for the account,
 // which keeps them alive.

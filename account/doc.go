@@ -104,23 +104,33 @@
 //	defer j.Close()
 //	store := j.Store() // a *Store like any other
 //
-// The module github.com/entaccess/entaccess/examples/postgres keeps an
+// The module github.com/entaccess/entaccess/account/postgres keeps an
 // account in PostgreSQL and lets replicas in any number of processes share
 // it. With a Backend shared by several writers, an update's callback may
-// run more than once (see [Backend]), so it must have no effect outside its
-// Tx.
+// run more than once (see [Store.UpdateContext]), so it must have no effect
+// outside its Tx.
 //
 // For a Store whose Backend does I/O, [Store.UpdateContext] bounds an
 // update with a context, and [Store.WaitFor] waits until the Store has
 // published a given revision: given the revision that Update returned on
-// one replica, it gives read-your-writes on another. A Backend of your own
-// keeps each update's events ([Event] has a strict JSON form) and gets the
-// account back with [Account.Replay] of them on its latest checkpoint
-// ([Account.WithRevision] restores a checkpoint's revision). A Backend
-// shared by several writers reports an update built on an old snapshot
-// with [ErrStale] and publishes the other writers' updates with
-// [Store.Apply]. Replay and Apply check that every event fits the account
-// as it stands, and refuse events that do not with [ErrMismatch].
+// one replica, it gives read-your-writes on another.
+//
+// # Writing a Backend
+//
+// A [Backend] has two methods: Append stores a batch of updates, all or
+// nothing, and Events reads stored updates back. The Store does the rest:
+// it runs callbacks one at a time, batches the updates that wait while
+// the previous batch is stored, decides which updates fail when a batch
+// does, catches up with other writers ([ErrStale]) and after an unknown
+// outcome ([ErrOutcomeUnknown]), and publishes in revision order. A
+// Backend keeps each update's events ([Event] has a strict JSON form) and
+// gets the account back with [Account.Replay] of them on its latest
+// checkpoint ([Account.WithRevision] restores a checkpoint's revision);
+// Replay refuses events that do not fit the account with [ErrMismatch].
+// [github.com/entaccess/entaccess/account/accounttest.TestBackend] checks
+// a Backend against this contract, and accounttest.Log is a complete one
+// that keeps its updates in memory. [Hooks] report each step of an
+// update, for metrics and tracing.
 //
 // # Bad input and limits
 //

@@ -10,7 +10,9 @@ import (
 	"github.com/entaccess/entaccess/permission"
 )
 
-// A Decision is what [Classify] decided for one organization, and why.
+// A Decision is what [Classify] decided for one organization, and why:
+// its move to an Enterprise Account. (An [account.Decision] is something
+// else, the answer to one permission check.)
 //
 // Its JSON form is {"outcome": ..., "reasons": [...], "account": {...},
 // "banner": [...], "licensed_teams": [...], "admins": [...],
@@ -71,7 +73,7 @@ func (d Decision) String() string {
 			"; account admins: " + list(admins, maxListed))
 	case Manual:
 		b.WriteString("manual: ")
-		for i, e := range d.Explain() {
+		for i, e := range d.Fixes() {
 			if i > 0 {
 				b.WriteString("; ")
 			}
@@ -91,10 +93,12 @@ func (d Decision) String() string {
 	return b.String()
 }
 
-// Explain returns, for each of d.Reasons in order, one sentence saying
+// Fixes returns, for each of d.Reasons in order, one sentence saying
 // what is wrong in this organization and what to fix, naming its teams
-// and users from the Decision's details.
-func (d Decision) Explain() []string {
+// and users from the Decision's details. (It was called Explain, a name
+// it no longer shares with [account.Account.Explain], which answers a
+// permission check.)
+func (d Decision) Fixes() []string {
 	out := make([]string, 0, len(d.Reasons))
 	for _, r := range d.Reasons {
 		switch r {
@@ -132,7 +136,7 @@ func (d Decision) adminSummary() string {
 	return strings.Join(parts, "; ")
 }
 
-// maxListed is how many names String and Explain list before "and N more".
+// maxListed is how many names String and Fixes list before "and N more".
 const maxListed = 5
 
 // list joins names with commas, listing at most max of them.

@@ -13,13 +13,13 @@ import (
 // Tests of Decision's sentences, on decisions built by hand: whole lines,
 // and decisions Classify never makes.
 
-// TestExplainOddDecisions explains decisions Classify never makes, built by
+// TestFixesOddDecisions words the fixes for decisions Classify never makes, built by
 // hand: a reason that is not one, and reasons whose details are missing.
-func TestExplainOddDecisions(t *testing.T) {
+func TestFixesOddDecisions(t *testing.T) {
 	d := migration.Decision{Outcome: migration.Manual, Reasons: []migration.Reason{9, migration.MultipleLicensedTeams}}
 	want := []string{"reason(9)", "0 teams hold licenses (none): keep the licenses on the one main team the account should be named after"}
-	if diff := cmp.Diff(want, d.Explain()); diff != "" {
-		t.Errorf("Explain (-want +got):\n%s", diff)
+	if diff := cmp.Diff(want, d.Fixes()); diff != "" {
+		t.Errorf("Fixes (-want +got):\n%s", diff)
 	}
 }
 

@@ -45,7 +45,7 @@
 // "contact support" banner, listed in [Decision.Banner]; collaborator-only
 // users never see it. The Decision also keeps, as data, what support needs
 // to fix the case: the licensed teams, and who is admin of which teams.
-// [Decision.Explain] says it in sentences and [Decision.String] in one line.
+// [Decision.Fixes] says it in sentences and [Decision.String] in one line.
 //
 // # Guarantees
 //

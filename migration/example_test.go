@@ -42,7 +42,7 @@ func Example() {
 	api := team("api", true, "bo", "admin", "cy", "collaborator")
 	d, _ = migration.Classify(migration.Organization{Name: "globex", Teams: []account.Team{web, ops, api}})
 	fmt.Println(d.Outcome, d.Reasons)
-	for _, e := range d.Explain() {
+	for _, e := range d.Fixes() {
 		fmt.Println("  " + e)
 	}
 	fmt.Println("  banner:", d.Banner)

@@ -3,7 +3,10 @@ package migration_test
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -99,20 +102,58 @@ func FuzzClassifyJSON(f *testing.F) {
 }
 
 // FuzzProperties runs the order-independence and reference properties on
-// organizations the fuzzer steers the generator to.
+// organizations the fuzzer steers the generator to. Its seeds, in
+// testdata/fuzz/FuzzProperties, are each long enough for the generator to
+// finish (rapid skips an input that runs out), and together make an
+// organization of every outcome and every combination of reasons, with 0
+// to 3 or more teams; TestFuzzPropertiesSeedsRun keeps them so.
 func FuzzProperties(f *testing.F) {
-	f.Fuzz(rapid.MakeFuzz(func(t *rapid.T) {
-		org := genOrganization().Draw(t, "org")
-		d := classify(t, org)
-		if diff := cmp.Diff(d, classify(t, permuted(t, org))); diff != "" {
-			t.Fatalf("reordered input decides differently (-want +got):\n%s", diff)
+	f.Fuzz(rapid.MakeFuzz(propertiesOnFuzz))
+}
+
+// TestFuzzPropertiesSeedsRun runs each seed of FuzzProperties and fails if
+// rapid skips it, as it does an input too short for the generator: a
+// seed corpus that only skips tests nothing.
+func TestFuzzPropertiesSeedsRun(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "fuzz", "FuzzProperties", "*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no seeds: %v", err)
+	}
+	run := rapid.MakeFuzz(propertiesOnFuzz)
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if !org.PublicBeta {
-			if diff := cmp.Diff(refReasons(org), d.Reasons); diff != "" {
-				t.Fatalf("reasons (-want +got):\n%s", diff)
-			}
+		quoted, ok := strings.CutPrefix(string(data), "go test fuzz v1\n[]byte(")
+		quoted, ok2 := strings.CutSuffix(quoted, ")\n")
+		input, err := strconv.Unquote(quoted)
+		if !ok || !ok2 || err != nil {
+			t.Fatalf("%s: not one []byte seed (%v)", file, err)
 		}
-	}))
+		skipped := false
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			defer func() { skipped = t.Skipped() }()
+			run(t, []byte(input))
+		})
+		if skipped {
+			t.Errorf("%s: rapid skips it (too short for the generator)", file)
+		}
+	}
+}
+
+// propertiesOnFuzz is FuzzProperties' property.
+func propertiesOnFuzz(t *rapid.T) {
+	org := genOrganization().Draw(t, "org")
+	d := classify(t, org)
+	if diff := cmp.Diff(d, classify(t, permuted(t, org))); diff != "" {
+		t.Fatalf("reordered input decides differently (-want +got):\n%s", diff)
+	}
+	if !org.PublicBeta {
+		if diff := cmp.Diff(refReasons(org), d.Reasons); diff != "" {
+			t.Fatalf("reasons (-want +got):\n%s", diff)
+		}
+	}
 }
 
 // FuzzDecisionJSON sends arbitrary bytes through Decision decoding: never a

@@ -112,7 +112,7 @@ func (r Reason) String() string {
 }
 
 // Description returns one sentence saying what is wrong and what to fix, or
-// "" for a value that is not a reason. [Decision.Explain] says the same with
+// "" for a value that is not a reason. [Decision.Fixes] says the same with
 // the organization's own teams and users.
 func (r Reason) Description() string {
 	if r.Valid() {

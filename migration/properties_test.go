@@ -164,8 +164,8 @@ func TestManualDetails(t *testing.T) {
 		if diff := cmp.Diff(wantOrphans, d.TeamsWithoutAdmin); diff != "" {
 			t.Fatalf("teams without admin (-want +got):\n%s", diff)
 		}
-		if got := d.Explain(); len(got) != len(d.Reasons) {
-			t.Fatalf("Explain() has %d sentences for %d reasons: %q", len(got), len(d.Reasons), got)
+		if got := d.Fixes(); len(got) != len(d.Reasons) {
+			t.Fatalf("Fixes() has %d sentences for %d reasons: %q", len(got), len(d.Reasons), got)
 		}
 	})
 }

@@ -52,8 +52,8 @@ func TestZeroValues(t *testing.T) {
 		// create, no one to show a banner to. It says so, and it has no
 		// JSON form, so it cannot be stored or sent as if it were one.
 		var d migration.Decision
-		if d.Outcome.Valid() || d.Account != nil || d.Banner != nil || len(d.Explain()) != 0 {
-			t.Errorf("zero Decision = %+v, Explain() = %q", d, d.Explain())
+		if d.Outcome.Valid() || d.Account != nil || d.Banner != nil || len(d.Fixes()) != 0 {
+			t.Errorf("zero Decision = %+v, Fixes() = %q", d, d.Fixes())
 		}
 		if got, want := d.String(), "no decision (outcome(0))"; got != want {
 			t.Errorf("zero Decision String() = %q, want %q", got, want)

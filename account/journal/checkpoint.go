@@ -265,7 +265,8 @@ func readCheckpoint(fsys fileSystem, name string, rev uint64) (*account.Account,
 
 // writeCheckpoint writes a checkpoint of a, through a temporary file made
 // durable before it is renamed into place, then removes the checkpoints
-// the retention policy lets go, and reports to the Store's hooks.
+// the retention policy lets go, and reports to the Store's Checkpoint hook
+// (Create's checkpoint is written before there is a Store).
 func (j *Journal) writeCheckpoint(a *account.Account) error {
 	begin := time.Now()
 	name := filepath.Join(j.dir, ckptName(a.Revision()))
@@ -278,7 +279,9 @@ func (j *Journal) writeCheckpoint(a *account.Account) error {
 		j.mu.Unlock()
 		err = j.dropCheckpoints()
 	}
-	_ = begin
+	if h := j.store.Hooks(); h != nil && h.Checkpoint != nil {
+		h.Checkpoint(account.CheckpointInfo{Revision: a.Revision(), Bytes: size, Duration: time.Since(begin), Err: err})
+	}
 	return err
 }
 

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/entaccess/entaccess/account"
 )
 
 // ckptFiles returns the revisions of dir's checkpoints.
@@ -199,5 +201,37 @@ func TestDamagedCheckpointRebuiltFromLog(t *testing.T) {
 			t.Errorf("the state at Create: %v", err)
 		}
 		j.Close()
+	}
+}
+
+// Each checkpoint, written or failed, reaches the Store's Checkpoint hook.
+func TestCheckpointHook(t *testing.T) {
+	fsys := &failFirstRename{}
+	j, err := create(osFS{}, t.TempDir(), testAccount(t), options{checkpointBytes: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	j.fsys = fsys
+	var mu sync.Mutex
+	var got []account.CheckpointInfo
+	j.Store().SetHooks(&account.Hooks{Checkpoint: func(c account.CheckpointInfo) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, c)
+	}})
+	for i := range 20 {
+		if _, err := j.Store().Update(addUser(i)); err != nil {
+			t.Fatal(err)
+		}
+		j.ckptDone.Wait()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) < 3 || !errors.Is(got[0].Err, syscall.EIO) || got[1].Err != nil || got[1].Bytes == 0 || got[1].Revision <= got[0].Revision {
+		t.Fatalf("checkpoints reported: %+v; want a failure, then successes with their sizes", got)
+	}
+	if revs := ckptFiles(t, j.dir); got[len(got)-1].Revision != revs[len(revs)-1] {
+		t.Errorf("the last reported checkpoint is at revision %d, the last file at %d", got[len(got)-1].Revision, revs[len(revs)-1])
 	}
 }

@@ -2,6 +2,7 @@ package journal_test
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -93,7 +94,7 @@ func TestCrash(t *testing.T) {
 			}
 		}
 		want := uint64(1)
-		for e, err := range j.Events(0) {
+		for e, err := range j.Events(context.Background(), 0) {
 			if err != nil {
 				t.Fatalf("round %d: %v", round, err)
 			}

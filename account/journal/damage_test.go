@@ -1,6 +1,7 @@
 package journal_test
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -89,7 +90,7 @@ func openState(t *testing.T, dir string) (*account.Account, []account.Event, err
 	}
 	defer j.Close()
 	var es []account.Event
-	for e, err := range j.Events(0) {
+	for e, err := range j.Events(context.Background(), 0) {
 		if err != nil {
 			return j.Store().Load(), nil, err
 		}

@@ -55,9 +55,10 @@
 //
 // # Group commit
 //
-// Updates that arrive while a sync is in flight are written and synced
-// together by the next one, so concurrent updaters share syncs. Each
-// update's callback still runs on the latest state, one at a time.
+// Updates that arrive while a sync is in flight are handed to the journal
+// together, as the next batch, which it writes and syncs once, so
+// concurrent updaters share syncs. Each update's callback still runs on
+// the latest state, one at a time.
 //
 // # Checkpoints and history
 //

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"context"
 	"errors"
 	"os"
 	"strings"
@@ -43,7 +44,7 @@ func TestEventsReadErrorIsNotCorruption(t *testing.T) {
 	fsys.armed = true
 	fsys.mu.Unlock()
 	var got error
-	for _, err := range j.Events(0) {
+	for _, err := range j.Events(context.Background(), 0) {
 		if err != nil {
 			got = err
 		}

@@ -1,6 +1,7 @@
 package journal_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -39,7 +40,7 @@ func Example() {
 	}
 	defer j.Close()
 	fmt.Println("revision", j.Store().Load().Revision(), "bob is a member:", j.Store().Load().IsMember("bob"))
-	for e, err := range j.Events(0) {
+	for e, err := range j.Events(context.Background(), 0) {
 		if err != nil {
 			fmt.Println(err)
 			return

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -103,7 +104,7 @@ func FuzzOpen(f *testing.F) {
 		}
 		defer j.Close()
 		var events []account.Event
-		for e, err := range j.Events(0) {
+		for e, err := range j.Events(context.Background(), 0) {
 			if err != nil {
 				t.Fatal(err)
 			}

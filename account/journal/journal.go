@@ -28,9 +28,18 @@ var (
 	// ErrClosed reports an update on the Store of a closed Journal, or a
 	// read of its Events after Close.
 	ErrClosed = errors.New("journal closed")
-
-	errLocked = errors.New("the directory is open in another Journal (its LOCK file is locked)")
+	// ErrLocked reports an Open or Create of a directory that is open in
+	// another Journal, in this process or another: its LOCK file is locked.
+	ErrLocked = errors.New("the directory is open in another Journal (its LOCK file is locked)")
 )
+
+// existsError is what Create wraps when the directory already holds a
+// journal: it matches both [account.ErrExists] and [fs.ErrExist].
+type existsError struct{}
+
+func (existsError) Error() string { return account.ErrExists.Error() }
+
+func (existsError) Is(target error) bool { return target == account.ErrExists || target == fs.ErrExist }
 
 // A CorruptError reports where a journal is damaged. It matches
 // [ErrCorrupt] with [errors.Is].
@@ -66,20 +75,17 @@ type Journal struct {
 	opt   options
 
 	mu        sync.Mutex
-	synced    *sync.Cond // broadcast when synced, syncing or broken change
+	idle      *sync.Cond // broadcast when writing ends
 	seg       file       // the segment records are appended to
 	segFirst  uint64     // its first revision
 	segSize   int64      // its durable size
 	chain     uint32     // the payload checksum of its last record, or 0
 	segs      []uint64   // first revisions of all segments, ascending
 	origin    uint64     // the revision the journal was created at
-	pending   []byte     // records committed and not yet written
-	spare     []byte     // a buffer for the next pending
-	last      uint64     // revision of the last record committed
-	lastAcct  *account.Account
-	durable   uint64 // revision of the last record synced
-	syncing   bool   // a goroutine is writing and syncing
-	broken    error  // the write or sync that failed; no update is accepted after it
+	buf       []byte     // the records of the batch being written, kept for the next
+	durable   uint64     // revision of the last record synced
+	writing   bool       // an Append is writing and syncing
+	broken    error      // the write or sync that failed; no update is accepted after it
 	closed    bool
 	sinceCkpt int64 // log bytes since the segment the last checkpoint starts
 	ckptSize  int64 // size of the last checkpoint
@@ -149,8 +155,9 @@ func (o Options) Open(dir string) (*Journal, error) {
 }
 
 // Create makes a new journal in dir, made if missing, whose state is a,
-// at a's revision: the first update commits as a.Revision()+1. If dir already holds a journal, the error wraps
-// [account.ErrExists]. A nil a is an error wrapping [account.ErrInvalid].
+// at a's revision: the first update commits as a.Revision()+1. If dir already holds a journal, the error matches
+// both [account.ErrExists] and [fs.ErrExist]; if it is open in another
+// Journal, [ErrLocked]. A nil a is an error wrapping [account.ErrInvalid].
 //
 // A Create that fails, or that a crash or power loss cuts short, leaves
 // either no journal (Open returns an error wrapping [fs.ErrNotExist], and
@@ -173,7 +180,8 @@ func Create(dir string, a *account.Account) (*Journal, error) {
 // [ErrCorrupt] (a [*CorruptError]). Open makes what it recovered durable
 // before it returns. A directory
 // without a journal, or missing, is an error wrapping [fs.ErrNotExist],
-// and Open leaves it as it found it.
+// and Open leaves it as it found it. A directory open in another Journal
+// is an error wrapping [ErrLocked].
 //
 // Open reads the latest checkpoint and the records after it, not the whole
 // history.
@@ -205,7 +213,7 @@ func create(fsys fileSystem, dir string, a *account.Account, opt options) (*Jour
 		_, seg := parseName(name, segPrefix, segSuffix)
 		if ckpt || seg {
 			j.lock.Close()
-			return nil, fmt.Errorf("journal: create %s: the directory holds a journal (%s): %w", dir, name, account.ErrExists)
+			return nil, fmt.Errorf("journal: create %s: the directory holds a journal (%s): %w", dir, name, existsError{})
 		}
 	}
 	for _, name := range names {
@@ -276,8 +284,8 @@ func (j *Journal) takeLock() error {
 
 // start makes j's Store, whose state is a, the last durable state.
 func (j *Journal) start(a *account.Account) {
-	j.synced = sync.NewCond(&j.mu)
-	j.last, j.durable, j.lastAcct = a.Revision(), a.Revision(), a
+	j.idle = sync.NewCond(&j.mu)
+	j.durable = a.Revision()
 	j.store = account.NewStoreWith(a, (*backend)(j))
 }
 
@@ -286,7 +294,7 @@ func (j *Journal) start(a *account.Account) {
 // fail with [ErrClosed].
 func (j *Journal) Store() *account.Store { return j.store }
 
-// Close waits for the updates in flight to be synced, stops accepting
+// Close waits for the batch being stored to be synced, stops accepting
 // updates and releases the directory. The Store keeps its last snapshot
 // for readers. Close returns the first error of a failed write, sync or
 // checkpoint, if any; closing a closed Journal returns nil.
@@ -297,11 +305,8 @@ func (j *Journal) Close() error {
 		return nil
 	}
 	j.closed = true
-	for j.syncing {
-		j.synced.Wait()
-	}
-	if len(j.pending) > 0 && j.broken == nil {
-		j.flush()
+	for j.writing {
+		j.idle.Wait()
 	}
 	err := j.broken
 	j.mu.Unlock()
@@ -326,91 +331,88 @@ func (j *Journal) Close() error {
 // backend is the Journal as the Store sees it.
 type backend Journal
 
-// Commit adds the update's record to the log. It does not wait for the
-// disk: the returned wait does, sharing one write and sync among all the
-// records committed while the previous sync was in flight.
-func (b *backend) Commit(ctx context.Context, next *account.Account, events []account.Event) (func() error, error) {
+// Append writes the batch's records to the log and syncs it once for them
+// all. A write or sync that fails may still have put some of the records
+// on the disk, so its error wraps [account.ErrOutcomeUnknown], and the
+// journal accepts no update until it is reopened, when recovery decides.
+func (b *backend) Append(ctx context.Context, batch []account.Update) error {
 	j := (*Journal)(b)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	switch {
 	case j.closed:
-		return nil, fmt.Errorf("journal: update %s: %w", j.dir, ErrClosed)
+		return fmt.Errorf("journal: update %s: %w", j.dir, ErrClosed)
 	case j.broken != nil:
-		return nil, fmt.Errorf("journal: update %s: an earlier write failed, so no update is accepted until the journal is reopened: %w", j.dir, j.broken)
-	case next.Revision() != j.last+1 || len(events) == 0:
-		return nil, fmt.Errorf("journal: update %s: revision %d after %d: %w", j.dir, next.Revision(), j.last, account.ErrInvalid)
+		return fmt.Errorf("journal: update %s: an earlier write failed, so no update is accepted until the journal is reopened: %w", j.dir, j.broken)
+	case len(batch) == 0:
+		return nil
 	}
-	var err error
-	n := len(j.pending)
-	if j.pending, err = appendRecord(j.pending, events, j.durable, j.chain); err != nil {
-		return nil, fmt.Errorf("journal: update %s: %w", j.dir, err)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("journal: update %s: %w", j.dir, err)
 	}
-	j.chain = frameSum(j.pending, n)
-	j.last, j.lastAcct = next.Revision(), next
-	rev := j.last
-	return func() error { return j.waitDurable(rev) }, nil
-}
-
-// waitDurable returns once the record of revision rev is synced, writing
-// and syncing the pending records itself if no one else is.
-func (j *Journal) waitDurable(rev uint64) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	for {
-		switch {
-		case j.durable >= rev:
-			return nil
-		case j.broken != nil:
-			return fmt.Errorf("journal: update %s (revision %d): %w", j.dir, rev, j.broken)
-		case !j.syncing:
-			j.flush()
-		default:
-			j.synced.Wait()
-		}
+	buf, chain, err := j.appendBatch(j.buf[:0], batch)
+	if err != nil {
+		return fmt.Errorf("journal: update %s: %w", j.dir, err)
 	}
-}
-
-// flush writes and syncs the pending records. It is called with j.mu held
-// and no flush running; it releases j.mu while it does I/O.
-func (j *Journal) flush() {
-	buf, last, acct, seg := j.pending, j.last, j.lastAcct, j.seg
-	j.pending = j.spare[:0]
-	j.syncing = true
+	last := batch[len(batch)-1]
+	seg := j.seg
+	j.writing = true
 	j.mu.Unlock()
-	err := writeAll(seg, buf)
-	if err == nil {
-		err = seg.Sync()
-	}
+	err = writeSynced(seg, buf)
 	j.mu.Lock()
-	j.syncing = false
+	j.writing = false
 	j.syncs++
-	defer j.synced.Broadcast()
+	j.idle.Broadcast()
 	if err != nil {
 		j.broken = fmt.Errorf("write %s: %w", filepath.Join(j.dir, segName(j.segFirst)), err)
-		return
+		return fmt.Errorf("journal: update %s (%s): %w", j.dir, revisions(batch[0].Revision(), last.Revision()), errors.Join(account.ErrOutcomeUnknown, j.broken))
 	}
-	j.durable = last
+	j.durable, j.chain = last.Revision(), chain
 	j.segSize += int64(len(buf))
 	j.sinceCkpt += int64(len(buf))
-	j.spare = buf
-	if last == j.last {
-		j.checkpointIfDue(acct)
-	}
+	j.buf = buf
+	j.checkpointIfDue(last.Account)
+	return nil
 }
 
 // checkpointIfDue starts a new segment and checkpoints acct, the durable
 // state, if enough log was written since the last checkpoint. It is
-// called with j.mu held, when no record is pending.
+// called with j.mu held, when no record is being written.
 func (j *Journal) checkpointIfDue(acct *account.Account) {
 	if j.sinceCkpt >= max(j.opt.checkpointBytes, j.ckptSize) && !j.ckptBusy && !j.closed && j.segFirst <= j.durable {
 		j.rotate(acct)
 	}
 }
 
+// revisions names the revisions first to last.
+func revisions(first, last uint64) string {
+	if first == last {
+		return fmt.Sprintf("revision %d", first)
+	}
+	return fmt.Sprintf("revisions %d to %d", first, last)
+}
+
+// Events implements [account.Backend]: the Store reads the log after its
+// snapshot when it catches up, which with a journal, the only writer, finds
+// nothing unless an Append's outcome was unknown; but after a failed write
+// the journal reports that instead, since only recovery knows what the disk
+// holds.
+func (b *backend) Events(ctx context.Context, after uint64) iter.Seq2[account.Event, error] {
+	j := (*Journal)(b)
+	j.mu.Lock()
+	broken := j.broken
+	j.mu.Unlock()
+	if broken != nil {
+		return func(yield func(account.Event, error) bool) {
+			yield(account.Event{}, fmt.Errorf("journal: catch up %s: a write failed, so what the log holds is known only once the journal is reopened: %w", j.dir, broken))
+		}
+	}
+	return j.Events(ctx, after)
+}
+
 // rotate starts a new segment after the durable revision j.durable and
 // checkpoints acct, the state at that revision, in the background. It is
-// called with j.mu held, when no record is pending.
+// called with j.mu held, when no record is being written.
 func (j *Journal) rotate(acct *account.Account) {
 	old := j.seg
 	if err := j.newSegment(j.durable+1, filepath.Join(j.dir, segName(j.durable+1))); err != nil {
@@ -466,23 +468,26 @@ func (j *Journal) newSegment(first uint64, name string) error {
 // error that is not ErrCorrupt: the damage, if any, is not known).
 //
 // The sequence holds the updates durable when it starts; it may be read
-// while updates go on.
-func (j *Journal) Events(after uint64) iter.Seq2[account.Event, error] {
-	return j.events(context.Background(), after)
-}
-
-func (j *Journal) events(ctx context.Context, after uint64) iter.Seq2[account.Event, error] {
+// while updates go on. A ctx done while it is read ends it with ctx's
+// error; a nil ctx is [context.Background].
+func (j *Journal) Events(ctx context.Context, after uint64) iter.Seq2[account.Event, error] {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return func(yield func(account.Event, error) bool) {
 		j.mu.Lock()
 		closed := j.closed
-		segs := slices.Clone(j.segs)
 		durable := j.durable
+		var segs []uint64
+		if durable > after {
+			segs = slices.Clone(j.segs)
+		}
 		j.mu.Unlock()
-		if closed {
+		switch {
+		case closed:
 			yield(account.Event{}, fmt.Errorf("journal: events %s: %w", j.dir, ErrClosed))
 			return
-		}
-		if durable <= after {
+		case durable <= after:
 			return
 		}
 		start := 0

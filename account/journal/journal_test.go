@@ -1,6 +1,7 @@
 package journal_test
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"strings"
@@ -39,7 +40,7 @@ func mustOpen(t testing.TB, dir string) *journal.Journal {
 func collect(t testing.TB, j *journal.Journal, after uint64) []account.Event {
 	t.Helper()
 	var es []account.Event
-	for e, err := range j.Events(after) {
+	for e, err := range j.Events(context.Background(), after) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +88,7 @@ func TestReopenKeepsEveryUpdate(t *testing.T) {
 	if _, err := s.Update(func(tx *account.Tx) error { return tx.AddMember("alice", "zed", 0) }); !errors.Is(err, journal.ErrClosed) {
 		t.Errorf("Update after Close = %v, want ErrClosed", err)
 	}
-	for _, err := range j.Events(0) {
+	for _, err := range j.Events(context.Background(), 0) {
 		if !errors.Is(err, journal.ErrClosed) {
 			t.Errorf("Events after Close = %v, want ErrClosed", err)
 		}

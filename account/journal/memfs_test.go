@@ -287,7 +287,7 @@ func (f *memFS) Lock(name string) (io.Closer, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.locks[name] {
-		return nil, errLocked
+		return nil, ErrLocked
 	}
 	f.locks[name] = true
 	return memLock{f, name}, nil

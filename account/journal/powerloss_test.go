@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -167,7 +168,7 @@ func powerLossCase(t *testing.T, seed uint64) bool {
 			return fail("round %d: revision %d (-want +got):\n%s", round, got.Revision(), diff)
 		}
 		var events []account.Event
-		for e, err := range check.Events(0) {
+		for e, err := range check.Events(context.Background(), 0) {
 			if err != nil {
 				check.Close()
 				return fail("round %d: Events: %v", round, err)

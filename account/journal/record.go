@@ -107,6 +107,37 @@ func appendRecord(buf []byte, events []account.Event, synced uint64, prev uint32
 	return buf, nil
 }
 
+// appendBatch appends to buf the records of batch, whose first update
+// follows the durable revision, each claiming the durable revision synced
+// and chained to the record before it, and returns buf and the last
+// record's payload checksum. It refuses the batch, whole, if an update's
+// revision does not follow on or its record is over the limit. It is
+// called with j.mu held.
+func (j *Journal) appendBatch(buf []byte, batch []account.Update) ([]byte, uint32, error) {
+	chain, want := j.chain, j.durable+1
+	for _, u := range batch {
+		if u.Revision() != want || len(u.Events) == 0 || u.Events[0].Revision != want {
+			return buf, 0, fmt.Errorf("revision %d after %d: %w", u.Revision(), want-1, account.ErrInvalid)
+		}
+		n := len(buf)
+		var err error
+		if buf, err = appendRecord(buf, u.Events, j.durable, chain); err != nil {
+			return buf, 0, err
+		}
+		chain = frameSum(buf, n)
+		want++
+	}
+	return buf, chain, nil
+}
+
+// writeSynced appends buf to the segment seg and syncs it.
+func writeSynced(seg file, buf []byte) error {
+	if err := writeAll(seg, buf); err != nil {
+		return err
+	}
+	return seg.Sync()
+}
+
 // frameSum returns the payload checksum of the frame that ends buf.
 func frameSum(buf []byte, start int) uint32 {
 	return binary.LittleEndian.Uint32(buf[start+4:])

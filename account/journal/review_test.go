@@ -2,6 +2,7 @@ package journal
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -141,7 +142,7 @@ func FuzzReviewOpenDir(f *testing.F) {
 			return
 		}
 		defer j.Close()
-		for _, err := range j.Events(0) {
+		for _, err := range j.Events(context.Background(), 0) {
 			if err != nil {
 				break
 			}
@@ -199,7 +200,7 @@ func TestReviewEventsDuringUpdates(t *testing.T) {
 	for s.Load().Revision() < 300 && !t.Failed() {
 		floor := s.Load().Revision() // published, so durable before Events starts
 		var events []account.Event
-		for e, err := range j.Events(0) {
+		for e, err := range j.Events(context.Background(), 0) {
 			if err != nil {
 				t.Fatalf("Events: %v", err)
 			}

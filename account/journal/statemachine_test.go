@@ -1,6 +1,7 @@
 package journal_test
 
 import (
+	"context"
 	"os"
 	"testing"
 	"time"
@@ -60,7 +61,7 @@ func TestStateMachineWithReopen(t *testing.T) {
 					t.Fatalf("state (-model +journal):\n%s", diff)
 				}
 				var events []account.Event
-				for e, err := range j.Events(0) {
+				for e, err := range j.Events(context.Background(), 0) {
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -28,7 +28,7 @@ func start(t *testing.T, args ...string) (string, func() error) {
 	errc := make(chan error, 1)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	go func() {
-		errc <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), io.Discard, logger, ready)
+		errc <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-demo-sign-in"}, args...), io.Discard, logger, ready)
 	}()
 	select {
 	case addr := <-ready:
@@ -83,16 +83,25 @@ func fetch(t *testing.T, c *http.Client, method, u string, form url.Values) (int
 	return res.StatusCode, string(b)
 }
 
-var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+var (
+	csrfField  = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+	loginToken = regexp.MustCompile(`name="token" value="([0-9a-f.]+)"`)
+)
 
-// signIn signs c in as user and returns the session's CSRF token.
+// signIn signs c in as user through the sign-in form and returns the
+// session's CSRF token.
 func signIn(t *testing.T, c *http.Client, base, user string) string {
 	t.Helper()
-	if status, _ := fetch(t, c, http.MethodGet, base+"/login?user="+user, nil); status != http.StatusSeeOther {
-		t.Fatalf("sign in as %s: %d", user, status)
+	_, page := fetch(t, c, http.MethodGet, base+"/login", nil)
+	m := loginToken.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no token on the sign-in page:\n%s", page)
+	}
+	if status, body := fetch(t, c, http.MethodPost, base+"/login", url.Values{"user": {user}, "token": {m[1]}}); status != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: %d\n%s", user, status, body)
 	}
 	_, body := fetch(t, c, http.MethodGet, base+"/", nil)
-	m := csrfField.FindStringSubmatch(body)
+	m = csrfField.FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("no CSRF token on the home page:\n%s", body)
 	}
@@ -178,12 +187,20 @@ func TestBadInput(t *testing.T) {
 		{"missing organizations", []string{"-orgs", filepath.Join(dir, "none.jsonl")}, "none.jsonl: no such file"},
 		{"bad account", []string{"-account", acct}, acct + ": account: members: "},
 		{"bad address", []string{"-addr", "127.0.0.1:-1"}, "invalid port"},
+		{"no sign-in", []string{"-no-demo"}, "give -demo-sign-in"},
+		{"both sign-ins", []string{"-user-header", "X-User"}, "one of the two"},
+		{"an empty host", []string{"-hosts", "a.example,,b.example"}, `-hosts "a.example,,b.example": an empty host name`},
+		{"demo sign-in on any host", []string{"-addr", "0.0.0.0:0"}, "DemoSignIn needs Hosts"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			args := tt.args
-			if tt.name != "bad address" {
+			args := append([]string{"-demo-sign-in"}, tt.args...)
+			switch tt.name {
+			case "no sign-in":
+				args = []string{"-addr", "127.0.0.1:0"}
+			case "bad address", "demo sign-in on any host":
+			default:
 				args = append([]string{"-addr", "127.0.0.1:0"}, args...)
 			}
 			err := run(context.Background(), args, &stderr, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)

@@ -152,7 +152,7 @@ func tour(w *bytes.Buffer) error {
 				fmt.Fprintf(w, "    account %q: %s holds %s\n", d.Account.Name, m.User, m.Permissions)
 			}
 		case migration.Manual:
-			for i, e := range d.Explain() {
+			for i, e := range d.Fixes() {
 				fmt.Fprintf(w, "    %s: %s\n", d.Reasons[i], e)
 			}
 			fmt.Fprintf(w, "    contact-support banner for: %s\n", strings.Join(d.Banner, ", "))

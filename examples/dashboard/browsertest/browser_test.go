@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"image/png"
 	"io"
 	"log/slog"
@@ -63,12 +64,19 @@ func newSession(t *testing.T) *session {
 		t.Fatal(err)
 	}
 	mem := web.NewMemory(a, nil)
-	srv, err := web.New(web.Config{Backend: mem, Orgs: web.DemoOrgs(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ts := httptest.NewUnstartedServer(nil)
+	srv, err := web.New(web.Config{Backend: mem, Orgs: web.DemoOrgs(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		DemoSignIn: true, Hosts: []string{ts.Listener.Addr().String()}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts.Config.Handler = srv
+	ts.Start()
 	t.Cleanup(ts.Close)
+
+	// Chromium makes org.chromium.* directories in the temporary
+	// directory, and leaves some behind: give it one the test removes.
+	tmp := t.TempDir()
 
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
@@ -80,6 +88,8 @@ func newSession(t *testing.T) *session {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.WindowSize(900, 640),
+		chromedp.Env("TMPDIR=" + tmp),
+		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
@@ -110,13 +120,16 @@ func value[T any](s *session, what string, a chromedp.Action[T]) T {
 	return v
 }
 
-// signIn signs in as user through the demo sign-in and waits for the home
-// page.
+// signIn signs in as user through the demo sign-in form, by keyboard,
+// and waits for the home page.
 func (s *session) signIn(user string) {
 	s.t.Helper()
 	s.run("sign in as "+user,
-		chromedp.Navigate(s.base+"/login?user="+user),
-		chromedp.WaitVisible(chromedp.CSS("main h1")))
+		chromedp.Navigate(s.base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#login-user")),
+		chromedp.SendKeys(chromedp.CSS("#login-user"), user+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+		chromedp.WaitNotPresent(chromedp.CSS("#login-user")))
 	loc := value(s, "location", chromedp.Location())
 	if loc != s.base+"/" {
 		s.t.Fatalf("sign in as %s: at %s, want the home page", user, loc)
@@ -299,4 +312,28 @@ func TestManagerAddsBilling(t *testing.T) {
 	if n := strings.Count(log, "\n"); n != 2 {
 		t.Errorf("the audit log has %d lines, want 2:\n%s", n, log)
 	}
+}
+
+// TestMain fails the run if the tests leave org.chromium.* directories in
+// the temporary directory: each browser gets a temporary directory of its
+// own, removed after its test.
+func TestMain(m *testing.M) {
+	before := chromiumDirs()
+	code := m.Run()
+	var left []string
+	for _, d := range chromiumDirs() {
+		if !slices.Contains(before, d) {
+			left = append(left, d)
+		}
+	}
+	if len(left) > 0 {
+		fmt.Fprintf(os.Stderr, "the browser tests left %d directories in %s: %v\n", len(left), os.TempDir(), left)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+func chromiumDirs() []string {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "org.chromium.*"))
+	return dirs
 }

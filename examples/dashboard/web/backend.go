@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"iter"
 	"log/slog"
 	"slices"
@@ -17,7 +18,7 @@ type Backend interface {
 	Store() *account.Store
 	// Events yields every committed step with a revision above after,
 	// in commit order: the audit log.
-	Events(after uint64) iter.Seq2[account.Event, error]
+	Events(ctx context.Context, after uint64) iter.Seq2[account.Event, error]
 }
 
 // Memory is a [Backend] that keeps the account and its history in memory:
@@ -54,7 +55,7 @@ func (m *Memory) Store() *account.Store { return m.store }
 
 // Events yields every committed step with a revision above after, in
 // commit order. It never yields an error.
-func (m *Memory) Events(after uint64) iter.Seq2[account.Event, error] {
+func (m *Memory) Events(ctx context.Context, after uint64) iter.Seq2[account.Event, error] {
 	m.mu.Lock()
 	events := slices.Clone(m.events)
 	m.mu.Unlock()

@@ -32,10 +32,29 @@
 //
 // # Sign-in
 //
-// Sign-in is for demonstration only: GET /login?user=NAME signs in as
-// anyone, with no password. A real deployment puts its identity provider
-// in front and takes the user from a verified identity instead; the checks
-// stay as they are.
+// The dashboard takes the user of each request from [Config.Identity]: the
+// verified user an authenticating proxy or an earlier middleware found,
+// such as the one [httpauthz.Header] reads from a header that proxy sets.
+// For a demonstration, [Config.DemoSignIn] instead serves a sign-in form
+// at /login with which anyone signs in as anyone, with no password. It is
+// a POST carrying a token that is also in a cookie only this host can set
+// (so no other site can sign a browser in), and it needs [Config.Hosts],
+// the host names the dashboard answers, so that a page on another site
+// cannot reach it through a DNS name pointed at its address. Without
+// DemoSignIn there is no /login: it answers like any missing page.
+//
+// Each browser gets a session, for the forms' CSRF token and the page
+// messages, in an HttpOnly, SameSite=Lax cookie; with [Config.Secure] it
+// is Secure and named with the __Host- prefix. A user holds at most 10
+// sessions: signing in an 11th time ends that user's oldest, never
+// anyone else's. When 10,000 sessions are held and none has expired, a
+// new sign-in is refused.
+//
+// # Caches
+//
+// Every answer is marked Cache-Control: private, no-store and Vary:
+// Cookie (and the identity's headers), so that no cache serves one user's
+// page to another.
 //
 // # Migration
 //

@@ -16,7 +16,7 @@ import (
 func (s *Server) change(w http.ResponseWriter, r *http.Request, c *call, back, done string, step func(tx *account.Tx) error) {
 	_, err := s.store.UpdateContext(r.Context(), step)
 	if err == nil {
-		s.ses.setFlash(r, done)
+		s.ses.setFlash(c.ses.id, done)
 		http.Redirect(w, r, back, http.StatusSeeOther)
 		return
 	}

@@ -73,7 +73,7 @@ func banners(orgs []org, user string) []banner {
 	var out []banner
 	for _, o := range orgs {
 		if o.decision.Outcome == migration.Manual && slices.Contains(o.decision.Banner, user) {
-			out = append(out, banner{Org: o.name, Reasons: o.decision.Explain()})
+			out = append(out, banner{Org: o.name, Reasons: o.decision.Fixes()})
 		}
 	}
 	return out
@@ -112,7 +112,7 @@ func statuses(orgs []org, user string) []orgStatus {
 		case migration.Manual:
 			if slices.Contains(o.decision.Banner, user) {
 				s.Sees = "A banner asking you to contact support, who will set up the Enterprise Account by hand."
-				s.Reasons = o.decision.Explain()
+				s.Reasons = o.decision.Fixes()
 			} else {
 				s.Sees = "Nothing: you are only a collaborator, so you see no banner."
 			}

@@ -1,12 +1,17 @@
 package web
 
 import (
-	"encoding/csv"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/entaccess/entaccess/account"
@@ -24,7 +29,7 @@ type homeData struct {
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request, ses session, signedIn bool) {
 	p := s.basePage(r, ses, signedIn, "Dashboard", "")
-	p.Flash = s.ses.takeFlash(r)
+	p.Flash = s.ses.takeFlash(ses.id)
 	acct := s.store.Load()
 	d := homeData{Account: acct.Name(), Personas: DemoPersonas()}
 	if signedIn {
@@ -39,36 +44,106 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, ses session, signe
 // loginData is the content of the sign-in page.
 type loginData struct {
 	Error    string
+	Token    string // the form's token, also in the login cookie
 	Personas []Persona
 }
 
-// login signs in as the user named by the query's user parameter, or shows
-// the sign-in page when there is none. For demonstration only: anyone can
-// sign in as anyone.
+// loginLife is how long a sign-in form stays valid.
+const loginLife = 30 * time.Minute
+
+// newLoginToken returns a token for the sign-in form: a random nonce and
+// the time it expires, signed with the server's key.
+func (s *Server) newLoginToken() string {
+	nonce := make([]byte, 16)
+	rand.Read(nonce) // never fails; see crypto/rand.Read
+	msg := fmt.Sprintf("%x.%x", nonce, s.now().Add(loginLife).Unix())
+	return msg + "." + s.sign(msg)
+}
+
+// validLoginToken reports whether token is one newLoginToken made and has
+// not expired.
+func (s *Server) validLoginToken(token string) bool {
+	i := strings.LastIndexByte(token, '.')
+	if i < 0 || !hmac.Equal([]byte(token[i+1:]), []byte(s.sign(token[:i]))) {
+		return false
+	}
+	_, exp, _ := strings.Cut(token[:i], ".")
+	unix, err := strconv.ParseInt(exp, 16, 64)
+	return err == nil && s.now().Unix() < unix
+}
+
+// sign returns the HMAC-SHA256 of msg under the server's key, in hex.
+func (s *Server) sign(msg string) string {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(msg))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// loginCookie returns the name of the cookie that carries the sign-in
+// form's token.
+func (s *Server) loginCookie() string {
+	if s.secure {
+		return secureLoginCookie
+	}
+	return loginCookie
+}
+
+// login shows the demo sign-in form. Its token is also set in a cookie
+// that only this host can set and read (SameSite=Strict): a sign-in must
+// carry both, equal, and the token must be one this server made, less
+// than loginLife ago, so that no other site can sign a browser in as a
+// user of its choosing (login CSRF).
 func (s *Server) login(w http.ResponseWriter, r *http.Request, ses session, signedIn bool) {
-	q := r.URL.Query()
-	if !q.Has("user") {
-		s.render(w, r, http.StatusOK, "login", s.basePage(r, ses, signedIn, "Sign in (demo)", ""), loginData{Personas: DemoPersonas()})
+	s.loginPage(w, r, ses, signedIn, http.StatusOK, "")
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, ses session, signedIn bool, status int, msg string) {
+	token := s.newLoginToken()
+	http.SetCookie(w, &http.Cookie{
+		Name:     s.loginCookie(),
+		Value:    token,
+		Path:     "/",
+		MaxAge:   int(loginLife / time.Second),
+		HttpOnly: true,
+		SameSite: http.SameSiteStrictMode,
+		Secure:   s.secure,
+	})
+	s.render(w, r, status, "login", s.basePage(r, ses, signedIn, "Sign in (demo)", ""),
+		loginData{Error: msg, Token: token, Personas: DemoPersonas()})
+}
+
+// signIn signs in as the user named in the form: POST /login with the
+// fields user and token. For demonstration only: anyone can sign in as
+// anyone. A user's earlier sessions in other browsers go on, up to
+// maxSessionsPerUser; no one else's session ends.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, ses session, signedIn bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		s.loginPage(w, r, ses, signedIn, http.StatusBadRequest, "The form could not be read.")
 		return
 	}
-	user := q.Get("user")
+	token := r.PostForm.Get("token")
+	if !validToken(cookieValue(r, s.loginCookie()), token) || !s.validLoginToken(token) {
+		s.loginPage(w, r, ses, signedIn, http.StatusForbidden, "The sign-in form has expired, or came from another site. Try again from this page.")
+		return
+	}
+	user := r.PostForm.Get("user")
 	// The account's own name rules: every member can sign in, and nothing
 	// an account would refuse is taken as a user.
 	if err := names.Check(user); err != nil {
-		s.render(w, r, http.StatusBadRequest, "login", s.basePage(r, ses, signedIn, "Sign in (demo)", ""),
-			loginData{Error: fmt.Sprintf("Not a user name: %v.", err), Personas: DemoPersonas()})
+		s.loginPage(w, r, ses, signedIn, http.StatusBadRequest, fmt.Sprintf("Not a user name: %v.", err))
 		return
 	}
-	s.ses.end(r)
-	id := s.ses.start(user, s.now())
-	http.SetCookie(w, &http.Cookie{
-		Name:     sessionCookie,
-		Value:    id,
-		Path:     "/",
-		HttpOnly: true,
-		SameSite: http.SameSiteLaxMode,
-		Secure:   r.TLS != nil,
-	})
+	next, err := s.ses.start(user, s.now())
+	if err != nil {
+		s.loginPage(w, r, ses, signedIn, http.StatusServiceUnavailable, "Too many people are signed in. Try again later.")
+		return
+	}
+	if signedIn {
+		s.ses.end(ses.id)
+	}
+	http.SetCookie(w, &http.Cookie{Name: s.loginCookie(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure})
+	s.setSessionCookie(w, next.id)
 	s.logger.InfoContext(r.Context(), "dashboard: demo sign-in", "user", user)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
@@ -77,13 +152,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, ses session, sign
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, ses session, signedIn bool) {
 	if signedIn {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-		if err := r.ParseForm(); err != nil || !validToken(ses, r.PostForm.Get("csrf")) {
+		if err := r.ParseForm(); err != nil || !validToken(ses.csrf, r.PostForm.Get("csrf")) {
 			s.fail(w, r, ses, http.StatusForbidden, "Form expired", "The form did not carry this session's token. Reload the page and try again.", "/")
 			return
 		}
-		s.ses.end(r)
+		s.ses.end(ses.id)
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	s.setSessionCookie(w, "")
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
@@ -110,7 +185,7 @@ type teamsData struct {
 
 func (s *Server) teams(w http.ResponseWriter, r *http.Request, c *call) {
 	p := s.basePage(r, c.ses, true, "My Teams", "/teams")
-	p.Flash = s.ses.takeFlash(r)
+	p.Flash = s.ses.takeFlash(c.ses.id)
 	d := teamsData{CanCreate: c.acct.Can(c.user, permission.CreateTeams)}
 	for _, role := range []account.Role{account.RoleAdmin, account.RoleMember, account.RoleViewer, account.RoleCollaborator} {
 		d.Roles = append(d.Roles, role.String())
@@ -145,7 +220,7 @@ type accessData struct {
 
 func (s *Server) access(w http.ResponseWriter, r *http.Request, c *call) {
 	p := s.basePage(r, c.ses, true, "Access", "/access")
-	p.Flash = s.ses.takeFlash(r)
+	p.Flash = s.ses.takeFlash(c.ses.id)
 	d := accessData{CanManage: c.acct.Can(c.user, permission.ManageUsers)}
 	for user, perms := range c.acct.Members() {
 		d.Members = append(d.Members, memberView{
@@ -166,7 +241,7 @@ type settingsData struct {
 
 func (s *Server) settings(w http.ResponseWriter, r *http.Request, c *call) {
 	p := s.basePage(r, c.ses, true, "Settings", "/settings")
-	p.Flash = s.ses.takeFlash(r)
+	p.Flash = s.ses.takeFlash(c.ses.id)
 	s.render(w, r, http.StatusOK, "settings", p, settingsData{Revision: c.acct.Revision()})
 }
 
@@ -186,7 +261,7 @@ type auditRecord struct {
 // a line, oldest first.
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, c *call) {
 	var lines []byte
-	for e, err := range s.backend.Events(0) {
+	for e, err := range s.backend.Events(r.Context(), 0) {
 		if err != nil {
 			s.logger.ErrorContext(r.Context(), "dashboard: audit log", "err", err)
 			s.fail(w, r, c.ses, http.StatusInternalServerError, "Audit log unavailable", "The audit log could not be read.", "/settings")
@@ -234,28 +309,42 @@ func usageRows(a *account.Account) []usageRow {
 
 func (s *Server) usage(w http.ResponseWriter, r *http.Request, c *call) {
 	p := s.basePage(r, c.ses, true, "Usage", "/usage")
-	p.Flash = s.ses.takeFlash(r)
+	p.Flash = s.ses.takeFlash(c.ses.id)
 	s.render(w, r, http.StatusOK, "usage", p, usageRows(c.acct))
 }
 
-// usageCSV sends the usage table as CSV.
+// usageCSV sends the usage table as CSV (RFC 4180), every cell quoted and
+// made safe from spreadsheets; see csvRow.
 func (s *Server) usageCSV(w http.ResponseWriter, r *http.Request, c *call) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", attachment(c.acct.Name()+"-usage.csv"))
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"team", "licensed", "dyno_hours", "addon_spend_usd"})
+	var b strings.Builder
+	csvRow(&b, "team", "licensed", "dyno_hours", "addon_spend_usd")
 	for _, u := range usageRows(c.acct) {
-		cw.Write([]string{csvSafe(u.Team), fmt.Sprint(u.Licensed), fmt.Sprint(u.DynoHours), u.AddonSpend()})
+		csvRow(&b, u.Team, fmt.Sprint(u.Licensed), fmt.Sprint(u.DynoHours), u.AddonSpend())
 	}
-	cw.Flush()
+	w.Write([]byte(b.String()))
 }
 
-// csvSafe keeps a spreadsheet from reading a team name as a formula.
-func csvSafe(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
-		return "'" + s
+// csvRow writes one CSV record of cells to b, ending in CRLF. Every cell
+// is quoted, so that no character in it, a ';' included, separates cells
+// in a spreadsheet whatever its list separator, and a cell that a
+// spreadsheet would read as a formula (one starting with '=', '+', '-',
+// '@', a tab, a carriage return or a line feed) starts with a "'" instead,
+// which shows it as text.
+func csvRow(b *strings.Builder, cells ...string) {
+	for i, cell := range cells {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		if cell != "" && strings.ContainsRune("=+-@\t\r\n", rune(cell[0])) {
+			b.WriteByte('\'')
+		}
+		b.WriteString(strings.ReplaceAll(cell, `"`, `""`))
+		b.WriteByte('"')
 	}
-	return s
+	b.WriteString("\r\n")
 }
 
 // attachment returns a Content-Disposition header value for a download

@@ -8,17 +8,44 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/account/httpauthz"
 	"github.com/entaccess/entaccess/migration"
 	"github.com/entaccess/entaccess/permission"
 )
 
-// Config is what a [Server] serves.
+// Config is what a [Server] serves, and how it learns who is asking.
+// Set exactly one of Identity and DemoSignIn.
 type Config struct {
 	// Backend holds the account and its history. Required.
 	Backend Backend
+	// Identity finds the verified user of a request, such as the user an
+	// authenticating proxy in front of the dashboard names in a header it
+	// sets (httpauthz.Header), or one taken from a verified token. A
+	// request it finds no user in is signed out. Each user gets a session
+	// of their own, for the forms' CSRF token and the page messages; the
+	// identity is asked again on every request, and a session serves only
+	// the user it was made for.
+	Identity httpauthz.Identity
+	// DemoSignIn turns on the demo sign-in instead: a form at /login with
+	// which anyone signs in as anyone, without a password. For
+	// demonstrations only; it needs Hosts.
+	DemoSignIn bool
+	// Hosts, when not empty, lists the only Host header values the
+	// dashboard answers (such as "127.0.0.1:8081" or "dashboard.example.com",
+	// compared without case); any other request gets 421 Misdirected
+	// Request. It keeps a page on another site from reaching the dashboard
+	// through a DNS name it points at the dashboard's address (DNS
+	// rebinding).
+	Hosts []string
+	// Secure marks the session cookies Secure and gives them the __Host-
+	// prefix, so that browsers send them only over HTTPS and no other
+	// host can set them. Set it whenever browsers reach the dashboard over
+	// HTTPS, directly or through a proxy that terminates TLS.
+	Secure bool
 	// Orgs are the organizations whose move to Enterprise Accounts the
 	// dashboard shows to their users; classified by [New].
 	Orgs []migration.Organization
@@ -31,14 +58,20 @@ type Config struct {
 
 // A Server is the dashboard, an [http.Handler].
 type Server struct {
-	backend Backend
-	store   *account.Store
-	orgs    []org
-	logger  *slog.Logger
-	now     func() time.Time
-	pages   map[string]*template.Template
-	routes  map[string]route
-	ses     sessions
+	identity httpauthz.Identity
+	demo     bool
+	hosts    map[string]bool // lower case; nil for any host
+	secure   bool
+	vary     string // the Vary header of every answer
+	key      []byte // signs the sign-in form's tokens
+	backend  Backend
+	store    *account.Store
+	orgs     []org
+	logger   *slog.Logger
+	now      func() time.Time
+	pages    map[string]*template.Template
+	routes   map[string]route
+	ses      sessions
 }
 
 // A route is a path under one of the four tabs.
@@ -82,17 +115,45 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Backend == nil || cfg.Backend.Store() == nil {
 		return nil, fmt.Errorf("web: no backend: %w", account.ErrInvalid)
 	}
+	switch {
+	case cfg.Identity.User == nil && !cfg.DemoSignIn:
+		return nil, fmt.Errorf("web: no way to sign in: set Identity, or DemoSignIn for a demonstration: %w", account.ErrInvalid)
+	case cfg.Identity.User != nil && cfg.DemoSignIn:
+		return nil, fmt.Errorf("web: both Identity and DemoSignIn set: %w", account.ErrInvalid)
+	case cfg.DemoSignIn && len(cfg.Hosts) == 0:
+		return nil, fmt.Errorf("web: DemoSignIn needs Hosts, the host names the dashboard answers: %w", account.ErrInvalid)
+	}
+	var hosts map[string]bool
+	for i, h := range cfg.Hosts {
+		if h == "" || strings.ContainsAny(h, "/ \t") {
+			return nil, fmt.Errorf("web: hosts[%d]: %q is not a host name, with or without a port: %w", i, h, account.ErrInvalid)
+		}
+		if hosts == nil {
+			hosts = make(map[string]bool)
+		}
+		hosts[strings.ToLower(h)] = true
+	}
+	vary := []string{"Cookie"}
+	for _, h := range cfg.Identity.Vary {
+		vary = append(vary, http.CanonicalHeaderKey(h))
+	}
 	orgs, err := classify(cfg.Orgs)
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s := &Server{
-		backend: cfg.Backend,
-		store:   cfg.Backend.Store(),
-		orgs:    orgs,
-		logger:  cfg.Logger,
-		now:     cfg.Now,
-		pages:   make(map[string]*template.Template),
+		identity: cfg.Identity,
+		demo:     cfg.DemoSignIn,
+		hosts:    hosts,
+		secure:   cfg.Secure,
+		vary:     strings.Join(vary, ", "),
+		key:      []byte(newToken()),
+		backend:  cfg.Backend,
+		store:    cfg.Backend.Store(),
+		orgs:     orgs,
+		logger:   cfg.Logger,
+		now:      cfg.Now,
+		pages:    make(map[string]*template.Template),
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
@@ -131,21 +192,37 @@ func New(cfg Config) (*Server, error) {
 // comes before the method, the CSRF token and the form.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header())
-	ses, signedIn := s.ses.get(r, s.now())
+	w.Header().Set("Vary", s.vary)
+	if s.hosts != nil && !s.hosts[strings.ToLower(r.Host)] {
+		s.logger.WarnContext(r.Context(), "dashboard: request for a host not served", "host", r.Host, "method", r.Method, "path", r.URL.Path)
+		http.Error(w, "This server does not serve this host name.", http.StatusMisdirectedRequest)
+		return
+	}
+	ses, signedIn := s.session(w, r)
 	switch r.URL.Path {
 	case "/":
 		if s.allow(w, r, ses, signedIn, http.MethodGet) {
 			s.home(w, r, ses, signedIn)
 		}
 		return
-	case "/login":
-		if s.allow(w, r, ses, signedIn, http.MethodGet) {
-			s.login(w, r, ses, signedIn)
+	case "/login", "/logout":
+		if !s.demo { // no such pages: the proxy in front signs users in
+			s.notFound(w, r, ses, signedIn)
+			return
 		}
-		return
-	case "/logout":
-		if s.allow(w, r, ses, signedIn, http.MethodPost) {
-			s.logout(w, r, ses, signedIn)
+		if r.URL.Path == "/logout" {
+			if s.allow(w, r, ses, signedIn, http.MethodPost) {
+				s.logout(w, r, ses, signedIn)
+			}
+			return
+		}
+		switch r.Method {
+		case http.MethodPost:
+			s.signIn(w, r, ses, signedIn)
+		default:
+			if s.allow(w, r, ses, signedIn, http.MethodGet, http.MethodPost) {
+				s.login(w, r, ses, signedIn)
+			}
 		}
 		return
 	case "/style.css":
@@ -189,7 +266,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, ses, status, "The form could not be read", err.Error(), tabPath(rt.tab))
 			return
 		}
-		if !validToken(ses, r.PostForm.Get("csrf")) {
+		if !validToken(ses.csrf, r.PostForm.Get("csrf")) {
 			s.fail(w, r, ses, http.StatusForbidden, "Form expired", "The form did not carry this session's token: it may come from another site, or from before you signed in again. Reload the page and try again.", tabPath(rt.tab))
 			return
 		}
@@ -197,23 +274,77 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.handle(s, w, r, c)
 }
 
-// allow reports whether r's method is method (HEAD counting as GET), and
-// otherwise answers 405 with Allow.
-func (s *Server) allow(w http.ResponseWriter, r *http.Request, ses session, signedIn bool, method string) bool {
-	if r.Method == method || (method == http.MethodGet && r.Method == http.MethodHead) {
-		return true
+// allow reports whether r's method is one of methods (HEAD counting as
+// GET), and otherwise answers 405 with Allow.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, ses session, signedIn bool, methods ...string) bool {
+	var allowed []string
+	for _, m := range methods {
+		if r.Method == m || (m == http.MethodGet && r.Method == http.MethodHead) {
+			return true
+		}
+		allowed = append(allowed, m)
+		if m == http.MethodGet {
+			allowed = append(allowed, http.MethodHead)
+		}
 	}
-	allow := method
-	if method == http.MethodGet {
-		allow = "GET, HEAD"
-	}
+	allow := strings.Join(allowed, ", ")
 	w.Header().Set("Allow", allow)
 	s.render(w, r, http.StatusMethodNotAllowed, "error", s.basePage(r, ses, signedIn, "Method not allowed", ""), errorData{Message: "This page does not take " + r.Method + " requests."})
 	return false
 }
 
+// session returns the session of the request's user, and whether the
+// request has a user. With Config.Identity, that user is the identity's,
+// and a session is made for them when the request has none of theirs;
+// with the demo sign-in, the user is the session's.
+func (s *Server) session(w http.ResponseWriter, r *http.Request) (session, bool) {
+	now := s.now()
+	ses, ok := s.ses.get(cookieValue(r, s.sessionCookie()), now)
+	if s.identity.User == nil {
+		return ses, ok
+	}
+	user, err := s.identity.User(r)
+	if err != nil || user == "" {
+		return session{}, false
+	}
+	if ok && ses.user == user {
+		return ses, true
+	}
+	ses, err = s.ses.start(user, now)
+	if err != nil {
+		s.logger.ErrorContext(r.Context(), "dashboard: no session for a signed-in user", "user", user, "err", err)
+		return session{}, false
+	}
+	s.setSessionCookie(w, ses.id)
+	return ses, true
+}
+
+// sessionCookie returns the name of the session cookie.
+func (s *Server) sessionCookie() string {
+	if s.secure {
+		return secureSessionCookie
+	}
+	return sessionCookie
+}
+
+// setSessionCookie sets the session cookie to id; "" clears it.
+func (s *Server) setSessionCookie(w http.ResponseWriter, id string) {
+	c := &http.Cookie{
+		Name:     s.sessionCookie(),
+		Value:    id,
+		Path:     "/",
+		HttpOnly: true,
+		SameSite: http.SameSiteLaxMode,
+		Secure:   s.secure,
+	}
+	if id == "" {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
+}
+
 func setSecurityHeaders(h http.Header) {
-	h.Set("Cache-Control", "no-store")
+	h.Set("Cache-Control", "private, no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
@@ -222,6 +353,7 @@ func setSecurityHeaders(h http.Header) {
 
 // A page is what layout.html draws around every page.
 type page struct {
+	Demo    bool // the demo sign-in is on
 	Title   string
 	User    string // "" when signed out
 	CSRF    string
@@ -243,7 +375,7 @@ type tabLink struct {
 // basePage returns the frame of a page for the session: the menu, the tabs
 // the user may open, the banners they see. current is the current tab's path.
 func (s *Server) basePage(r *http.Request, ses session, signedIn bool, title, current string) *page {
-	p := &page{Title: title, Current: current}
+	p := &page{Demo: s.demo, Title: title, Current: current}
 	if !signedIn {
 		return p
 	}

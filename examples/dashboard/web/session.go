@@ -4,23 +4,45 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 )
 
-// sessionCookie is the name of the cookie that carries the session id.
-const sessionCookie = "dashboard_session"
+// The names of the session cookie: with the __Host- prefix when the
+// cookie is Secure, so that no other host, a sibling subdomain included,
+// can set or overwrite it.
+const (
+	sessionCookie       = "dashboard_session"
+	secureSessionCookie = "__Host-dashboard_session"
+)
 
-// maxSessions bounds the sessions kept in memory; signing in past it ends
-// the oldest session.
+// The names of the cookie that carries the sign-in form's token, likewise.
+const (
+	loginCookie       = "dashboard_login"
+	secureLoginCookie = "__Host-dashboard_login"
+)
+
+// maxSessions bounds the sessions kept in memory. When it is reached,
+// expired sessions are dropped; if none has expired, a new sign-in is
+// refused: it never ends a session of someone else.
 const maxSessions = 10000
+
+// maxSessionsPerUser bounds the sessions of one user; signing in past it
+// ends that user's oldest session.
+const maxSessionsPerUser = 10
 
 // sessionLife is how long a session lasts after sign-in.
 const sessionLife = 12 * time.Hour
 
+// errTooManySessions: the server holds maxSessions sessions, none expired.
+var errTooManySessions = errors.New("too many sessions")
+
 // A session is one signed-in browser.
 type session struct {
+	id      string
 	user    string
 	csrf    string // the token every form of this session carries
 	created time.Time
@@ -30,8 +52,9 @@ type session struct {
 // sessions maps session ids to sessions. The ids and the CSRF tokens are
 // random, 256 bits each.
 type sessions struct {
-	mu   sync.Mutex
-	byID map[string]*session
+	mu     sync.Mutex
+	byID   map[string]*session
+	byUser map[string][]string // each user's session ids, oldest first
 }
 
 func newToken() string {
@@ -40,76 +63,87 @@ func newToken() string {
 	return hex.EncodeToString(b)
 }
 
-// start makes a session for user and returns its id.
-func (s *sessions) start(user string, now time.Time) string {
+// start makes a session for user and returns it. A user over
+// maxSessionsPerUser loses their own oldest session; a server at
+// maxSessions drops expired sessions, and refuses the new one with
+// errTooManySessions if that is not enough.
+func (s *sessions) start(user string, now time.Time) (session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.byID == nil {
 		s.byID = make(map[string]*session)
+		s.byUser = make(map[string][]string)
+	}
+	if ids := s.byUser[user]; len(ids) >= maxSessionsPerUser {
+		s.endLocked(ids[0])
 	}
 	if len(s.byID) >= maxSessions {
-		var oldest string
 		for id, ss := range s.byID {
-			if oldest == "" || ss.created.Before(s.byID[oldest].created) {
-				oldest = id
+			if now.Sub(ss.created) > sessionLife {
+				s.endLocked(id)
 			}
 		}
-		delete(s.byID, oldest)
+		if len(s.byID) >= maxSessions {
+			return session{}, errTooManySessions
+		}
 	}
-	id := newToken()
-	s.byID[id] = &session{user: user, csrf: newToken(), created: now}
-	return id
+	ss := &session{id: newToken(), user: user, csrf: newToken(), created: now}
+	s.byID[ss.id] = ss
+	s.byUser[user] = append(s.byUser[user], ss.id)
+	return *ss, nil
 }
 
-// get returns a copy of the session whose id r's cookie carries, and
-// whether there is one, current.
-func (s *sessions) get(r *http.Request, now time.Time) (session, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return session{}, false
-	}
+// get returns a copy of the session id names, and whether there is one,
+// current.
+func (s *sessions) get(id string, now time.Time) (session, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ss, ok := s.byID[c.Value]
+	ss, ok := s.byID[id]
 	if !ok {
 		return session{}, false
 	}
 	if now.Sub(ss.created) > sessionLife {
-		delete(s.byID, c.Value)
+		s.endLocked(id)
 		return session{}, false
 	}
 	return *ss, true
 }
 
-// end ends the session r's cookie names, if any.
-func (s *sessions) end(r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		s.mu.Lock()
-		delete(s.byID, c.Value)
-		s.mu.Unlock()
-	}
-}
-
-// setFlash keeps msg for the next page the session shows.
-func (s *sessions) setFlash(r *http.Request, msg string) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		s.mu.Lock()
-		if ss, ok := s.byID[c.Value]; ok {
-			ss.flash = msg
-		}
-		s.mu.Unlock()
-	}
-}
-
-// takeFlash returns the session's message and drops it.
-func (s *sessions) takeFlash(r *http.Request) string {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return ""
-	}
+// end ends the session id names, if any.
+func (s *sessions) end(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ss, ok := s.byID[c.Value]
+	s.endLocked(id)
+}
+
+func (s *sessions) endLocked(id string) {
+	ss, ok := s.byID[id]
+	if !ok {
+		return
+	}
+	delete(s.byID, id)
+	ids := slices.DeleteFunc(s.byUser[ss.user], func(x string) bool { return x == id })
+	if len(ids) == 0 {
+		delete(s.byUser, ss.user)
+	} else {
+		s.byUser[ss.user] = ids
+	}
+}
+
+// setFlash keeps msg for the next page the session id shows.
+func (s *sessions) setFlash(id, msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ss, ok := s.byID[id]; ok {
+		ss.flash = msg
+	}
+}
+
+// takeFlash returns the message of session id and drops it.
+func (s *sessions) takeFlash(id string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.byID[id]
 	if !ok {
 		return ""
 	}
@@ -118,8 +152,23 @@ func (s *sessions) takeFlash(r *http.Request) string {
 	return msg
 }
 
-// validToken reports whether got is the session's CSRF token, comparing in
-// constant time.
-func validToken(ss session, got string) bool {
-	return ss.csrf != "" && subtle.ConstantTimeCompare([]byte(ss.csrf), []byte(got)) == 1
+// count returns the number of sessions held.
+func (s *sessions) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.byID)
+}
+
+// validToken reports whether got is want, a token that is not empty,
+// comparing in constant time.
+func validToken(want, got string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
+// cookieValue returns the value of the cookie name in r, or "".
+func cookieValue(r *http.Request, name string) string {
+	if c, err := r.Cookie(name); err == nil {
+		return c.Value
+	}
+	return ""
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/account/httpauthz"
 	"github.com/entaccess/entaccess/examples/dashboard/web"
 	"github.com/google/go-cmp/cmp"
 )
@@ -25,7 +27,7 @@ func newServer(t *testing.T) (*web.Server, *web.Memory) {
 		t.Fatal(err)
 	}
 	mem := web.NewMemory(a, nil)
-	srv, err := web.New(web.Config{Backend: mem, Orgs: web.DemoOrgs(), Logger: discard()})
+	srv, err := web.New(web.Config{Backend: mem, Orgs: web.DemoOrgs(), Logger: discard(), DemoSignIn: true, Hosts: []string{"example.com"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,19 +51,59 @@ type response struct {
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
 
-// signIn signs in as user through GET /login and reads the session's token.
+var loginToken = regexp.MustCompile(`name="token" value="([0-9a-f.]+)"`)
+
+// loginForm opens the sign-in page and returns its token and login cookie.
+func (b *browser) loginForm() (string, *http.Cookie) {
+	b.t.Helper()
+	res := b.get("/login")
+	m := loginToken.FindStringSubmatch(res.body)
+	if res.status != http.StatusOK || m == nil {
+		b.t.Fatalf("GET /login: %d, no token:\n%s", res.status, res.body)
+	}
+	c := cookieNamed(res.header, "dashboard_login")
+	if c == nil || c.Value != m[1] || c.SameSite != http.SameSiteStrictMode || !c.HttpOnly {
+		b.t.Fatalf("GET /login: login cookie %v, want an HttpOnly, SameSite=Strict one with the form's token", c)
+	}
+	return m[1], c
+}
+
+// postLogin sends the sign-in form for user with the token and cookie.
+func (b *browser) postLogin(user, token string, cookie *http.Cookie) response {
+	b.t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"user": {user}, "token": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	if b.cookie != nil {
+		req.AddCookie(b.cookie)
+	}
+	rec := httptest.NewRecorder()
+	b.srv.ServeHTTP(rec, req)
+	return response{rec.Code, rec.Header(), rec.Body.String()}
+}
+
+func cookieNamed(h http.Header, name string) *http.Cookie {
+	for _, c := range (&http.Response{Header: h}).Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// signIn signs in as user through the sign-in form and reads the
+// session's token.
 func signIn(t *testing.T, srv http.Handler, user string) *browser {
 	t.Helper()
 	b := &browser{t: t, srv: srv, user: user}
-	res := b.do(http.MethodGet, "/login?user="+url.QueryEscape(user), nil)
+	token, cookie := b.loginForm()
+	res := b.postLogin(user, token, cookie)
 	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/" {
-		t.Fatalf("sign in as %q: %d, Location %q, want 303 to /", user, res.status, res.header.Get("Location"))
+		t.Fatalf("sign in as %q: %d, Location %q, want 303 to /\n%s", user, res.status, res.header.Get("Location"), res.body)
 	}
-	for _, c := range (&http.Response{Header: res.header}).Cookies() {
-		if c.Name == "dashboard_session" {
-			b.cookie = c
-		}
-	}
+	b.cookie = cookieNamed(res.header, "dashboard_session")
 	if b.cookie == nil || !b.cookie.HttpOnly || b.cookie.SameSite != http.SameSiteLaxMode {
 		t.Fatalf("sign in as %q: session cookie %v, want an HttpOnly, SameSite=Lax one", user, b.cookie)
 	}
@@ -341,7 +383,7 @@ func TestManagerAddsBilling(t *testing.T) {
 	if diff := cmp.Diff([]string{"Teams", "Access", "Usage"}, tabsOf(frank.get("/").body)); diff != "" {
 		t.Errorf("frank's tabs (-want +got):\n%s", diff)
 	}
-	if res := frank.get("/usage.csv"); res.status != http.StatusOK || !strings.HasPrefix(res.body, "team,licensed,dyno_hours,addon_spend_usd\n") || res.header.Get("Content-Type") != "text/csv; charset=utf-8" {
+	if res := frank.get("/usage.csv"); res.status != http.StatusOK || !strings.HasPrefix(res.body, `"team","licensed","dyno_hours","addon_spend_usd"`+"\r\n") || res.header.Get("Content-Type") != "text/csv; charset=utf-8" {
 		t.Errorf("GET /usage.csv: %d %q\n%s", res.status, res.header.Get("Content-Type"), res.body)
 	}
 }
@@ -388,9 +430,14 @@ func TestSignInOut(t *testing.T) {
 	srv, _ := newServer(t)
 	anon := &browser{t: t, srv: srv}
 	for _, bad := range []string{"", " bob", "bob\x00", "a\u200bb", "bob\ue000", "bob\ufdd0", "bob\xff", strings.Repeat("x", 257)} {
-		if res := anon.get("/login?user=" + url.QueryEscape(bad)); res.status != http.StatusBadRequest || res.header.Get("Set-Cookie") != "" {
-			t.Errorf("sign in as %q: %d, Set-Cookie %q; want 400 and no cookie", bad, res.status, res.header.Get("Set-Cookie"))
+		token, cookie := anon.loginForm()
+		if res := anon.postLogin(bad, token, cookie); res.status != http.StatusBadRequest || cookieNamed(res.header, "dashboard_session") != nil {
+			t.Errorf("sign in as %q: %d, Set-Cookie %q; want 400 and no session cookie", bad, res.status, res.header.Values("Set-Cookie"))
 		}
+	}
+	// The old way, a link that signs in, does nothing.
+	if res := anon.get("/login?user=alice"); res.status != http.StatusOK || cookieNamed(res.header, "dashboard_session") != nil {
+		t.Errorf("GET /login?user=alice: %d, Set-Cookie %q; want the sign-in page and no session", res.status, res.header.Values("Set-Cookie"))
 	}
 	if res := anon.get("/login"); res.status != http.StatusOK || !strings.Contains(res.body, "Demo only") || !strings.Contains(res.body, `<label for="login-user">`) {
 		t.Errorf("sign-in page: %d\n%s", res.status, res.body)
@@ -528,9 +575,26 @@ func TestNew(t *testing.T) {
 	a, _ := account.New(web.DemoSpec())
 	orgs := web.DemoOrgs()
 	orgs[1].Teams[0].Members[0].User = " alice"
-	_, err := web.New(web.Config{Backend: web.NewMemory(a, nil), Orgs: orgs})
+	_, err := web.New(web.Config{Backend: web.NewMemory(a, nil), Orgs: orgs, DemoSignIn: true, Hosts: []string{"localhost"}})
 	if err == nil || !strings.Contains(err.Error(), "organizations[1]") || !strings.Contains(err.Error(), `" alice"`) {
 		t.Errorf("New with a bad organization: %v, want an error naming organizations[1] and the user", err)
+	}
+	header := httpauthz.Header("X-User")
+	for _, tt := range []struct {
+		name string
+		cfg  web.Config
+		want string
+	}{
+		{"no sign-in", web.Config{}, "no way to sign in"},
+		{"both sign-ins", web.Config{Identity: header, DemoSignIn: true, Hosts: []string{"localhost"}}, "both Identity and DemoSignIn"},
+		{"demo sign-in without hosts", web.Config{DemoSignIn: true}, "DemoSignIn needs Hosts"},
+		{"an empty host", web.Config{Identity: header, Hosts: []string{"localhost", ""}}, `hosts[1]: ""`},
+		{"a URL for a host", web.Config{Identity: header, Hosts: []string{"http://localhost/"}}, `hosts[0]: "http://localhost/"`},
+	} {
+		tt.cfg.Backend = web.NewMemory(a, nil)
+		if _, err := web.New(tt.cfg); !errors.Is(err, account.ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: New: %v, want an error saying %q", tt.name, err, tt.want)
+		}
 	}
 }
 
