@@ -3,11 +3,14 @@ package journal
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/entaccess/entaccess/account"
 )
 
 // readFails fails every open of a log segment for reading, once armed, as
@@ -52,4 +55,58 @@ func TestEventsReadErrorIsNotCorruption(t *testing.T) {
 	if !errors.Is(got, syscall.EMFILE) || errors.Is(got, ErrCorrupt) {
 		t.Errorf("Events with no file descriptors left = %v; want EMFILE, not ErrCorrupt", got)
 	}
+}
+
+// Events read while updates commit and segments rotate give, each time,
+// every durable update from the first, consecutive, whole, without error.
+func TestEventsDuringUpdates(t *testing.T) {
+	dir := t.TempDir()
+	j, err := create(osFS{}, dir, testAccount(t), options{checkpointBytes: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	s := j.Store()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 3 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				user := fmt.Sprintf("u%d-%d", w, i)
+				if _, err := s.Update(func(tx *account.Tx) error { return tx.AddMember("alice", user, 0) }); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	base := testAccount(t)
+	for s.Load().Revision() < 300 && !t.Failed() {
+		floor := s.Load().Revision() // published, so durable before Events starts
+		var events []account.Event
+		for e, err := range j.Events(context.Background(), 0) {
+			if err != nil {
+				t.Fatalf("Events: %v", err)
+			}
+			events = append(events, e)
+		}
+		got, err := base.Replay(events)
+		if err != nil {
+			t.Fatalf("Events do not replay: %v", err)
+		}
+		if got.Revision() < floor {
+			t.Fatalf("Events end at revision %d, before the published %d", got.Revision(), floor)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	j.mu.Lock()
+	segs := len(j.segs)
+	j.mu.Unlock()
+	t.Logf("%d segments", segs)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -313,5 +314,107 @@ func sameSpec(t *testing.T, want, got *account.Account) {
 	}
 	if diff := cmp.Diff(want.Spec(), got.Spec()); diff != "" {
 		t.Fatalf("state (-want +got):\n%s", diff)
+	}
+}
+
+// buildN makes a closed journal in a new directory with n updates and
+// returns the directory, the path of its last segment and the state.
+func buildN(t *testing.T, n int) (dir, seg string, want *account.Account) {
+	t.Helper()
+	dir = t.TempDir()
+	j, err := create(osFS{}, dir, testAccount(t), defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if want, err = j.Store().Update(func(tx *account.Tx) error { return tx.AddMember("alice", fmt.Sprint("u", i), 0) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dir, filepath.Join(dir, segName(1)), want
+}
+
+// A log whose last segment ends in zeros, or in zeros and bytes after
+// them, where records were written but not synced is torn there: Open
+// drops them and the records they replaced, and takes updates again.
+// Damage to a record that a later intact record says was synced is
+// ErrCorrupt.
+func TestZeroTail(t *testing.T) {
+	dir, seg, want := buildN(t, 5)
+	data, err := os.ReadFile(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastStart := len(segMagic)
+	for off := lastStart; off < len(data); off += headerLen + int(binary.LittleEndian.Uint32(data[off:])) {
+		lastStart = off
+	}
+	zeros := func(n int) []byte { return make([]byte, n) }
+	for _, tc := range []struct {
+		name    string
+		data    []byte
+		rev     uint64 // the revision recovered; 0 for ErrCorrupt
+		keepLen int    // the segment's size after Open
+	}{
+		{"1 zero appended", append(slices.Clone(data), zeros(1)...), 5, len(data)},
+		{"a header of zeros appended", append(slices.Clone(data), zeros(headerLen)...), 5, len(data)},
+		{"a block of zeros appended", append(slices.Clone(data), zeros(4096)...), 5, len(data)},
+		{"the last record zeroed", append(slices.Clone(data[:lastStart]), zeros(len(data)-lastStart)...), 4, lastStart},
+		{"the last record and more zeroed", append(slices.Clone(data[:lastStart]), zeros(len(data)-lastStart+100)...), 4, lastStart},
+		{"zeros then a byte", append(append(slices.Clone(data), zeros(100)...), 1), 5, len(data)},
+		{"the last record zeroed but its last byte", append(append(slices.Clone(data[:lastStart]), zeros(len(data)-lastStart-1)...), 7), 4, lastStart},
+		{"zeros then the last record again", append(append(slices.Clone(data[:lastStart]), zeros(headerLen)...), data[lastStart:]...), 4, lastStart},
+		{"zeros then a record claiming them synced", append(append(slices.Clone(data), zeros(headerLen)...), appendFrame(nil, func(p []byte) []byte {
+			return appendUpdate(p, []account.Event{{Revision: 7, Actor: "alice", Op: account.OpAddMember, User: "zed", After: "view"}}, 6, 0)
+		})...), 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := t.TempDir()
+			for _, name := range []string{ckptName(0), segName(1)} {
+				b, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if name == segName(1) {
+					b = tc.data
+				}
+				if err := os.WriteFile(filepath.Join(d, name), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			j, err := open(osFS{}, d, defaultOptions)
+			if tc.rev == 0 {
+				if !errors.Is(err, ErrCorrupt) {
+					t.Fatalf("Open = %v, want ErrCorrupt", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			defer j.Close()
+			got := j.Store().Load()
+			if got.Revision() != tc.rev || (tc.rev == want.Revision() && !cmp.Equal(got.Spec(), want.Spec())) {
+				t.Fatalf("recovered revision %d: %v; want revision %d", got.Revision(), got.Spec(), tc.rev)
+			}
+			if fi, err := os.Stat(filepath.Join(d, segName(1))); err != nil || fi.Size() != int64(tc.keepLen) {
+				t.Fatalf("segment after Open: %v, %v; want %d bytes", fi.Size(), err, tc.keepLen)
+			}
+			if _, err := j.Store().Update(func(tx *account.Tx) error { return tx.AddMember("alice", "late", 0) }); err != nil {
+				t.Fatal(err)
+			}
+			j.Close()
+			j, err = open(osFS{}, d, defaultOptions)
+			if err != nil {
+				t.Fatalf("reopen after an update: %v", err)
+			}
+			defer j.Close()
+			if r := j.Store().Load().Revision(); r != tc.rev+1 {
+				t.Fatalf("reopened at revision %d, want %d", r, tc.rev+1)
+			}
+		})
 	}
 }
