@@ -3,6 +3,7 @@ package journal
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -265,21 +266,29 @@ func (j *Journal) findJournal(names []string) error {
 }
 
 // truncateTail cuts the last segment to size, dropping what was not
-// synced, and rewrites its header if that never reached the disk (size 0).
-// The cut is synced before Open goes on.
+// synced, and syncs the cut before Open goes on. A segment whose header
+// never reached the disk (size 0) is made again, as a new file, so that
+// no old bytes of its records can show behind the new ones: the first
+// record of a segment has no predecessor to chain to.
 func (j *Journal) truncateTail(name string, size int64) error {
-	f, err := j.fsys.OpenFile(name, os.O_WRONLY, 0)
-	if err == nil {
-		err = f.Truncate(size)
-		if err == nil && size == 0 {
-			err = writeAll(f, []byte(segMagic))
-			size = int64(len(segMagic))
-		}
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
+	var err error
+	if size == 0 {
+		// A new file in the old one's place, renamed over it: a crash
+		// leaves one or the other.
+		_, err = writeFileAtomic(j.fsys, name, func(w io.Writer) (int64, error) {
+			return int64(len(segMagic)), writeAll(w, []byte(segMagic))
+		})
+		size = int64(len(segMagic))
+	} else {
+		var f file
+		if f, err = j.fsys.OpenFile(name, os.O_WRONLY, 0); err == nil {
+			err = f.Truncate(size)
+			if err == nil {
+				err = f.Sync()
+			}
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
 		}
 	}
 	if err != nil {
