@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
@@ -100,5 +101,14 @@ func TestOpenNoJournalLeavesNoLock(t *testing.T) {
 		if _, err := create(osFS{}, dir, testAccount(t), defaultOptions); !errors.Is(err, account.ErrExists) {
 			t.Fatalf("Create over segments without a checkpoint = %v, want ErrExists", err)
 		}
+	}
+}
+
+// A segment Open cannot read is that error, not damage.
+func TestOpenReadErrorIsNotCorruption(t *testing.T) {
+	dir, _, _ := buildN(t, 3)
+	_, err := open(&readFails{armed: true}, dir, defaultOptions)
+	if !errors.Is(err, syscall.EMFILE) || errors.Is(err, ErrCorrupt) {
+		t.Errorf("Open with no file descriptors left = %v; want EMFILE, not ErrCorrupt", err)
 	}
 }
