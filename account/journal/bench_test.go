@@ -190,8 +190,10 @@ func bigJournal(b *testing.B, members, changes int) (string, *account.Account, f
 }
 
 // BenchmarkOpen: Open of 100k members with 100k changes after the
-// checkpoint, against account.New of the final account from a Spec of
-// fresh strings. Each also reports the heap its result holds (held-B) and
+// checkpoint, against account.New of the final account. Each also reports
+// the CPU time the process spent per operation, on all its threads
+// (cpu-ns/op: steadier than ns/op on a shared machine), the heap its
+// result holds (held-B, for New from a Spec of fresh strings) and
 // the most heap in use while it runs (peak-B), above what was in use
 // before: Open's peak over New's held is Open's memory against the
 // state's own.
@@ -200,6 +202,7 @@ func BenchmarkOpen(b *testing.B) {
 	dir, final, perChange := bigJournal(b, members, changes)
 	b.Run("journal", func(b *testing.B) {
 		b.ReportAllocs()
+		cpu := cpuTime()
 		for b.Loop() {
 			j, err := Open(dir)
 			if err != nil {
@@ -208,6 +211,7 @@ func BenchmarkOpen(b *testing.B) {
 			sinkAccount = j.Store().Load()
 			j.Close()
 		}
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 		if sinkAccount.Revision() != final.Revision() {
 			b.Fatalf("revision %d, want %d", sinkAccount.Revision(), final.Revision())
 		}
@@ -225,6 +229,7 @@ func BenchmarkOpen(b *testing.B) {
 	b.Run("account.New", func(b *testing.B) {
 		spec := final.Spec()
 		b.ReportAllocs()
+		cpu := cpuTime()
 		for b.Loop() {
 			a, err := account.New(spec)
 			if err != nil {
@@ -232,6 +237,7 @@ func BenchmarkOpen(b *testing.B) {
 			}
 			sinkAccount = a
 		}
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 		held, peak := heapOf(func() func() {
 			a, err := account.New(freshSpec(final))
 			if err != nil {
