@@ -231,7 +231,14 @@ func TestCheckpointHook(t *testing.T) {
 	if len(got) < 3 || !errors.Is(got[0].Err, syscall.EIO) || got[1].Err != nil || got[1].Bytes == 0 || got[1].Revision <= got[0].Revision {
 		t.Fatalf("checkpoints reported: %+v; want a failure, then successes with their sizes", got)
 	}
-	if revs := ckptFiles(t, j.dir); got[len(got)-1].Revision != revs[len(revs)-1] {
-		t.Errorf("the last reported checkpoint is at revision %d, the last file at %d", got[len(got)-1].Revision, revs[len(revs)-1])
+	last := got[len(got)-1]
+	if revs := ckptFiles(t, j.dir); last.Revision != revs[len(revs)-1] {
+		t.Errorf("the last reported checkpoint is at revision %d, the last file at %d", last.Revision, revs[len(revs)-1])
+	}
+	if fi, err := os.Stat(filepath.Join(j.dir, ckptName(last.Revision))); err != nil || fi.Size() != last.Bytes {
+		t.Errorf("the last checkpoint reported %d bytes; the file: %v, %v", last.Bytes, fi.Size(), err)
+	}
+	if j.ckptSize != last.Bytes {
+		t.Errorf("the journal counts %d bytes for its last checkpoint, %d reported", j.ckptSize, last.Bytes)
 	}
 }

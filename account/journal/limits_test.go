@@ -117,3 +117,67 @@ func TestRevisionOverflowRefused(t *testing.T) {
 		t.Errorf("reopened at revision %d", r)
 	}
 }
+
+// ckptBytes returns a checkpoint file holding the given frame payloads and
+// the empty frame that ends it.
+func ckptBytes(payloads ...[]byte) []byte {
+	b := []byte(ckptMagic)
+	for _, p := range append(payloads, nil) {
+		b = appendFrame(b, func(dst []byte) []byte { return append(dst, p...) })
+	}
+	return b
+}
+
+// ckptHead is the head item of a checkpoint: revision, origin, name and
+// counts.
+func ckptHead(rev, origin, members, teams uint64) []byte {
+	b := binary.AppendUvarint(nil, rev)
+	b = binary.AppendUvarint(b, origin)
+	b = appendString(b, "acme")
+	b = binary.AppendUvarint(b, members)
+	return binary.AppendUvarint(b, teams)
+}
+
+// A checkpoint whose frames are intact but whose content is not what the
+// journal writes is refused, saying what is wrong, without allocating for
+// counts past the account's limits.
+func TestReadAccountRefuses(t *testing.T) {
+	alice := append(appendString(nil, "alice"), byte(permission.Admin))
+	good := ckptBytes(ckptHead(4, 1, 1, 0), alice)
+	if _, _, err := readAccount(newFrameReader(bytes.NewReader(good), 0)); err != nil {
+		t.Fatalf("the well-formed checkpoint: %v", err)
+	}
+	team := func(flag byte, users uint64) []byte {
+		return binary.AppendUvarint(append(appendString(nil, "web"), flag), users)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"bad header", append([]byte("entaccess ckpt1\n"), good[len(ckptMagic):]...), "not a checkpoint"},
+		{"empty", nil, "not a checkpoint"},
+		{"no frames", []byte(ckptMagic), "cut short"},
+		{"cut short", good[:len(good)-headerLen], "cut short"},
+		{"cut in a frame", good[:len(good)-headerLen-3], "cut short"},
+		{"damaged frame", append(append([]byte(nil), good[:len(ckptMagic)+headerLen+1]...), append([]byte{good[len(ckptMagic)+headerLen+1] ^ 1}, good[len(ckptMagic)+headerLen+2:]...)...), "checksum mismatch"},
+		{"members over the limit", ckptBytes(ckptHead(4, 1, 1<<21+1, 0), alice), "malformed counts"},
+		{"teams over the limit", ckptBytes(ckptHead(4, 1, 1, 1<<16+1), alice), "malformed counts"},
+		{"team members over the limit", ckptBytes(ckptHead(4, 1, 1, 1), alice, team(0, 1<<21+1)), "malformed team member count"},
+		{"fewer members than counted", ckptBytes(ckptHead(4, 1, 2, 0), alice), "ends before its last item"},
+		{"an item left over", ckptBytes(ckptHead(4, 1, 1, 0), append(append([]byte(nil), alice...), alice...)), "bytes after the last item"},
+		{"a frame left over", ckptBytes(ckptHead(4, 1, 1, 0), alice, alice), "bytes after the last item"},
+		{"bytes after the end", append(append([]byte(nil), good...), 0), "bytes after the end of the checkpoint"},
+		{"licensed flag", ckptBytes(ckptHead(4, 1, 1, 1), alice, team(2, 0)), "malformed licensed flag"},
+		{"name too long", ckptBytes(ckptHead(4, 1, 1, 0), append(appendString(nil, strings.Repeat("a", maxName+1)), 15)), "malformed user"},
+		{"created after its revision", ckptBytes(ckptHead(4, 5, 1, 0), alice), "created at revision 5"},
+		{"not an account", ckptBytes(ckptHead(4, 1, 1, 0), append(appendString(nil, "alice"), byte(permission.View))), "invalid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, _, err := readAccount(newFrameReader(bytes.NewReader(tc.data), 0))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("readAccount = %v, %v; want an error saying %q", a, err, tc.want)
+			}
+		})
+	}
+}
