@@ -147,6 +147,10 @@ func TestReadAccountRefuses(t *testing.T) {
 	if _, _, err := readAccount(newFrameReader(bytes.NewReader(good), 0)); err != nil {
 		t.Fatalf("the well-formed checkpoint: %v", err)
 	}
+	long := strings.Repeat("a", maxName) // as long as a name may be
+	if a, _, err := readAccount(newFrameReader(bytes.NewReader(ckptBytes(ckptHead(4, 1, 2, 0), alice, append(appendString(nil, long), byte(permission.View)))), 0)); err != nil || !a.IsMember(long) {
+		t.Fatalf("a checkpoint with a name of %d bytes: %v", maxName, err)
+	}
 	team := func(flag byte, users uint64) []byte {
 		return binary.AppendUvarint(append(appendString(nil, "web"), flag), users)
 	}
