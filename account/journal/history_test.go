@@ -2,7 +2,10 @@ package journal
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
@@ -51,5 +54,34 @@ func TestStateAtEveryRevision(t *testing.T) {
 			}
 		}
 		j.Close()
+	}
+}
+
+// The state at a revision whose record is gone from the log (a segment
+// cut short after Open) is ErrCorrupt, not the revision before it.
+func TestStateAtMissingRecord(t *testing.T) {
+	dir, _, _ := buildN(t, 4)
+	j, err := open(osFS{}, dir, defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	seg := filepath.Join(dir, segName(1))
+	data, err := os.ReadFile(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := len(segMagic)
+	for off := last; off < len(data); off += headerLen + int(binary.LittleEndian.Uint32(data[off:])) {
+		last = off
+	}
+	if err := os.Truncate(seg, int64(last)); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := j.stateAt(context.Background(), 4); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("state at the revision cut off = revision %v, %v; want ErrCorrupt", a.Revision(), err)
+	}
+	if a, err := j.stateAt(context.Background(), 3); err != nil || a.Revision() != 3 {
+		t.Fatalf("state at revision 3: %v", err)
 	}
 }

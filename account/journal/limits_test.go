@@ -75,10 +75,20 @@ func TestRecordOverLimitRefused(t *testing.T) {
 	if _, err := appendRecord(nil, big[:1:1], 2, 0); err == nil || !strings.Contains(err.Error(), "revision 3") {
 		t.Errorf("the error does not name the revision: %v", err)
 	}
-	ok := []account.Event{{Revision: 3, Actor: "alice", Op: account.OpAddMember, User: strings.Repeat("x", maxPayload-100), After: "view"}}
-	rec, err := appendRecord(nil, ok, 2, 0)
+	// A record of exactly the limit is written, and reads back.
+	ev := func(n int) []account.Event {
+		return []account.Event{{Revision: 3, Actor: "alice", Op: account.OpAddMember, User: strings.Repeat("x", n), After: "view"}}
+	}
+	n := maxPayload - 100
+	for size := len(appendUpdate(nil, ev(n), 2, 0)); size != maxPayload; size = len(appendUpdate(nil, ev(n), 2, 0)) {
+		n -= size - maxPayload
+	}
+	rec, err := appendRecord(nil, ev(n), 2, 0)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(rec)-headerLen != maxPayload {
+		t.Fatalf("a record of %d bytes, want %d", len(rec)-headerLen, maxPayload)
 	}
 	fr := newFrameReader(bytes.NewReader(rec), 0)
 	if _, _, err := fr.next(); err != nil {

@@ -182,6 +182,9 @@ func TestDamageBeforeSyncedRecord(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Offset != int64(off) || ce.Revision != uint64(tc.rev) || ce.File != filepath.Join(d, filepath.Base(seg)) {
 			t.Fatalf("damage in record %d: Open = %v; want a *CorruptError at offset %d, revision %d", tc.rev, err, off, tc.rev)
 		}
+		if msg := err.Error(); !strings.Contains(msg, fmt.Sprintf("offset %d (revision %d)", off, tc.rev)) {
+			t.Errorf("the error does not say where: %s", msg)
+		}
 	}
 }
 
