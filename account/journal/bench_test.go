@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/permission"
@@ -54,7 +57,7 @@ func BenchmarkUpdate(b *testing.B) {
 		}
 		defer f.Close()
 		rec := appendFrame(nil, func(p []byte) []byte {
-			return appendUpdate(p, []account.Event{{Revision: 12345, Actor: "alice", Op: account.OpSetPermissions, User: "bob", Before: "view", After: "view,billing"}})
+			return appendUpdate(p, []account.Event{{Revision: 12345, Actor: "alice", Op: account.OpSetPermissions, User: "bob", Before: "view", After: "view,billing"}}, 12344, 0)
 		})
 		b.ReportMetric(float64(len(rec)), "bytes/record")
 		b.ReportAllocs()
@@ -77,7 +80,7 @@ func BenchmarkUpdate(b *testing.B) {
 // speed-up the file system gives concurrent fsyncs by itself.
 func BenchmarkConcurrentUpdaters(b *testing.B) {
 	rec := appendFrame(nil, func(p []byte) []byte {
-		return appendUpdate(p, []account.Event{{Revision: 12345, Actor: "alice", Op: account.OpSetPermissions, User: "bob", Before: "view", After: "view,billing"}})
+		return appendUpdate(p, []account.Event{{Revision: 12345, Actor: "alice", Op: account.OpSetPermissions, User: "bob", Before: "view", After: "view,billing"}}, 12344, 0)
 	})
 	// split runs b.N operations on n goroutines.
 	split := func(b *testing.B, n int, op func(i int) error) {
@@ -161,7 +164,12 @@ func bigJournal(b *testing.B, members, changes int) (string, *account.Account, f
 	j.Close()
 	s := account.NewStore(a)
 	var log []byte
-	s.SetObserver(func(es []account.Event) { log = appendFrame(log, func(p []byte) []byte { return appendUpdate(p, es) }) })
+	var prev uint32
+	s.SetObserver(func(es []account.Event) {
+		n := len(log)
+		log = appendFrame(log, func(p []byte) []byte { return appendUpdate(p, es, es[0].Revision-1, prev) })
+		prev = frameSum(log, n)
+	})
 	perms := []permission.Set{permission.View, permission.Billing | permission.View, permission.Create | permission.View}
 	for i := range changes {
 		u := fmt.Sprintf("user-%07d", (i*7919)%members)
@@ -182,12 +190,19 @@ func bigJournal(b *testing.B, members, changes int) (string, *account.Account, f
 }
 
 // BenchmarkOpen: Open of 100k members with 100k changes after the
-// checkpoint, against account.New of the final account.
+// checkpoint, against account.New of the final account. Each also reports
+// the CPU time the process spent per operation, on all its threads
+// (cpu-ns/op: steadier than ns/op on a shared machine), the heap its
+// result holds (held-B, for New from a Spec of fresh strings) and
+// the most heap in use while it runs (peak-B), above what was in use
+// before: Open's peak over New's held is Open's memory against the
+// state's own.
 func BenchmarkOpen(b *testing.B) {
 	const members, changes = 100_000, 100_000
 	dir, final, perChange := bigJournal(b, members, changes)
 	b.Run("journal", func(b *testing.B) {
 		b.ReportAllocs()
+		cpu := cpuTime()
 		for b.Loop() {
 			j, err := Open(dir)
 			if err != nil {
@@ -196,14 +211,25 @@ func BenchmarkOpen(b *testing.B) {
 			sinkAccount = j.Store().Load()
 			j.Close()
 		}
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 		if sinkAccount.Revision() != final.Revision() {
 			b.Fatalf("revision %d, want %d", sinkAccount.Revision(), final.Revision())
 		}
 		b.ReportMetric(perChange, "bytes/change")
+		held, peak := heapOf(func() func() {
+			j, err := Open(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return func() { j.Close() }
+		})
+		b.ReportMetric(float64(held), "held-B")
+		b.ReportMetric(float64(peak), "peak-B")
 	})
 	b.Run("account.New", func(b *testing.B) {
 		spec := final.Spec()
 		b.ReportAllocs()
+		cpu := cpuTime()
 		for b.Loop() {
 			a, err := account.New(spec)
 			if err != nil {
@@ -211,7 +237,65 @@ func BenchmarkOpen(b *testing.B) {
 			}
 			sinkAccount = a
 		}
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+		held, peak := heapOf(func() func() {
+			a, err := account.New(freshSpec(final))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return func() { runtime.KeepAlive(a) }
+		})
+		b.ReportMetric(float64(held), "held-B")
+		b.ReportMetric(float64(peak), "peak-B")
 	})
+}
+
+// freshSpec returns a's Spec with strings of its own, as a decoder makes.
+func freshSpec(a *account.Account) account.Spec {
+	s := a.Spec()
+	s.Name = strings.Clone(s.Name)
+	for i := range s.Members {
+		s.Members[i].User = strings.Clone(s.Members[i].User)
+	}
+	for i := range s.Teams {
+		s.Teams[i].Name = strings.Clone(s.Teams[i].Name)
+		for k := range s.Teams[i].Members {
+			s.Teams[i].Members[k].User = strings.Clone(s.Teams[i].Members[k].User)
+		}
+	}
+	return s
+}
+
+// heapOf returns the bytes of heap that what build makes holds until the
+// function build returns is called, and the most heap in use, above what
+// was in use before, while build ran (sampled every 100µs).
+func heapOf(build func() (release func())) (held, peak uint64) {
+	sinkAccount = nil
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	stop, done := make(chan struct{}), make(chan uint64)
+	go func() {
+		var m runtime.MemStats
+		var top uint64
+		for {
+			runtime.ReadMemStats(&m)
+			top = max(top, m.HeapAlloc)
+			select {
+			case <-stop:
+				done <- top
+				return
+			case <-time.After(100 * time.Microsecond):
+			}
+		}
+	}()
+	release := build()
+	close(stop)
+	top := <-done
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	release()
+	return after.HeapAlloc - before.HeapAlloc, top - before.HeapAlloc
 }
 
 // BenchmarkLoadCan: a check on a journal-backed Store against one on an

@@ -207,8 +207,9 @@ func TestCheckpointsKeepHistory(t *testing.T) {
 	if n := len(files(t, dir, "wal-")); n < 5 {
 		t.Fatalf("%d segments, want several", n)
 	}
-	if n := len(files(t, dir, "checkpoint-")); n != 1 {
-		t.Errorf("%d checkpoints, want only the latest", n)
+	// By default every checkpoint is kept, the first one (Create's) too.
+	if ckpts, segs := files(t, dir, "checkpoint-"), files(t, dir, "wal-"); len(ckpts) != len(segs) || filepath.Base(ckpts[0]) != "checkpoint-00000000000000000000.ckpt" {
+		t.Errorf("checkpoints %q for %d segments, want one per segment, Create's first", ckpts, len(segs))
 	}
 	// Removing every segment but the last leaves Open working: it reads
 	// only the checkpoint and what follows.

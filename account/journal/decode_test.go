@@ -24,7 +24,7 @@ func TestDecodeUpdateTo(t *testing.T) {
 		for i := range es {
 			es[i].Time = at
 		}
-		p := appendUpdate(nil, es)
+		p := appendUpdate(nil, es, es[0].Revision-1, 0)
 		plain, err := decodeUpdate(p)
 		if err != nil {
 			t.Fatal(err)
@@ -43,23 +43,6 @@ func TestDecodeUpdateTo(t *testing.T) {
 	}
 	if _, ok := names.m["alice"]; !ok || len(names.m) != 5 {
 		t.Errorf("interned %d names %v, want the 5 short ones (alice, web, member, view, view,billing)", len(names.m), names.m)
-	}
-}
-
-func TestCountFrames(t *testing.T) {
-	data := []byte(segMagic)
-	for i := range 5 {
-		data = appendFrame(data, func(p []byte) []byte {
-			return appendUpdate(p, []account.Event{{Revision: uint64(i + 1), Actor: "alice", Op: account.OpAddMember, User: "dan", After: "view"}})
-		})
-	}
-	for _, c := range []struct {
-		data []byte
-		want int
-	}{{data, 5}, {data[:len(data)-1], 4}, {[]byte(segMagic), 0}, {nil, 0}} {
-		if got := countFrames(c.data); got != c.want {
-			t.Errorf("countFrames of %d bytes = %d, want %d", len(c.data), got, c.want)
-		}
 	}
 }
 

@@ -17,17 +17,41 @@
 //	defer j.Close()
 //	store := j.Store() // checks: store.Load().Can(...); changes: store.Update(...)
 //
-// # Crash safety
+// # Crash safety and power loss
 //
-// Each update is one record, framed with its length and CRC-32C checksums.
-// After a crash at any instant, Open recovers every update whose Update
-// returned; an update in flight is wholly present or wholly absent. Only a
-// record cut short at the very end of the log is dropped (so are zeros
-// from a record's start to the end of the log, which a file system may
-// leave where a write never reached the disk); any other damage
-// is [ErrCorrupt], naming the file and offset. After a failed write or
-// sync, the journal accepts no update until it is reopened: a sync retried
-// after a failure can report success for data that never reached the disk.
+// Each update is one record, framed with its length and CRC-32C checksums,
+// and written and synced (fsync) before Update returns. After a crash or a
+// power loss at any instant, Open recovers every update whose Update
+// returned; an update in flight is wholly present or wholly absent.
+//
+// A power loss leaves more than a record cut short: the file system may
+// write a file's pages back in any order, leave zeros where a write never
+// landed or old bytes where a page was not rewritten, and lose directory
+// entries (files created, renamed or removed) whose directory was not
+// synced. So Open judges the end of the log by what was synced, not by
+// the shape of the damage. Each record carries the last revision that was
+// synced before it was written, and names the checksum of the record
+// before it. Whatever follows the last record known to be synced (zeros,
+// holes, garbage, old records, a new segment whose header never reached
+// the disk) is dropped as torn, since no Update covering it returned. A
+// damaged record that an intact record after it says was synced is
+// [ErrCorrupt], naming the file, the offset and the revision: synced data
+// that changed was damaged, and Open never guesses. The one case it cannot
+// tell apart is damage to the last batch synced when nothing written
+// after it survived; that is dropped as a torn write, as in any log that
+// syncs each batch once.
+//
+// Every directory entry the journal makes is synced: Create syncs the
+// directories above the journal's, a checkpoint's rename and a new
+// segment are synced before they count, and Open syncs the directory and
+// the end of the log it recovered before showing the state, so that what
+// a killed process left in the page cache is not lost by a later power
+// loss. After a failed write or sync, the journal accepts no update until
+// it is reopened: a sync retried after a failure can report success for
+// data that never reached the disk.
+//
+// The journal's files are created readable and writable by their owner
+// only (0600), its directory 0700: they say who may do what in the account.
 //
 // # Group commit
 //
@@ -38,13 +62,35 @@
 //
 // # Checkpoints and history
 //
-// When the log since the last checkpoint grows past a few megabytes (or the
-// checkpoint's own size), the journal starts a new log segment and writes
-// a checkpoint of the state in the background: to a temporary file, synced,
-// renamed into place, and the directory synced. Open reads the latest
-// checkpoint and the records after it, so it costs the state plus the
-// recent changes. Old segments are kept: [Journal.Events] reads them all
-// and is the audit log, every committed step with its actor and time.
+// When the log since the last checkpoint grows past
+// [Options.CheckpointBytes] (8 MiB by default) or the checkpoint's own
+// size, the journal starts a new log segment and writes a checkpoint of
+// the state in the background: to a temporary file, synced, renamed into
+// place, and the directory synced. Open reads the latest checkpoint and
+// the records after it, so it costs the state plus the recent changes; it
+// counts the log written since that checkpoint, so a process restarted
+// often still checkpoints, and starts a checkpoint that is due.
+//
+// The log is never truncated: [Journal.Events] reads it all and is the
+// audit log, every committed step with its actor and time. Create's
+// checkpoint is always kept, and by default every later one
+// ([Options.KeepCheckpoints] keeps only the latest n beside Create's), so
+// the state as of any revision can be rebuilt from the nearest checkpoint
+// at or before it and the log after it, and a damaged checkpoint can be
+// removed and rebuilt from an earlier one. Since a checkpoint is written
+// only after at least its own size of log, keeping them all costs at most
+// as much space as the log.
+//
+// # Limits and memory
+//
+// An update's record holds at most 64 MiB (hundreds of thousands of
+// steps); a larger update fails with an error wrapping
+// [account.ErrInvalid] and the journal goes on. Checkpoints are written
+// and read in frames of about 1 MiB, so an account of any size within
+// account's limits has a checkpoint Open reads. Open holds the state and
+// one record, or a few thousand events, at a time, whatever the length of
+// the log or the size of a torn tail. Revisions go up to 2^64-2: Create
+// refuses an account whose revision leaves no room for an update.
 //
 // # One process at a time
 //

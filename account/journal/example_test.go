@@ -51,3 +51,33 @@ func Example() {
 	// revision 1 bob is a member: true
 	// 1 alice add-member bob  -> view,billing
 }
+
+// Keep only the latest checkpoints (beside Create's, which is always
+// kept), and checkpoint after every 64 KiB of log.
+func ExampleOptions() {
+	dir, err := os.MkdirTemp("", "journal-example-")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+
+	opt := journal.Options{CheckpointBytes: 64 << 10, KeepCheckpoints: 4}
+	a, _ := account.New(account.Spec{Name: "acme", Members: []account.Member{{User: "alice", Permissions: permission.Admin}}})
+	j, err := opt.Create(dir, a)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	j.Close()
+
+	j, err = opt.Open(dir) // the options are given at each Open
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer j.Close()
+	fmt.Println("revision", j.Store().Load().Revision())
+	// Output:
+	// revision 0
+}

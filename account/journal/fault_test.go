@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -170,3 +171,20 @@ func TestFailedCheckpoint(t *testing.T) {
 type renameFails struct{ osFS }
 
 func (renameFails) Rename(from, to string) error { return syscall.EIO }
+
+// An update whose write fails says which revision it was.
+func TestFailedWriteNamesRevision(t *testing.T) {
+	fsys := &faultFS{kind: "sync"}
+	j, err := create(fsys, t.TempDir(), testAccount(t), defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	fsys.mu.Lock()
+	fsys.armed = true
+	fsys.mu.Unlock()
+	_, err = j.Store().Update(func(tx *account.Tx) error { return tx.AddMember("alice", "bob", 0) })
+	if err == nil || !strings.Contains(err.Error(), "revision 1") || !strings.Contains(err.Error(), segName(1)) {
+		t.Fatalf("Update = %v, want an error naming revision 1 and %s", err, segName(1))
+	}
+}

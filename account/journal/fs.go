@@ -1,8 +1,9 @@
 package journal
 
 import (
-	"bytes"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -55,7 +56,14 @@ func (osFS) ReadDir(dir string) ([]string, error) {
 
 func (osFS) Rename(from, to string) error { return os.Rename(from, to) }
 func (osFS) Remove(name string) error     { return os.Remove(name) }
-func (osFS) MkdirAll(dir string) error    { return os.MkdirAll(dir, 0o755) }
+func (osFS) MkdirAll(dir string) error    { return os.MkdirAll(dir, dirPerm) }
+
+// The journal's files and directories are private to their owner: they
+// say who may do what in the account.
+const (
+	filePerm = 0o600
+	dirPerm  = 0o700
+)
 
 // SyncDir makes the directory's entries (files created, renamed or
 // removed in it) durable.
@@ -73,37 +81,45 @@ func (osFS) SyncDir(dir string) error {
 
 func (osFS) Lock(name string) (io.Closer, error) { return lockFile(name) }
 
-// readFile reads the whole file name from fsys.
-func readFile(fsys fileSystem, name string) ([]byte, error) {
-	f, err := fsys.OpenFile(name, os.O_RDONLY, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	// Read into a buffer of the file's size, when it is known, rather than
-	// one grown (and copied) step by step: a segment may be megabytes.
-	var buf bytes.Buffer
-	if st, ok := f.(interface{ Stat() (os.FileInfo, error) }); ok {
-		if fi, err := st.Stat(); err == nil && fi.Size() > 0 && fi.Size() < 1<<40 {
-			buf.Grow(int(fi.Size()) + bytes.MinRead)
-		}
-	}
-	if _, err := buf.ReadFrom(f); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// writeFileAtomic writes data to name through a temporary file: write,
-// sync, rename, sync the directory, so that name holds either its old
-// content or all of data, whenever a crash comes.
-func writeFileAtomic(fsys fileSystem, name string, data []byte) error {
-	tmp := name + tmpSuffix
-	f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
+// mkdirDurable makes dir and any missing parents, and makes their
+// entries durable (see syncParents).
+func mkdirDurable(fsys fileSystem, dir string) error {
+	if err := fsys.MkdirAll(dir); err != nil {
 		return err
 	}
-	err = writeAll(f, data)
+	return syncParents(fsys, dir)
+}
+
+// syncParents syncs the directories that hold dir, from its parent up to
+// the root, so that a power loss cannot take dir away with everything
+// written in it. Each may have been made, or its entry changed, by a
+// Create that a crash stopped before it synced them. The parent must
+// sync; a directory further up that cannot be opened for syncing (one
+// without read permission) is left as it is.
+func syncParents(fsys fileSystem, dir string) error {
+	d := filepath.Dir(filepath.Clean(dir))
+	if err := fsys.SyncDir(d); err != nil {
+		return err
+	}
+	for up := filepath.Dir(d); up != d; d, up = up, filepath.Dir(up) {
+		if err := fsys.SyncDir(up); err != nil && !errors.Is(err, fs.ErrPermission) && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeFileAtomic writes name through a temporary file: write (by fill,
+// which returns the bytes it wrote), sync, rename, sync the directory, so
+// that name holds either its old content or all of the new, whenever a
+// crash or power loss comes. It returns the file's size.
+func writeFileAtomic(fsys fileSystem, name string, fill func(io.Writer) (int64, error)) (int64, error) {
+	tmp := name + tmpSuffix
+	f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, filePerm)
+	if err != nil {
+		return 0, err
+	}
+	size, err := fill(f)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -114,10 +130,10 @@ func writeFileAtomic(fsys fileSystem, name string, data []byte) error {
 		err = fsys.Rename(tmp, name)
 	}
 	if err == nil {
-		return fsys.SyncDir(filepath.Dir(name))
+		return size, fsys.SyncDir(filepath.Dir(name))
 	}
 	fsys.Remove(tmp)
-	return err
+	return 0, err
 }
 
 // writeAll writes all of b to w: a short write without an error is

@@ -18,10 +18,12 @@ import (
 
 var (
 	// ErrCorrupt reports damage that Open cannot repair without losing or
-	// inventing a committed update: a checksum mismatch in a complete
-	// record, a missing or truncated file before the end of the log, a gap
-	// in revisions, events that do not match the state they apply to. The
-	// error is a [*CorruptError] naming the file and offset.
+	// inventing a committed update: a checksum mismatch in a record known
+	// to be synced, a missing or truncated file before the end of the log,
+	// a gap in revisions, events that do not match the state they apply
+	// to, a damaged checkpoint. The error is a [*CorruptError] naming the
+	// file, the offset and, where known, the revision. A file that cannot
+	// be read (permissions, no file descriptors left) is another error.
 	ErrCorrupt = errors.New("journal corrupt")
 	// ErrClosed reports an update on the Store of a closed Journal, or a
 	// read of its Events after Close.
@@ -77,6 +79,7 @@ type Journal struct {
 	seg       file       // the segment records are appended to
 	segFirst  uint64     // its first revision
 	segSize   int64      // its durable size
+	chain     uint32     // the payload checksum of its last record, or 0
 	segs      []uint64   // first revisions of all segments, ascending
 	origin    uint64     // the revision the journal was created at
 	buf       []byte     // the records of the batch being written, kept for the next
@@ -92,36 +95,90 @@ type Journal struct {
 	syncs     int64 // fsyncs of the log so far, for benchmarks
 }
 
-// options are the settings tests change.
+// Options are a journal's settings. The zero Options are the defaults,
+// which [Create] and [Open] use.
+type Options struct {
+	// CheckpointBytes is how many bytes of log written after the last
+	// checkpoint make the journal start a new segment and checkpoint the
+	// whole account, or the size of the last checkpoint if that is larger,
+	// so that checkpoints never take more space than the log. 0 means
+	// 8 MiB.
+	CheckpointBytes int64
+	// KeepCheckpoints is how many of the latest checkpoints the journal
+	// keeps, beside the one Create wrote, which it always keeps; 0 keeps
+	// every checkpoint. The state as of any revision is rebuilt from the
+	// nearest checkpoint kept at or before it and the log after it, so
+	// keeping them all bounds that work by one checkpoint interval, at the
+	// cost of at most as much space as the log itself.
+	KeepCheckpoints int
+}
+
+// options are the settings in effect.
 type options struct {
-	// checkpointBytes is how many bytes of log after the last checkpoint
-	// make the journal start a new segment and checkpoint the state;
-	// the size of the last checkpoint counts if it is larger.
 	checkpointBytes int64
+	keepCheckpoints int
 }
 
 var defaultOptions = options{checkpointBytes: 8 << 20}
+
+func (o Options) options() (options, error) {
+	opt := defaultOptions
+	switch {
+	case o.CheckpointBytes < 0:
+		return opt, fmt.Errorf("journal: Options.CheckpointBytes %d is negative: %w", o.CheckpointBytes, account.ErrInvalid)
+	case o.KeepCheckpoints < 0:
+		return opt, fmt.Errorf("journal: Options.KeepCheckpoints %d is negative: %w", o.KeepCheckpoints, account.ErrInvalid)
+	case o.CheckpointBytes > 0:
+		opt.checkpointBytes = o.CheckpointBytes
+	}
+	opt.keepCheckpoints = o.KeepCheckpoints
+	return opt, nil
+}
+
+// Create is [Create] with these options.
+func (o Options) Create(dir string, a *account.Account) (*Journal, error) {
+	opt, err := o.options()
+	if err != nil {
+		return nil, err
+	}
+	return create(osFS{}, dir, a, opt)
+}
+
+// Open is [Open] with these options. The options are not stored: each Open
+// says what they are.
+func (o Options) Open(dir string) (*Journal, error) {
+	opt, err := o.options()
+	if err != nil {
+		return nil, err
+	}
+	return open(osFS{}, dir, opt)
+}
 
 // Create makes a new journal in dir, made if missing, whose state is a,
 // at a's revision: the first update commits as a.Revision()+1. If dir already holds a journal, the error matches
 // both [account.ErrExists] and [fs.ErrExist]; if it is open in another
 // Journal, [ErrLocked]. A nil a is an error wrapping [account.ErrInvalid].
 //
-// A Create that fails, or that a crash cuts short, leaves either no journal
-// (Open returns an error wrapping [fs.ErrNotExist], and Create may be tried
-// again) or, if it got as far as its last step, a whole journal whose state
-// is a.
+// A Create that fails, or that a crash or power loss cuts short, leaves
+// either no journal (Open returns an error wrapping [fs.ErrNotExist], and
+// Create may be tried again) or, if it got as far as its last step, a
+// whole journal whose state is a. Once Create returns, the journal is
+// durable: the directories above dir are synced too. Directories Create
+// makes are private to their owner (0700), and so are its files (0600).
+// An a whose revision leaves no room for an update (2^64-2 or more) is an
+// error wrapping [account.ErrInvalid].
 func Create(dir string, a *account.Account) (*Journal, error) {
 	return create(osFS{}, dir, a, defaultOptions)
 }
 
 // Open opens the journal in dir, recovered to its last durable revision:
 // the state after every update whose Update returned, and perhaps updates
-// that were in flight when the journal was last closed or crashed, each
-// wholly present or wholly absent. A record cut short at the very end of
-// the log, or zeroed from its start to the end of the log, is dropped,
-// since its update never returned; any other damage
-// is an error wrapping [ErrCorrupt] (a [*CorruptError]). A directory
+// that were in flight when the journal was last closed, crashed or lost
+// power, each wholly present or wholly absent. Whatever follows the last
+// record known to be synced is dropped, since its update never returned
+// (see the package doc); damage before it is an error wrapping
+// [ErrCorrupt] (a [*CorruptError]). Open makes what it recovered durable
+// before it returns. A directory
 // without a journal, or missing, is an error wrapping [fs.ErrNotExist],
 // and Open leaves it as it found it. A directory open in another Journal
 // is an error wrapping [ErrLocked].
@@ -136,7 +193,10 @@ func create(fsys fileSystem, dir string, a *account.Account, opt options) (*Jour
 	if a == nil {
 		return nil, fmt.Errorf("journal: create %s: nil account: %w", dir, account.ErrInvalid)
 	}
-	if err := fsys.MkdirAll(dir); err != nil {
+	if a.Revision() > maxRevision-1 {
+		return nil, fmt.Errorf("journal: create %s: revision %d leaves no revision for an update (a journal holds revisions up to %d): %w", dir, a.Revision(), uint64(maxRevision), account.ErrInvalid)
+	}
+	if err := mkdirDurable(fsys, dir); err != nil {
 		return nil, fmt.Errorf("journal: create: %w", err)
 	}
 	j := &Journal{dir: dir, fsys: fsys, opt: opt}
@@ -290,23 +350,15 @@ func (b *backend) Append(ctx context.Context, batch []account.Update) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("journal: update %s: %w", j.dir, err)
 	}
-	buf := j.buf[:0]
-	want := j.durable + 1
-	for _, u := range batch {
-		if u.Revision() != want || len(u.Events) == 0 {
-			return fmt.Errorf("journal: update %s: revision %d after %d: %w", j.dir, u.Revision(), want-1, account.ErrInvalid)
-		}
-		buf = appendFrame(buf, func(p []byte) []byte { return appendUpdate(p, u.Events) })
-		want++
+	buf, chain, err := j.appendBatch(j.buf[:0], batch)
+	if err != nil {
+		return fmt.Errorf("journal: update %s: %w", j.dir, err)
 	}
 	last := batch[len(batch)-1]
 	seg := j.seg
 	j.writing = true
 	j.mu.Unlock()
-	err := writeAll(seg, buf)
-	if err == nil {
-		err = seg.Sync()
-	}
+	err = writeSynced(seg, buf)
 	j.mu.Lock()
 	j.writing = false
 	j.syncs++
@@ -315,14 +367,21 @@ func (b *backend) Append(ctx context.Context, batch []account.Update) error {
 		j.broken = fmt.Errorf("write %s: %w", filepath.Join(j.dir, segName(j.segFirst)), err)
 		return fmt.Errorf("journal: update %s (%s): %w", j.dir, revisions(batch[0].Revision(), last.Revision()), errors.Join(account.ErrOutcomeUnknown, j.broken))
 	}
-	j.durable = last.Revision()
+	j.durable, j.chain = last.Revision(), chain
 	j.segSize += int64(len(buf))
 	j.sinceCkpt += int64(len(buf))
 	j.buf = buf
-	if j.sinceCkpt >= max(j.opt.checkpointBytes, j.ckptSize) && !j.ckptBusy && !j.closed {
-		j.rotate(last.Account)
-	}
+	j.checkpointIfDue(last.Account)
 	return nil
+}
+
+// checkpointIfDue starts a new segment and checkpoints acct, the durable
+// state, if enough log was written since the last checkpoint. It is
+// called with j.mu held, when no record is being written.
+func (j *Journal) checkpointIfDue(acct *account.Account) {
+	if j.sinceCkpt >= max(j.opt.checkpointBytes, j.ckptSize) && !j.ckptBusy && !j.closed && j.segFirst <= j.durable {
+		j.rotate(acct)
+	}
 }
 
 // revisions names the revisions first to last.
@@ -370,7 +429,9 @@ func (j *Journal) rotate(acct *account.Account) {
 		j.mu.Lock()
 		defer j.mu.Unlock()
 		j.ckptBusy = false
-		j.ckptErr = err
+		if j.ckptErr == nil {
+			j.ckptErr = err // the first error; a later success does not undo it
+		}
 	}()
 }
 
@@ -378,7 +439,7 @@ func (j *Journal) rotate(acct *account.Account) {
 // file name, and makes it the one records are appended to. It is durable
 // when newSegment returns.
 func (j *Journal) newSegment(first uint64, name string) error {
-	f, err := j.fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
+	f, err := j.fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, filePerm)
 	if err != nil {
 		return err
 	}
@@ -393,29 +454,8 @@ func (j *Journal) newSegment(first uint64, name string) error {
 		f.Close()
 		return err
 	}
-	j.seg, j.segFirst, j.segSize = f, first, int64(len(segMagic))
+	j.seg, j.segFirst, j.segSize, j.chain = f, first, int64(len(segMagic)), 0
 	j.segs = append(j.segs, first)
-	return nil
-}
-
-// writeCheckpoint writes a checkpoint of a and removes the older ones.
-func (j *Journal) writeCheckpoint(a *account.Account) error {
-	b := appendFrame([]byte(ckptMagic), func(p []byte) []byte { return appendCheckpoint(p, a, j.origin) })
-	if err := writeFileAtomic(j.fsys, filepath.Join(j.dir, ckptName(a.Revision())), b); err != nil {
-		return fmt.Errorf("checkpoint at revision %d: %w", a.Revision(), err)
-	}
-	j.mu.Lock()
-	j.ckptSize = int64(len(b))
-	j.mu.Unlock()
-	names, err := j.fsys.ReadDir(j.dir)
-	if err != nil {
-		return nil // the new checkpoint is in place; old ones only cost space
-	}
-	for _, name := range names {
-		if rev, ok := parseName(name, ckptPrefix, ckptSuffix); ok && rev < a.Revision() {
-			j.fsys.Remove(filepath.Join(j.dir, name))
-		}
-	}
 	return nil
 }
 
@@ -424,7 +464,8 @@ func (j *Journal) writeCheckpoint(a *account.Account) error {
 // time. It reads the whole history from disk, from the first segment that
 // holds a revision after after. A damaged record yields an error wrapping
 // [ErrCorrupt] and ends the sequence; so does a Journal closed before the
-// sequence is read ([ErrClosed]).
+// sequence is read ([ErrClosed]), and a file that cannot be read (an
+// error that is not ErrCorrupt: the damage, if any, is not known).
 //
 // The sequence holds the updates durable when it starts; it may be read
 // while updates go on. A ctx done while it is read ends it with ctx's
@@ -436,7 +477,7 @@ func (j *Journal) Events(ctx context.Context, after uint64) iter.Seq2[account.Ev
 	return func(yield func(account.Event, error) bool) {
 		j.mu.Lock()
 		closed := j.closed
-		durable, lastSize := j.durable, j.segSize
+		durable := j.durable
 		var segs []uint64
 		if durable > after {
 			segs = slices.Clone(j.segs)
@@ -460,34 +501,56 @@ func (j *Journal) Events(ctx context.Context, after uint64) iter.Seq2[account.Ev
 				Err: fmt.Errorf("the log segments before revision %d are missing", first)})
 			return
 		}
-		for i := start; i < len(segs); i++ {
-			if err := ctx.Err(); err != nil {
-				yield(account.Event{}, fmt.Errorf("journal: events %s: %w", j.dir, err))
-				return
-			}
+		var events []account.Event // of one record
+		var names interner
+		for i := start; i < len(segs) && segs[i] <= durable; i++ {
 			name := filepath.Join(j.dir, segName(segs[i]))
-			data, err := readFile(j.fsys, name)
-			if err != nil {
-				yield(account.Event{}, &CorruptError{File: name, Err: err})
+			stopped := false
+			_, last, _, dmg, err := scanSegment(j.fsys, name, segs[i], false, func(rec segRecord) error {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if rec.rev > durable {
+					return errStop
+				}
+				if rec.rev <= after {
+					return nil
+				}
+				var err error
+				if events, err = decodeUpdateTo(events[:0], rec.payload, &names); err != nil {
+					return err
+				}
+				for _, e := range events {
+					if !yield(e, nil) {
+						stopped = true
+						return errStop
+					}
+				}
+				return nil
+			})
+			switch {
+			case stopped:
+				return
+			case errors.Is(err, fs.ErrNotExist):
+				yield(account.Event{}, &CorruptError{File: name, Revision: segs[i], Err: errors.New("the log segment is missing")})
+				return
+			case err != nil:
+				yield(account.Event{}, fmt.Errorf("journal: events %s: %w", name, err))
+				return
+			case ctx.Err() != nil:
+				yield(account.Event{}, fmt.Errorf("journal: events %s: %w", j.dir, ctx.Err()))
+				return
+			case dmg != nil && dmg.rev <= durable:
+				yield(account.Event{}, dmg.corrupt(name))
 				return
 			}
-			if i == len(segs)-1 && int64(len(data)) > lastSize {
-				data = data[:lastSize]
-			}
-			var next uint64
+			want := durable
 			if i+1 < len(segs) {
-				next = segs[i+1]
-			} else {
-				next = durable + 1
+				want = min(want, segs[i+1]-1)
 			}
-			for e, err := range readSegment(name, data, segs[i], next, false) {
-				if err != nil {
-					yield(account.Event{}, err)
-					return
-				}
-				if e.Revision > after && !yield(e.Event, nil) {
-					return
-				}
+			if last < want {
+				yield(account.Event{}, &CorruptError{File: name, Revision: last + 1, Err: fmt.Errorf("the segment ends before revision %d", last+1)})
+				return
 			}
 		}
 	}

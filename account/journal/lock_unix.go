@@ -15,7 +15,7 @@ import (
 // lock, in this process or another, it fails at once. The lock goes when
 // the returned file is closed or the process ends, however it ends.
 func lockFile(name string) (io.Closer, error) {
-	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, filePerm)
 	if err != nil {
 		return nil, err
 	}

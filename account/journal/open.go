@@ -1,11 +1,10 @@
 package journal
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
-	"iter"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,48 +33,61 @@ func open(fsys fileSystem, dir string, opt options) (*Journal, error) {
 		return nil, err
 	}
 	j.start(a)
+	// The log written since the last checkpoint counts as before the
+	// restart: a checkpoint that fell due is started now.
+	j.mu.Lock()
+	j.checkpointIfDue(a)
+	j.mu.Unlock()
 	return j, nil
 }
 
-// recover reads the latest checkpoint and the records after it, drops a
-// torn record at the end of the log, and opens the last segment for
-// appending. It returns the last durable state.
+// recover reads the latest checkpoint and the records after it, drops
+// what a crash or power loss left after the last synced record, makes
+// what it read durable, and opens the last segment for appending. It
+// returns the last durable state.
 func (j *Journal) recover() (*account.Account, error) {
 	names, err := j.fsys.ReadDir(j.dir)
 	if err != nil {
 		return nil, fmt.Errorf("journal: open: %w", err)
 	}
-	var ckpts []uint64
+	ckpts := checkpoints(names)
+	if len(ckpts) == 0 {
+		return nil, j.findJournal(names)
+	}
+	// The entries seen may be in the page cache only (a process killed
+	// before it synced the directory): make them durable before changing
+	// any, so that no change here reaches the disk without them.
+	if err := j.fsys.SyncDir(j.dir); err != nil {
+		return nil, fmt.Errorf("journal: open: sync %s: %w", j.dir, err)
+	}
 	for _, name := range names {
-		if rev, ok := parseName(name, ckptPrefix, ckptSuffix); ok {
-			ckpts = append(ckpts, rev)
-		} else if first, ok := parseName(name, segPrefix, segSuffix); ok {
+		if first, ok := parseName(name, segPrefix, segSuffix); ok {
 			j.segs = append(j.segs, first)
 		} else if _, ok := parseName(strings.TrimSuffix(name, tmpSuffix), ckptPrefix, ckptSuffix); ok && strings.HasSuffix(name, tmpSuffix) {
 			j.fsys.Remove(filepath.Join(j.dir, name)) // a checkpoint cut short
 		}
 	}
-	slices.Sort(ckpts)
 	slices.Sort(j.segs)
 	if len(j.segs) > 0 && j.segs[0] == 0 {
 		return nil, &CorruptError{File: filepath.Join(j.dir, segName(0)), Err: errors.New("a log segment starting at revision 0 (revisions start at 1)")}
-	}
-	if len(ckpts) == 0 {
-		return nil, j.findJournal(names)
 	}
 
 	// The latest checkpoint.
 	rev := ckpts[len(ckpts)-1]
 	name := filepath.Join(j.dir, ckptName(rev))
-	data, err := readFile(j.fsys, name)
+	a, origin, size, err := readCheckpoint(j.fsys, name, rev)
 	if err != nil {
+		var ce *CorruptError
+		if errors.As(err, &ce) && len(ckpts) > 1 {
+			ce.Err = fmt.Errorf("%w (the log and the checkpoint of revision %d hold this state too: with this file removed, Open rebuilds it from them)", ce.Err, ckpts[len(ckpts)-2])
+			return nil, ce
+		}
+		if ce != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("journal: open: %w", err)
 	}
-	a, origin, err := readCheckpoint(name, data, rev)
-	if err != nil {
-		return nil, err
-	}
-	j.ckptSize = int64(len(data))
+	j.ckptSize = size
 	j.origin = origin
 	if tmp := segName(rev+1) + tmpSuffix; len(j.segs) == 0 && origin == rev && slices.Contains(names, tmp) {
 		// A Create stopped after writing its checkpoint, before renaming
@@ -100,54 +112,46 @@ func (j *Journal) recover() (*account.Account, error) {
 	if start < 0 {
 		return nil, &CorruptError{File: filepath.Join(j.dir, segName(rev+1)), Revision: rev + 1, Err: errors.New("no log segment holds the revision after the checkpoint")}
 	}
-	var events []account.Event
-	var interned interner
-	// decode appends the events of one record after the checkpoint to
-	// events, straight from its payload, and returns its revision.
-	decode := func(p []byte) (uint64, error) {
-		n := len(events)
-		var err error
-		if events, err = decodeUpdateTo(events, p, &interned); err != nil {
-			return 0, err
-		}
-		r := events[n].Revision
-		if r <= rev {
-			events = events[:n]
-		}
-		return r, nil
-	}
+	r := replayer{a: a}
 	var tailRev uint64 // the revision of the last record in the log
 	for i := start; i < len(j.segs); i++ {
 		first := j.segs[i]
 		name := filepath.Join(j.dir, segName(first))
-		data, err := readFile(j.fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("journal: open: %w", err)
-		}
-		events = slices.Grow(events, countFrames(data))
 		lastSeg := i == len(j.segs)-1
-		next := uint64(0) // for the last segment, any count of records
-		if !lastSeg {
-			next = j.segs[i+1]
-		}
-		size := int64(len(segMagic))
-		tailRev = first - 1
-		for r, err := range readRecords(name, data, first, next, lastSeg, decode) {
-			if err != nil {
-				var torn *tornError
-				if errors.As(err, &torn) {
-					size = torn.offset
-					break
-				}
-				return nil, err
+		end, last, chain, dmg, err := scanSegment(j.fsys, name, first, lastSeg, func(rec segRecord) error {
+			if rec.rev <= rev {
+				return nil
 			}
-			size, tailRev = r.end, r.rev
+			return r.add(name, rec)
+		})
+		var ce *CorruptError
+		if errors.As(err, &ce) {
+			return nil, err
 		}
+		if err != nil {
+			return nil, fmt.Errorf("journal: open: read %s: %w", name, err)
+		}
+		if dmg != nil && (!lastSeg || dmg.synced()) {
+			if !lastSeg && errors.Is(dmg.err, errTorn) {
+				dmg.err = errors.New("record cut short before the end of the log")
+			}
+			return nil, dmg.corrupt(name)
+		}
+		if !lastSeg && last+1 != j.segs[i+1] {
+			return nil, &CorruptError{File: name, Offset: end, Revision: last + 1,
+				Err: fmt.Errorf("the segment ends before revision %d, but the next one starts at %d", last+1, j.segs[i+1])}
+		}
+		if err := r.flush(); err != nil {
+			return nil, err
+		}
+		tailRev = last
+		j.sinceCkpt += max(end-int64(len(segMagic)), 0)
 		if lastSeg {
-			j.segFirst, j.segSize = first, size
-			if size != int64(len(data)) || size < int64(len(segMagic)) {
-				// Drop the torn record, or rewrite a header cut short.
-				if err := j.truncateTail(name, size); err != nil {
+			j.segFirst, j.segSize, j.chain = first, end, chain
+			if dmg != nil {
+				// Drop what was not synced, or rewrite a header that
+				// never reached the disk.
+				if err := j.truncateTail(name, end); err != nil {
 					return nil, err
 				}
 			}
@@ -157,19 +161,87 @@ func (j *Journal) recover() (*account.Account, error) {
 		return nil, &CorruptError{File: filepath.Join(j.dir, segName(j.segFirst)), Offset: j.segSize, Revision: tailRev + 1,
 			Err: fmt.Errorf("the log ends at revision %d, before the checkpoint's revision %d", tailRev, rev)}
 	}
-	if len(events) > 0 {
-		next, err := a.Replay(events)
-		if err != nil {
-			return nil, j.locateMismatch(a, start, err)
-		}
-		a = next
-	}
 	seg, err := j.fsys.OpenFile(filepath.Join(j.dir, segName(j.segFirst)), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return nil, fmt.Errorf("journal: open: %w", err)
 	}
+	// What Open read may be in the page cache only (a process killed
+	// before its sync): make it durable before anything is built on it.
+	// (The directory's entries were synced at the start.)
+	if err = seg.Sync(); err != nil {
+		seg.Close()
+		return nil, fmt.Errorf("journal: open: sync: %w", err)
+	}
 	j.seg = seg
-	return a, nil
+	return r.a, nil
+}
+
+// A replayer applies the records after a checkpoint to the account, a
+// bounded number of events at a time, so that recovery holds the state
+// and one chunk of the log, whatever the log's length.
+type replayer struct {
+	a      *account.Account
+	events []account.Event
+	recs   []replayedRecord
+	names  interner
+}
+
+// A replayedRecord is where a record of the pending events came from.
+type replayedRecord struct {
+	name  string
+	start int64
+	rev   uint64
+	first int // the index of its first event in events
+}
+
+// chunk returns how many events a replayer gathers before it applies
+// them: in proportion to the state, since each application copies part of
+// it, so that the copies cost in proportion to the log replayed, and the
+// events gathered take memory in proportion to the state.
+func (r *replayer) chunk() int { return max(1<<12, r.a.NumMembers()/2) }
+
+// add decodes the record and gathers its events.
+func (r *replayer) add(name string, rec segRecord) error {
+	if r.events == nil {
+		r.events = make([]account.Event, 0, r.chunk()+64)
+	}
+	n := len(r.events)
+	var err error
+	if r.events, err = decodeUpdateTo(r.events, rec.payload, &r.names); err != nil {
+		return err
+	}
+	r.recs = append(r.recs, replayedRecord{name: name, start: rec.start, rev: rec.rev, first: n})
+	if len(r.events) >= r.chunk() {
+		return r.flush()
+	}
+	return nil
+}
+
+// flush applies the events gathered. If they do not apply, it finds the
+// record whose events do not fit the state and returns a *CorruptError
+// naming it.
+func (r *replayer) flush() error {
+	if len(r.events) == 0 {
+		return nil
+	}
+	next, err := r.a.Replay(r.events)
+	if err != nil {
+		a := r.a
+		for i, rec := range r.recs {
+			end := len(r.events)
+			if i+1 < len(r.recs) {
+				end = r.recs[i+1].first
+			}
+			if a, err = a.Replay(r.events[rec.first:end]); err != nil {
+				return &CorruptError{File: rec.name, Offset: rec.start, Revision: rec.rev, Err: err}
+			}
+		}
+		return &CorruptError{File: r.recs[0].name, Offset: r.recs[0].start, Revision: r.recs[0].rev, Err: err}
+	}
+	r.a = next
+	clear(r.events) // drop the strings they hold
+	r.events, r.recs = r.events[:0], r.recs[:0]
+	return nil
 }
 
 // findJournal returns nil if names, the files in j.dir, include a
@@ -193,14 +265,24 @@ func (j *Journal) findJournal(names []string) error {
 	return fmt.Errorf("journal: open %s: no journal here: %w", j.dir, fs.ErrNotExist)
 }
 
-// truncateTail cuts the last segment to size, dropping a torn record, and
-// rewrites its header if even that was cut short.
+// truncateTail cuts the last segment to size, dropping what was not
+// synced, and syncs the cut before Open goes on. A segment whose header
+// never reached the disk (size 0) is made again, as a new file, so that
+// no old bytes of its records can show behind the new ones: the first
+// record of a segment has no predecessor to chain to.
 func (j *Journal) truncateTail(name string, size int64) error {
-	if size < int64(len(segMagic)) {
-		// The segment's header was cut short: no record was ever in it.
-		f, err := j.fsys.OpenFile(name, os.O_WRONLY|os.O_TRUNC, 0)
-		if err == nil {
-			err = writeAll(f, []byte(segMagic))
+	var err error
+	if size == 0 {
+		// A new file in the old one's place, renamed over it: a crash
+		// leaves one or the other.
+		_, err = writeFileAtomic(j.fsys, name, func(w io.Writer) (int64, error) {
+			return int64(len(segMagic)), writeAll(w, []byte(segMagic))
+		})
+		size = int64(len(segMagic))
+	} else {
+		var f file
+		if f, err = j.fsys.OpenFile(name, os.O_WRONLY, 0); err == nil {
+			err = f.Truncate(size)
 			if err == nil {
 				err = f.Sync()
 			}
@@ -208,226 +290,10 @@ func (j *Journal) truncateTail(name string, size int64) error {
 				err = cerr
 			}
 		}
-		if err != nil {
-			return fmt.Errorf("journal: open: repair %s: %w", name, err)
-		}
-		j.segSize = int64(len(segMagic))
-		return nil
-	}
-	f, err := j.fsys.OpenFile(name, os.O_WRONLY, 0)
-	if err == nil {
-		err = f.Truncate(size)
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
 	}
 	if err != nil {
-		return fmt.Errorf("journal: open: drop the torn record at the end of %s: %w", name, err)
+		return fmt.Errorf("journal: open: drop the torn end of %s: %w", name, err)
 	}
+	j.segSize = size
 	return nil
-}
-
-// locateMismatch finds the record whose events do not match the state, by
-// replaying record by record from a, and returns a *CorruptError naming it.
-func (j *Journal) locateMismatch(a *account.Account, start int, cause error) error {
-	for i := start; i < len(j.segs); i++ {
-		name := filepath.Join(j.dir, segName(j.segs[i]))
-		data, err := readFile(j.fsys, name)
-		if err != nil {
-			break
-		}
-		var update []account.Event
-		var at int64
-		for e, err := range readSegment(name, data, j.segs[i], 0, true) {
-			if err != nil {
-				break
-			}
-			if e.Revision <= a.Revision() {
-				continue
-			}
-			if len(update) > 0 && e.Revision != update[0].Revision {
-				next, err := a.Replay(update)
-				if err != nil {
-					return &CorruptError{File: name, Offset: at, Revision: update[0].Revision, Err: err}
-				}
-				a, update = next, update[:0]
-			}
-			if len(update) == 0 {
-				at = e.start
-			}
-			update = append(update, e.Event)
-		}
-		if len(update) > 0 {
-			next, err := a.Replay(update)
-			if err != nil {
-				return &CorruptError{File: name, Offset: at, Revision: update[0].Revision, Err: err}
-			}
-			a = next
-		}
-	}
-	return &CorruptError{File: j.dir, Err: cause}
-}
-
-// readCheckpoint decodes the checkpoint file name holding revision rev.
-func readCheckpoint(name string, data []byte, rev uint64) (*account.Account, uint64, error) {
-	if len(data) < len(ckptMagic) || string(data[:len(ckptMagic)]) != ckptMagic {
-		return nil, 0, &CorruptError{File: name, Revision: rev, Err: errors.New("not a checkpoint (bad header)")}
-	}
-	off := int64(len(ckptMagic))
-	p, size, err := nextFrame(data[off:])
-	if err != nil {
-		return nil, 0, &CorruptError{File: name, Offset: off, Revision: rev, Err: err}
-	}
-	if off+int64(size) != int64(len(data)) {
-		return nil, 0, &CorruptError{File: name, Offset: off + int64(size), Revision: rev, Err: errors.New("bytes after the checkpoint")}
-	}
-	a, origin, err := decodeCheckpoint(p)
-	if err != nil {
-		return nil, 0, &CorruptError{File: name, Offset: off, Revision: rev, Err: err}
-	}
-	if a.Revision() != rev {
-		return nil, 0, &CorruptError{File: name, Offset: off, Revision: rev, Err: fmt.Errorf("holds revision %d", a.Revision())}
-	}
-	return a, origin, nil
-}
-
-// A placedEvent is an event with the offsets of its record in its segment.
-type placedEvent struct {
-	account.Event
-	start, end int64
-}
-
-// A tornError reports a record cut short at the end of the last segment.
-type tornError struct{ offset int64 }
-
-func (e *tornError) Error() string { return fmt.Sprintf("record cut short at offset %d", e.offset) }
-
-// readSegment yields the events of the segment file name, whose content is
-// data and whose first revision is first, as [readRecords] reads them.
-func readSegment(name string, data []byte, first, next uint64, tail bool) iter.Seq2[placedEvent, error] {
-	return func(yield func(placedEvent, error) bool) {
-		var events []account.Event // reused for each record
-		var names interner
-		decode := func(p []byte) (uint64, error) {
-			var err error
-			if events, err = decodeUpdateTo(events[:0], p, &names); err != nil {
-				return 0, err
-			}
-			return events[0].Revision, nil
-		}
-		for r, err := range readRecords(name, data, first, next, tail, decode) {
-			if err != nil {
-				yield(placedEvent{}, err)
-				return
-			}
-			for _, e := range events {
-				if !yield(placedEvent{Event: e, start: r.start, end: r.end}, nil) {
-					return
-				}
-			}
-		}
-	}
-}
-
-// A segRecord is where one record is in its segment, and its revision.
-type segRecord struct {
-	start, end int64
-	rev        uint64
-}
-
-// readRecords yields the records of the segment file name, whose content
-// is data and whose first revision is first, after decode has decoded each
-// record's payload and returned its revision. Revisions must be
-// consecutive from first; if next is not 0, the segment must end just
-// before revision next. In the last segment (tail), a record cut short at
-// the end, or one whose bytes from its start to the end of the segment are
-// all zero (the file grew but the data never reached the disk), yields a
-// *tornError; anywhere else it is damage. Damage, and an
-// error from decode, yield a *CorruptError.
-func readRecords(name string, data []byte, first, next uint64, tail bool, decode func(payload []byte) (uint64, error)) iter.Seq2[segRecord, error] {
-	return func(yield func(segRecord, error) bool) {
-		corrupt := func(off int64, rev uint64, err error) {
-			yield(segRecord{}, &CorruptError{File: name, Offset: off, Revision: rev, Err: err})
-		}
-		if len(data) < len(segMagic) {
-			if tail && string(data) == segMagic[:len(data)] {
-				yield(segRecord{}, &tornError{offset: 0})
-				return
-			}
-			corrupt(0, first, errors.New("not a log segment (bad header)"))
-			return
-		}
-		if string(data[:len(segMagic)]) != segMagic {
-			corrupt(0, first, errors.New("not a log segment (bad header)"))
-			return
-		}
-		off := int64(len(segMagic))
-		want := first
-		for off < int64(len(data)) {
-			p, size, err := nextFrame(data[off:])
-			if err != nil && tail && allZero(data[off:]) {
-				// The file grew but the record's bytes never reached
-				// the disk: a record torn by a crash, as one cut short.
-				err = errTorn
-			}
-			if err == errTorn {
-				if tail {
-					yield(segRecord{}, &tornError{offset: off})
-				} else {
-					corrupt(off, want, errors.New("record cut short before the end of the log"))
-				}
-				return
-			}
-			if err != nil {
-				corrupt(off, want, err)
-				return
-			}
-			rev, err := decode(p)
-			if err != nil {
-				corrupt(off, want, err)
-				return
-			}
-			if rev != want {
-				corrupt(off, want, fmt.Errorf("record of revision %d where revision %d belongs", rev, want))
-				return
-			}
-			end := off + int64(size)
-			if !yield(segRecord{start: off, end: end, rev: rev}, nil) {
-				return
-			}
-			off = end
-			want++
-		}
-		if next != 0 && want != next {
-			corrupt(off, want, fmt.Errorf("the segment ends before revision %d, but the next one starts at %d", want, next))
-		}
-	}
-}
-
-// allZero reports whether every byte of b is zero.
-func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// countFrames returns how many whole records the segment data holds,
-// reading only their lengths, not their checksums, to size the events of a
-// recovery: each record holds at least one event.
-func countFrames(data []byte) int {
-	n := 0
-	for off := len(segMagic); off+headerLen <= len(data); n++ {
-		size := int(binary.LittleEndian.Uint32(data[off:]))
-		if size > len(data)-off-headerLen {
-			break
-		}
-		off += headerLen + size
-	}
-	return n
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/entaccess/entaccess/account"
-	"github.com/entaccess/entaccess/permission"
 )
 
 // On disk, a journal directory holds:
@@ -17,8 +16,10 @@ import (
 //   - wal-<first revision>.log: segments of the write-ahead log, each the
 //     segMagic line followed by framed update records, one per committed
 //     update, revisions consecutive across segments;
-//   - checkpoint-<revision>.ckpt: the checkpointMagic line followed by one
-//     framed record holding the whole account at that revision;
+//   - checkpoint-<revision>.ckpt: the ckptMagic line followed by the whole
+//     account at that revision, as a stream of frames of at most
+//     ckptChunk bytes each, ended by a frame with no payload (see
+//     checkpoint.go);
 //   - LOCK: the file locked while a Journal has the directory open;
 //   - checkpoint-<revision>.ckpt.tmp: a checkpoint being written;
 //   - wal-<first revision>.log.tmp: the first segment while Create writes
@@ -37,11 +38,25 @@ import (
 // whose payload runs past the end of the file was torn while it was being
 // written; a frame whose header or payload does not match its checksum was
 // damaged afterwards.
+//
+// An update record's payload is its revision, the revision synced before
+// it was written (its claim, see tail.go), the payload checksum of the
+// record before it in its segment (0 for the first: a chain, so that old
+// bytes of a record dropped at Open cannot pass for the record written
+// after it in its place), its commit time and its events.
 const (
-	headerLen     = 12
-	maxPayload    = 1 << 30
-	segMagic      = "entaccess wal 1\n"
-	ckptMagic     = "entaccess ckpt1\n"
+	headerLen = 12
+	// maxPayload is the largest payload a frame may carry: Append refuses
+	// an update whose record would be larger, and Open calls a larger
+	// length damage, so that no record is written that Open would refuse
+	// and no buffer grows past it.
+	maxPayload = 64 << 20
+	// ckptChunk is the payload size past which a checkpoint starts a new
+	// frame. An item (a member, a team's header, a team member) is never
+	// split, so a frame holds at most ckptChunk+maxItem bytes.
+	ckptChunk     = 1 << 20
+	segMagic      = "entaccess wal 2\n"
+	ckptMagic     = "entaccess ckpt2\n"
 	segPrefix     = "wal-"
 	segSuffix     = ".log"
 	ckptPrefix    = "checkpoint-"
@@ -52,6 +67,8 @@ const (
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+func crc32Sum(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
 
 // appendFrame appends a frame holding the payload that fill appends.
 func appendFrame(b []byte, fill func([]byte) []byte) []byte {
@@ -64,6 +81,66 @@ func appendFrame(b []byte, fill func([]byte) []byte) []byte {
 	binary.LittleEndian.PutUint32(h[4:], crc32.Checksum(payload, castagnoli))
 	binary.LittleEndian.PutUint32(h[8:], crc32.Checksum(h[:8], castagnoli))
 	return b
+}
+
+// maxRevision is the last revision a journal holds, so that the revision
+// after it, which names the segment a rotation would start, is one too.
+const maxRevision = 1<<64 - 2
+
+// appendRecord appends the frame of one update's record to buf, claiming
+// synced as the last revision on stable storage before it is written, and
+// chained to the record before it, whose payload checksum is prev (see
+// frameSum). It
+// refuses, leaving buf as it was, an update whose revision the journal
+// cannot hold or whose record would be larger than Open reads.
+func appendRecord(buf []byte, events []account.Event, synced uint64, prev uint32) ([]byte, error) {
+	rev := events[0].Revision
+	if rev == 0 || rev > maxRevision {
+		return buf, fmt.Errorf("revision %d: a journal holds revisions 1 to %d: %w", rev, uint64(maxRevision), account.ErrInvalid)
+	}
+	n := len(buf)
+	buf = appendFrame(buf, func(p []byte) []byte { return appendUpdate(p, events, synced, prev) })
+	if size := len(buf) - n - headerLen; size > maxPayload {
+		clear(buf[n:])
+		return buf[:n], fmt.Errorf("revision %d: the update's record is %d bytes (%d steps), more than the journal's limit of %d: %w", rev, size, len(events), maxPayload, account.ErrInvalid)
+	}
+	return buf, nil
+}
+
+// appendBatch appends to buf the records of batch, whose first update
+// follows the durable revision, each claiming the durable revision synced
+// and chained to the record before it, and returns buf and the last
+// record's payload checksum. It refuses the batch, whole, if an update's
+// revision does not follow on or its record is over the limit. It is
+// called with j.mu held.
+func (j *Journal) appendBatch(buf []byte, batch []account.Update) ([]byte, uint32, error) {
+	chain, want := j.chain, j.durable+1
+	for _, u := range batch {
+		if u.Revision() != want || len(u.Events) == 0 || u.Events[0].Revision != want {
+			return buf, 0, fmt.Errorf("revision %d after %d: %w", u.Revision(), want-1, account.ErrInvalid)
+		}
+		n := len(buf)
+		var err error
+		if buf, err = appendRecord(buf, u.Events, j.durable, chain); err != nil {
+			return buf, 0, err
+		}
+		chain = frameSum(buf, n)
+		want++
+	}
+	return buf, chain, nil
+}
+
+// writeSynced appends buf to the segment seg and syncs it.
+func writeSynced(seg file, buf []byte) error {
+	if err := writeAll(seg, buf); err != nil {
+		return err
+	}
+	return seg.Sync()
+}
+
+// frameSum returns the payload checksum of the frame that ends buf.
+func frameSum(buf []byte, start int) uint32 {
+	return binary.LittleEndian.Uint32(buf[start+4:])
 }
 
 // errTorn reports a frame cut short by the end of the data.
@@ -96,10 +173,15 @@ func nextFrame(b []byte) (payload []byte, size int, err error) {
 }
 
 // appendUpdate appends the payload of one update's record: its revision,
-// its commit time and its events. All events have the same revision and time.
-func appendUpdate(b []byte, events []account.Event) []byte {
+// synced (the last revision on stable storage before the record is
+// written), prev (the payload checksum of the record before it in its
+// segment), its commit time and its events. All events have the same
+// revision and time.
+func appendUpdate(b []byte, events []account.Event, synced uint64, prev uint32) []byte {
 	e0 := events[0]
 	b = binary.AppendUvarint(b, e0.Revision)
+	b = binary.AppendUvarint(b, synced)
+	b = binary.AppendUvarint(b, uint64(prev))
 	b = binary.AppendVarint(b, e0.Time.UnixNano())
 	b = binary.AppendUvarint(b, uint64(len(events)))
 	for _, e := range events {
@@ -217,6 +299,10 @@ func decodeUpdate(p []byte) ([]account.Event, error) {
 func decodeUpdateTo(dst []account.Event, p []byte, names *interner) ([]account.Event, error) {
 	d := decoder{b: p, names: names}
 	rev := d.uvarint("revision")
+	synced := d.uvarint("synced revision")
+	if prev := d.uvarint("previous checksum"); prev > 1<<32-1 {
+		d.fail("previous checksum")
+	}
 	t := time.Unix(0, d.varint("time")).UTC()
 	n := d.count("event count", 6)
 	if d.err == nil && n == 0 {
@@ -242,7 +328,21 @@ func decodeUpdateTo(dst []account.Event, p []byte, names *interner) ([]account.E
 	if rev == 0 {
 		return dst[:start], errors.New("update record with revision 0")
 	}
+	if synced >= rev {
+		return dst[:start], fmt.Errorf("update record of revision %d claims revision %d synced before it", rev, synced)
+	}
 	return dst, nil
+}
+
+// recordHead returns the revision of the update record whose payload is
+// p, the revision it claims was synced before it was written, and the
+// checksum of the record before it.
+func recordHead(p []byte) (rev, synced uint64, prev uint32, ok bool) {
+	d := decoder{b: p}
+	rev = d.uvarint("revision")
+	synced = d.uvarint("synced revision")
+	pv := d.uvarint("previous checksum")
+	return rev, synced, uint32(pv), d.err == nil && synced < rev && pv <= 1<<32-1
 }
 
 // An interner keeps one copy of the strings that recur in a log (actors,
@@ -287,76 +387,6 @@ func (in *interner) get(b []byte) string {
 	}
 	*slot = s
 	return s
-}
-
-// appendCheckpoint appends the payload of a checkpoint of a, in a journal
-// created at revision origin.
-func appendCheckpoint(b []byte, a *account.Account, origin uint64) []byte {
-	s := a.Spec()
-	b = binary.AppendUvarint(b, a.Revision())
-	b = binary.AppendUvarint(b, origin)
-	b = appendString(b, s.Name)
-	b = binary.AppendUvarint(b, uint64(len(s.Members)))
-	for _, m := range s.Members {
-		b = appendString(b, m.User)
-		b = append(b, byte(m.Permissions))
-	}
-	b = binary.AppendUvarint(b, uint64(len(s.Teams)))
-	for _, t := range s.Teams {
-		b = appendString(b, t.Name)
-		if t.Licensed {
-			b = append(b, 1)
-		} else {
-			b = append(b, 0)
-		}
-		b = binary.AppendUvarint(b, uint64(len(t.Members)))
-		for _, m := range t.Members {
-			b = appendString(b, m.User)
-			b = append(b, byte(m.Role))
-		}
-	}
-	return b
-}
-
-// decodeCheckpoint decodes a checkpoint's payload and validates the
-// account it holds as [account.New] does. It also returns the revision the
-// journal was created at.
-func decodeCheckpoint(p []byte) (*account.Account, uint64, error) {
-	d := decoder{b: p}
-	rev := d.uvarint("revision")
-	origin := d.uvarint("origin")
-	s := account.Spec{Name: d.string("name")}
-	s.Members = make([]account.Member, d.count("member count", 2))
-	for i := range s.Members {
-		s.Members[i] = account.Member{User: d.string("user"), Permissions: permission.Set(d.byte("permissions"))}
-	}
-	s.Teams = make([]account.Team, d.count("team count", 3))
-	for i := range s.Teams {
-		t := &s.Teams[i]
-		t.Name = d.string("team name")
-		switch d.byte("licensed") {
-		case 0:
-		case 1:
-			t.Licensed = true
-		default:
-			d.fail("licensed flag")
-		}
-		t.Members = make([]account.TeamMember, d.count("team member count", 2))
-		for k := range t.Members {
-			t.Members[k] = account.TeamMember{User: d.string("user"), Role: account.Role(d.byte("role"))}
-		}
-	}
-	if err := d.end(); err != nil {
-		return nil, 0, err
-	}
-	if origin > rev {
-		return nil, 0, fmt.Errorf("created at revision %d, after its revision %d", origin, rev)
-	}
-	a, err := account.New(s)
-	if err != nil {
-		return nil, 0, err
-	}
-	return a.WithRevision(rev), origin, nil
 }
 
 func segName(first uint64) string {

@@ -1,0 +1,112 @@
+package journal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/entaccess/entaccess/account"
+)
+
+// readFails fails every open of a log segment for reading, once armed, as
+// a process out of file descriptors does.
+type readFails struct {
+	osFS
+	mu    sync.Mutex
+	armed bool
+}
+
+func (f *readFails) OpenFile(name string, flag int, perm os.FileMode) (file, error) {
+	f.mu.Lock()
+	armed := f.armed
+	f.mu.Unlock()
+	if armed && flag == os.O_RDONLY && strings.HasSuffix(name, segSuffix) {
+		return nil, &os.PathError{Op: "open", Path: name, Err: syscall.EMFILE}
+	}
+	return f.osFS.OpenFile(name, flag, perm)
+}
+
+// A segment that cannot be read is an error, not damage: Events says
+// what failed, and does not call the journal corrupt.
+func TestEventsReadErrorIsNotCorruption(t *testing.T) {
+	fsys := &readFails{}
+	j, err := create(fsys, t.TempDir(), testAccount(t), defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if _, err := j.Store().Update(addUser(1)); err != nil {
+		t.Fatal(err)
+	}
+	fsys.mu.Lock()
+	fsys.armed = true
+	fsys.mu.Unlock()
+	var got error
+	for _, err := range j.Events(context.Background(), 0) {
+		if err != nil {
+			got = err
+		}
+	}
+	if !errors.Is(got, syscall.EMFILE) || errors.Is(got, ErrCorrupt) {
+		t.Errorf("Events with no file descriptors left = %v; want EMFILE, not ErrCorrupt", got)
+	}
+}
+
+// Events read while updates commit and segments rotate give, each time,
+// every durable update from the first, consecutive, whole, without error.
+func TestEventsDuringUpdates(t *testing.T) {
+	dir := t.TempDir()
+	j, err := create(osFS{}, dir, testAccount(t), options{checkpointBytes: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	s := j.Store()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 3 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				user := fmt.Sprintf("u%d-%d", w, i)
+				if _, err := s.Update(func(tx *account.Tx) error { return tx.AddMember("alice", user, 0) }); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	base := testAccount(t)
+	for s.Load().Revision() < 300 && !t.Failed() {
+		floor := s.Load().Revision() // published, so durable before Events starts
+		var events []account.Event
+		for e, err := range j.Events(context.Background(), 0) {
+			if err != nil {
+				t.Fatalf("Events: %v", err)
+			}
+			events = append(events, e)
+		}
+		got, err := base.Replay(events)
+		if err != nil {
+			t.Fatalf("Events do not replay: %v", err)
+		}
+		if got.Revision() < floor {
+			t.Fatalf("Events end at revision %d, before the published %d", got.Revision(), floor)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	j.mu.Lock()
+	segs := len(j.segs)
+	j.mu.Unlock()
+	t.Logf("%d segments", segs)
+}

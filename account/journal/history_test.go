@@ -1,0 +1,87 @@
+package journal
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/entaccess/entaccess/account"
+)
+
+// The state at every revision, from Create's on, is rebuilt from the
+// nearest checkpoint kept at or before it and the log, whatever the
+// retention policy, before and after reopening.
+func TestStateAtEveryRevision(t *testing.T) {
+	for _, keep := range []int{0, 1, 2} {
+		dir := t.TempDir()
+		opt := options{checkpointBytes: 120, keepCheckpoints: keep}
+		a := testAccount(t).WithRevision(3)
+		j, err := create(osFS{}, dir, a, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		states := map[uint64]*account.Account{3: a}
+		for i := range 25 {
+			next, err := j.Store().Update(addUser(i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			states[next.Revision()] = next
+			if i%3 == 0 {
+				j.ckptDone.Wait()
+			}
+		}
+		j.ckptDone.Wait()
+		for round := range 2 {
+			for rev, want := range states {
+				got, err := j.stateAt(context.Background(), rev)
+				if err != nil {
+					t.Fatalf("keep %d, round %d: state at %d: %v", keep, round, rev, err)
+				}
+				sameSpec(t, want, got)
+			}
+			for _, rev := range []uint64{2, 29} {
+				if _, err := j.stateAt(context.Background(), rev); !errors.Is(err, account.ErrInvalid) {
+					t.Errorf("state at %d = %v; want ErrInvalid", rev, err)
+				}
+			}
+			j.Close()
+			if j, err = open(osFS{}, dir, opt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		j.Close()
+	}
+}
+
+// The state at a revision whose record is gone from the log (a segment
+// cut short after Open) is ErrCorrupt, not the revision before it.
+func TestStateAtMissingRecord(t *testing.T) {
+	dir, _, _ := buildN(t, 4)
+	j, err := open(osFS{}, dir, defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	seg := filepath.Join(dir, segName(1))
+	data, err := os.ReadFile(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := len(segMagic)
+	for off := last; off < len(data); off += headerLen + int(binary.LittleEndian.Uint32(data[off:])) {
+		last = off
+	}
+	if err := os.Truncate(seg, int64(last)); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := j.stateAt(context.Background(), 4); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("state at the revision cut off = revision %v, %v; want ErrCorrupt", a.Revision(), err)
+	}
+	if a, err := j.stateAt(context.Background(), 3); err != nil || a.Revision() != 3 {
+		t.Fatalf("state at revision 3: %v", err)
+	}
+}
