@@ -10,10 +10,24 @@ import (
 	"github.com/entaccess/entaccess/account"
 )
 
-// stateAt returns the account as it was at revision rev, rebuilt from the
-// nearest checkpoint kept at or before rev and the log after it. Create's
-// checkpoint is always kept, and every segment, so every revision from
-// the journal's creation to its last durable one can be rebuilt.
+// The journal keeps its whole history: a Journal is an [account.History].
+var _ account.History = (*Journal)(nil)
+
+// At returns the account exactly as it was at revision rev, rebuilt from
+// the nearest checkpoint kept at or before rev and the log after it.
+// Create's checkpoint is always kept, and every segment, so every revision
+// from the journal's creation to its last durable one can be rebuilt. A
+// revision not committed yet is an [*account.RevisionError] wrapping
+// [account.ErrNotCommitted]; one before the journal was created wraps
+// [account.ErrNotKept]. Damage to what it reads is [ErrCorrupt].
+func (j *Journal) At(ctx context.Context, rev uint64) (*account.Account, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return j.stateAt(ctx, rev)
+}
+
+// stateAt is At.
 func (j *Journal) stateAt(ctx context.Context, rev uint64) (*account.Account, error) {
 	j.mu.Lock()
 	closed, durable, origin := j.closed, j.durable, j.origin
@@ -23,9 +37,9 @@ func (j *Journal) stateAt(ctx context.Context, rev uint64) (*account.Account, er
 	case closed:
 		return nil, fmt.Errorf("journal: state at revision %d in %s: %w", rev, j.dir, ErrClosed)
 	case rev > durable:
-		return nil, fmt.Errorf("journal: state at revision %d in %s: not committed yet (the last revision is %d): %w", rev, j.dir, durable, account.ErrInvalid)
+		return nil, fmt.Errorf("journal: state in %s: %w", j.dir, &account.RevisionError{Revision: rev, Latest: durable, Err: account.ErrNotCommitted})
 	case rev < origin:
-		return nil, fmt.Errorf("journal: state at revision %d in %s: the journal was created at revision %d: %w", rev, j.dir, origin, account.ErrInvalid)
+		return nil, fmt.Errorf("journal: state in %s: %w", j.dir, &account.RevisionError{Revision: rev, Latest: origin, Err: account.ErrNotKept})
 	}
 	// A checkpoint may go (the retention policy) between the listing and
 	// the reading: list again.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/account/accounttest"
 )
 
 // The state at every revision, from Create's on, is rebuilt from the
@@ -43,10 +44,11 @@ func TestStateAtEveryRevision(t *testing.T) {
 				}
 				sameSpec(t, want, got)
 			}
-			for _, rev := range []uint64{2, 29} {
-				if _, err := j.stateAt(context.Background(), rev); !errors.Is(err, account.ErrInvalid) {
-					t.Errorf("state at %d = %v; want ErrInvalid", rev, err)
-				}
+			if _, err := j.At(context.Background(), 2); !errors.Is(err, account.ErrNotKept) {
+				t.Errorf("At(2), before the journal's creation = %v; want ErrNotKept", err)
+			}
+			if _, err := j.At(context.Background(), 29); !errors.Is(err, account.ErrNotCommitted) {
+				t.Errorf("At(29), past its last revision = %v; want ErrNotCommitted", err)
 			}
 			j.Close()
 			if j, err = open(osFS{}, dir, opt); err != nil {
@@ -84,4 +86,29 @@ func TestStateAtMissingRecord(t *testing.T) {
 	if a, err := j.stateAt(context.Background(), 3); err != nil || a.Revision() != 3 {
 		t.Fatalf("state at revision 3: %v", err)
 	}
+}
+
+// The journal passes the History conformance kit, across checkpoints and
+// reopening.
+func TestHistoryConformance(t *testing.T) {
+	accounttest.TestHistory(t, accounttest.HistoryHarness{
+		New: func(t *testing.T, a *account.Account) (*account.Store, account.History) {
+			j, err := create(osFS{}, t.TempDir(), a, options{checkpointBytes: 200})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { j.Close() })
+			return j.Store(), j
+		},
+		Reopen: func(t *testing.T, h account.History) (*account.Store, account.History) {
+			j := h.(*Journal)
+			j.Close()
+			j2, err := Open(j.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { j2.Close() })
+			return j2.Store(), j2
+		},
+	})
 }
