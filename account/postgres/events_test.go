@@ -76,7 +76,7 @@ func TestAtARevision(t *testing.T) {
 			t.Errorf("At(%d) = revision %d, %v; want %v", rev, got.Revision(), got.Spec(), want.Spec())
 		}
 	}
-	if _, err := r.At(ctx, 11); !errors.Is(err, account.ErrInvalid) || !strings.Contains(err.Error(), "not committed yet") {
+	if _, err := r.At(ctx, 11); !errors.Is(err, account.ErrNotCommitted) || !strings.Contains(err.Error(), "not committed yet") {
 		t.Errorf("At(11): %v; want an error saying it is not committed yet", err)
 	}
 }

@@ -69,7 +69,7 @@ SELECT revision, checkpoint::text, checkpoint_revision, checkpoint_head, checkpo
 	var base *account.Account
 	switch {
 	case rev > uint64(dbRev):
-		return nil, fmt.Errorf("postgres: %q at revision %d: not committed yet, the account is at revision %d: %w", r.name, rev, dbRev, account.ErrInvalid)
+		return nil, fmt.Errorf("postgres: %q: %w", r.name, &account.RevisionError{Revision: rev, Latest: uint64(dbRev), Err: account.ErrNotCommitted})
 	case rev >= uint64(cpRev):
 		base, err = savedState(r.name, "checkpoint", uint64(cpRev), cp, cpHead, cpSeal)
 	case rev >= uint64(orRev):
@@ -79,7 +79,7 @@ SELECT revision, checkpoint::text, checkpoint_revision, checkpoint_head, checkpo
 		}
 		base, err = savedState(r.name, "origin", uint64(orRev), origin, orHead, orSeal)
 	default:
-		return nil, fmt.Errorf("postgres: %q at revision %d: older than the oldest state kept, at revision %d: %w", r.name, rev, orRev, account.ErrInvalid)
+		return nil, fmt.Errorf("postgres: %q: %w", r.name, &account.RevisionError{Revision: rev, Latest: uint64(orRev), Err: account.ErrNotKept})
 	}
 	if err != nil {
 		return nil, err

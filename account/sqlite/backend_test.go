@@ -72,3 +72,29 @@ func smallAccount(t *testing.T) *account.Account {
 	}
 	return a
 }
+
+// A DB keeps its whole history: it passes the History conformance kit,
+// reopened included.
+func TestHistoryConformance(t *testing.T) {
+	ctx := context.Background()
+	accounttest.TestHistory(t, accounttest.HistoryHarness{
+		New: func(t *testing.T, a *account.Account) (*account.Store, account.History) {
+			d, err := Create(ctx, filepath.Join(t.TempDir(), "account.db"), a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { d.Close() })
+			return d.Store(), d
+		},
+		Reopen: func(t *testing.T, h account.History) (*account.Store, account.History) {
+			d := h.(*DB)
+			d.Close()
+			d2, err := Open(ctx, d.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { d2.Close() })
+			return d2.Store(), d2
+		},
+	})
+}

@@ -274,14 +274,14 @@ func (d *DB) Events(ctx context.Context, after uint64) iter.Seq2[account.Event, 
 // not committed yet is an error.
 func (d *DB) At(ctx context.Context, rev uint64) (*account.Account, error) {
 	if rev < d.initial.Revision() {
-		return nil, fmt.Errorf("sqlite: at revision %d: the history starts at revision %d: %w", rev, d.initial.Revision(), account.ErrInvalid)
+		return nil, fmt.Errorf("sqlite: %w", &account.RevisionError{Revision: rev, Latest: d.initial.Revision(), Err: account.ErrNotKept})
 	}
 	a, err := d.replay(ctx, d.initial, rev)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: at revision %d: %w", rev, err)
 	}
 	if a.Revision() != rev {
-		return nil, fmt.Errorf("sqlite: at revision %d: not committed yet (the last is %d): %w", rev, a.Revision(), account.ErrInvalid)
+		return nil, fmt.Errorf("sqlite: %w", &account.RevisionError{Revision: rev, Latest: a.Revision(), Err: account.ErrNotCommitted})
 	}
 	return a, nil
 }

@@ -109,9 +109,9 @@ func TestAt(t *testing.T) {
 			t.Errorf("At(%d) = revision %d, %v; want %v", w.Revision(), got.Revision(), got.Spec(), w.Spec())
 		}
 	}
-	for _, rev := range []uint64{9, 14} {
-		if _, err := d.At(ctx, rev); !errors.Is(err, account.ErrInvalid) {
-			t.Errorf("At(%d) = %v, want ErrInvalid", rev, err)
+	for rev, want := range map[uint64]error{9: account.ErrNotKept, 14: account.ErrNotCommitted} {
+		if _, err := d.At(ctx, rev); !errors.Is(err, want) {
+			t.Errorf("At(%d) = %v, want %v", rev, err, want)
 		}
 	}
 }
