@@ -40,8 +40,10 @@ import (
 // than after, in revision order, with their commit times: the updates other
 // writers stored, and those whose Append reported ErrOutcomeUnknown. The
 // Store calls it to catch up (after ErrStale or ErrOutcomeUnknown, and in
-// [Store.CatchUp]) and replays what it yields on its current snapshot.
-// Events never runs concurrently with Append on the same Store.
+// [Store.CatchUp]) and replays what it yields on its current snapshot; it
+// also asks it whether anything newer than a snapshot is stored before it
+// returns a refusal. Events may run while an Append runs, and must then
+// yield only updates already stored.
 type Backend interface {
 	Append(ctx context.Context, batch []Update) error
 	Events(ctx context.Context, after uint64) iter.Seq2[Event, error]
