@@ -179,6 +179,35 @@ func (tx *Tx) replay(e Event, sets *setMemo) error {
 			}
 		}
 		return applied(tx.applySetTeamRole(t, e.User, r))
+
+	case OpSetIdentityProvider, OpRemoveIdentityProvider:
+		if e.Team != "" || e.User != "" {
+			return mismatch("an identity provider step names team %q and user %q", e.Team, e.User)
+		}
+		if have := idpText(tx.idp); have != e.Before {
+			return mismatch("the identity provider is %s, the event says %s",
+				orNone(redactIdentityProvider(have)), orNone(redactIdentityProvider(e.Before)))
+		}
+		if e.Op == OpRemoveIdentityProvider {
+			if e.After != "" {
+				return mismatch("identity provider removed to %s", redactIdentityProvider(e.After))
+			}
+			return applied(tx.applyRemoveIdentityProvider())
+		}
+		// The certificate's dates were checked when the step was taken;
+		// replayed later, it may have expired since.
+		var p IdentityProvider
+		if err := p.decode([]byte(e.After)); err != nil {
+			return mismatch("identity provider: %v", err)
+		}
+		idp, err := sealIdentityProvider(p)
+		if err != nil {
+			return mismatch("identity provider: %v", err)
+		}
+		if idp.text != e.After {
+			return mismatch("identity provider not in canonical form")
+		}
+		return applied(tx.applySetIdentityProvider(idp))
 	}
 	return mismatch("%s is not a step", e.Op)
 }
@@ -223,4 +252,12 @@ func (m *setMemo) memberSet(text string) (permission.Set, bool) {
 	m.texts[m.next], m.sets[m.next] = text, p
 	m.next = (m.next + 1) % len(m.texts)
 	return p, true
+}
+
+// orNone returns s, or "none" for "".
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
