@@ -144,7 +144,7 @@ func (c *content) applySetIdentityProvider(p *identityProvider) error {
 // applyRemoveIdentityProvider removes the account's identity provider.
 func (c *content) applyRemoveIdentityProvider() error {
 	if c.idp == nil {
-		return fmt.Errorf("identity provider: %w", ErrNoIdentityProvider)
+		return ErrNoIdentityProvider
 	}
 	c.idp = nil
 	return nil

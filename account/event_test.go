@@ -13,7 +13,7 @@ import (
 	"github.com/entaccess/entaccess/permission"
 )
 
-// TestOpText checks that the eight operations print, marshal and parse as
+// TestOpText checks that the ten operations print, marshal and parse as
 // one name each, and that any other value prints as op(N), which neither
 // marshals nor parses.
 func TestOpText(t *testing.T) {
@@ -27,7 +27,7 @@ func TestOpText(t *testing.T) {
 		p, perr := account.ParseOp(w)
 		var u account.Op
 		uerr := u.UnmarshalText([]byte(w))
-		valid := i >= 1 && i <= 8
+		valid := i >= 1 && i <= 10
 		if valid && (err != nil || string(b) != w || perr != nil || p != o || uerr != nil || u != o) {
 			t.Errorf("Op(%d): MarshalText %q, %v; ParseOp %v, %v; UnmarshalText %v, %v; want %q both ways", i, b, err, p, perr, u, uerr, w)
 		}

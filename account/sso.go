@@ -168,7 +168,10 @@ func parseCertificate(text string) (*x509.Certificate, string, error) {
 		return nil, "", fmt.Errorf("certificate of %d bytes, longer than %d: %w", len(text), maxCertLen, ErrInvalid)
 	}
 	block, rest := pem.Decode([]byte(text))
+	begin, _, _ := strings.Cut(text, "-----BEGIN")
 	switch {
+	case strings.TrimSpace(begin) != "":
+		return nil, "", fmt.Errorf("certificate: text before the PEM block: %w", ErrInvalid)
 	case block == nil:
 		return nil, "", fmt.Errorf("certificate is not PEM: %w", ErrInvalid)
 	case block.Type != "CERTIFICATE":

@@ -411,8 +411,10 @@ func roleText(r Role) string {
 // an SSO target URL that is not an absolute https URL, an SLO target URL
 // that is neither empty nor one, or a certificate that is not one PEM
 // block holding an X.509 certificate that has not expired at the time of
-// the step, by the Store's clock, is an error wrapping [ErrInvalid] whose
-// [*PathError] names the field (identity_provider.sso_target_url).
+// the step, by the Store's clock, is an error wrapping [ErrInvalid] that
+// names the field, as in
+//
+//	account: set-identity-provider: identity_provider.sso_target_url: SSO target URL "http://idp.example.com/sso": scheme "http", want https: invalid
 //
 // The step's [Event] records the identity provider before and after it,
 // certificate included; see [Event.Redacted] for what an audit log shows.
@@ -427,7 +429,8 @@ func (tx *Tx) SetIdentityProvider(actor string, p IdentityProvider) error {
 			err = idp.checkExpiry(tx.clock())
 		}
 		if err != nil {
-			return stepErr(op, pathIn(err, "identity_provider"))
+			pe := err.(*PathError)
+			return fmt.Errorf("account: %s: identity_provider.%s: %w", op, pe.Path, pe.Err)
 		}
 		before := idpText(tx.idp)
 		if err := tx.applySetIdentityProvider(idp); err != nil {
