@@ -170,10 +170,10 @@ func parseCertificate(text string) (*x509.Certificate, string, error) {
 	block, rest := pem.Decode([]byte(text))
 	begin, _, _ := strings.Cut(text, "-----BEGIN")
 	switch {
-	case strings.TrimSpace(begin) != "":
-		return nil, "", fmt.Errorf("certificate: text before the PEM block: %w", ErrInvalid)
 	case block == nil:
 		return nil, "", fmt.Errorf("certificate is not PEM: %w", ErrInvalid)
+	case strings.TrimSpace(begin) != "":
+		return nil, "", fmt.Errorf("certificate: text before the PEM block: %w", ErrInvalid)
 	case block.Type != "CERTIFICATE":
 		return nil, "", fmt.Errorf("PEM block of type %q, want CERTIFICATE: %w", block.Type, ErrInvalid)
 	case len(bytes.TrimSpace(rest)) != 0:
