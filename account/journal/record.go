@@ -18,7 +18,8 @@ import (
 //     segMagic line followed by framed update records, one per committed
 //     update, revisions consecutive across segments;
 //   - checkpoint-<revision>.ckpt: the checkpointMagic line followed by one
-//     framed record holding the whole account at that revision;
+//     framed record holding the whole account at that revision, its
+//     identity provider, if any, last;
 //   - LOCK: the file locked while a Journal has the directory open;
 //   - checkpoint-<revision>.ckpt.tmp: a checkpoint being written;
 //   - wal-<first revision>.log.tmp: the first segment while Create writes
@@ -315,8 +316,26 @@ func appendCheckpoint(b []byte, a *account.Account, origin uint64) []byte {
 			b = append(b, byte(m.Role))
 		}
 	}
+	// The identity provider, when there is one, follows the teams: a
+	// checkpoint of an account without one is what it was before
+	// accounts could have one.
+	if p := s.IdentityProvider; p != nil {
+		b = append(b, idpMark)
+		b = appendString(b, p.EntityID)
+		b = appendString(b, p.SSOTargetURL)
+		b = appendString(b, p.SLOTargetURL)
+		b = appendString(b, p.Certificate)
+		if p.Enforced {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	}
 	return b
 }
+
+// idpMark starts the identity provider of a checkpoint.
+const idpMark = 'I'
 
 // decodeCheckpoint decodes a checkpoint's payload and validates the
 // account it holds as [account.New] does. It also returns the revision the
@@ -345,6 +364,19 @@ func decodeCheckpoint(p []byte) (*account.Account, uint64, error) {
 		for k := range t.Members {
 			t.Members[k] = account.TeamMember{User: d.string("user"), Role: account.Role(d.byte("role"))}
 		}
+	}
+	if d.err == nil && len(d.b) > 0 && d.b[0] == idpMark {
+		d.b = d.b[1:]
+		p := &account.IdentityProvider{EntityID: d.string("entity ID"), SSOTargetURL: d.string("SSO target URL"),
+			SLOTargetURL: d.string("SLO target URL"), Certificate: d.string("certificate")}
+		switch d.byte("enforced") {
+		case 0:
+		case 1:
+			p.Enforced = true
+		default:
+			d.fail("enforced flag")
+		}
+		s.IdentityProvider = p
 	}
 	if err := d.end(); err != nil {
 		return nil, 0, err
