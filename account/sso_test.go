@@ -243,10 +243,12 @@ func TestIdentityProviderEvents(t *testing.T) {
 	for name, edit := range map[string]func(*account.Event){
 		"before":         func(e *account.Event) { e.Before = `{"entity_id":"x"}` },
 		"after not JSON": func(e *account.Event) { e.After = "{" },
-		"after invalid":  func(e *account.Event) { e.After = strings.Replace(e.After, "https://idp.example.com/saml/sso", "http://idp", 1) },
-		"not canonical":  func(e *account.Event) { e.After = strings.Replace(e.After, `"entity_id"`, ` "entity_id"`, 1) },
-		"redacted":       func(e *account.Event) { *e = e.Redacted() },
-		"names a user":   func(e *account.Event) { e.User = "ann" },
+		"after invalid": func(e *account.Event) {
+			e.After = strings.Replace(e.After, "https://idp.example.com/saml/sso", "http://idp", 1)
+		},
+		"not canonical": func(e *account.Event) { e.After = strings.Replace(e.After, `"entity_id"`, ` "entity_id"`, 1) },
+		"redacted":      func(e *account.Event) { *e = e.Redacted() },
+		"names a user":  func(e *account.Event) { e.User = "ann" },
 	} {
 		evs := append([]account.Event(nil), events...)
 		edit(&evs[0])
