@@ -43,7 +43,10 @@ func (a *Account) WithRevision(rev uint64) *Account {
 // states between the steps of a [Tx], must keep the account's invariants:
 // a member holding Manage; the admin, member and viewer roles held only by
 // account members, so that a member is removed only after their roles of
-// those kinds ended; an admin in every team. Any mismatch is an error
+// those kinds ended; an admin in every team.
+// An identity provider's event must hold one in canonical form whose
+// fields are valid as [New] checks them; its certificate's dates are not
+// checked again, since it was valid when the step was taken. Any mismatch is an error
 // naming the event and wrapping [ErrMismatch]. Replay never changes a,
 // whether it succeeds or not.
 func (a *Account) Replay(events []Event) (*Account, error) {
