@@ -117,6 +117,41 @@
 // published a given revision: given the revision that Update returned on
 // one replica, it gives read-your-writes on another.
 //
+// # History, provenance and impact
+//
+// A store that keeps every update offers a [History]: Events, the audit
+// log, and At, the account exactly as it was at any revision. Three
+// questions follow from it, each answered exactly, for the whole history:
+//
+// Who could do what, and when? [AccessSpans] gives the runs of revisions
+// (and, through the steps that began and ended them, the times) during
+// which a user could perform an action; [WhoCould] gives them for every
+// user; [RevisionAt] turns a time into a revision. Each reads the events
+// once, from the account at the first revision asked about.
+//
+//	rev, _ := account.RevisionAt(ctx, h, march1)
+//	spans, _ := account.WhoCould(ctx, h, permission.ViewUsage, rev, latest)
+//
+// Why, since when, and granted by whom? [Provenance] names the step that
+// last gave or took what a decision rests on (the user's permissions, or
+// their role in a team), with its revision, actor and time, or says that
+// the answer has not changed since the account was created.
+//
+//	o, _ := account.Provenance(ctx, h, account.Access{User: "bob", Action: permission.ViewUsage}, rev)
+//	fmt.Println(o) // as of revision 20, "bob" may view-usage since revision 17: set-permissions by "alice" at …
+//
+// What will a change do? [Store.Preview] runs an update's callback without
+// committing it and reports the snapshot, the events and the [Diff] it
+// would produce, at a cost that follows the change, not the account.
+// [Diff] compares any two snapshots, such as At of two revisions.
+//
+//	p, err := store.Preview(func(tx *account.Tx) error { return tx.SetPermissions(actor, "bob", permission.Manage) })
+//	// p.Changes: "bob" gains manage-teams, manage-users, view-settings
+//
+// A Backend implements At with [ReplayTo], from the latest state it keeps
+// at or before the revision asked for, and proves it with
+// [github.com/entaccess/entaccess/account/accounttest.TestHistory].
+//
 // # Writing a Backend
 //
 // A [Backend] has two methods: Append stores a batch of updates, all or

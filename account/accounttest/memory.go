@@ -20,6 +20,7 @@ import (
 type Log struct {
 	mu     sync.Mutex
 	origin uint64
+	start  *account.Account  // the account at origin, if known (NewLogFrom)
 	events [][]account.Event // events[i] is the update of revision origin+i+1
 }
 
