@@ -125,8 +125,8 @@ type Event struct {
 	Revision uint64 `json:"revision"` // the revision the update committed as
 	Actor    string `json:"actor"`    // who took the step
 	Op       Op     `json:"op"`
-	Team     string `json:"team"` // the team concerned, under its name before the step; "" for member steps
-	User     string `json:"user"` // the user concerned; "" for RenameTeam and DeleteTeam
+	Team     string `json:"team"` // the team concerned, under its name before the step; "" for member and identity provider steps
+	User     string `json:"user"` // the user concerned; "" for RenameTeam, DeleteTeam and the identity provider steps
 	Before   string `json:"before"`
 	After    string `json:"after"`
 	// Time is when the update was committed, in UTC: the same for every
