@@ -48,7 +48,15 @@ type Account struct {
 //     (teams[1].members[0].user), or a role outside the four
 //     (teams[1].members[0].role);
 //   - an admin, member or viewer role held by a user who is not an account
-//     member (teams[1].members[0].user), which also wraps [ErrNotMember].
+//     member (teams[1].members[0].user), which also wraps [ErrNotMember];
+//   - an identity provider whose entity ID is not a name
+//     (identity_provider.entity_id), whose SSO or SLO target URL is not an
+//     absolute https URL (identity_provider.sso_target_url; the SLO target
+//     URL may be empty), or whose certificate is not one PEM block holding
+//     an X.509 certificate (identity_provider.certificate). New does not
+//     check the certificate's dates: an account keeps its identity provider
+//     when the certificate expires, and a Tx step that sets one refuses an
+//     expired certificate ([Tx.SetIdentityProvider]).
 //
 // Only the collaborator role may be held by a user who is not an account
 // member: collaborators work on specific apps and usually are not. So every
@@ -130,6 +138,13 @@ func New(spec Spec) (*Account, error) {
 		teams[st.Name] = t
 	}
 	a.teams.PtrMap = cow.FromPtrMap(teams)
+	if spec.IdentityProvider != nil {
+		p, err := sealIdentityProvider(*spec.IdentityProvider)
+		if err != nil {
+			return nil, pathIn(err, "identity_provider")
+		}
+		a.idp = p
+	}
 	return a, nil
 }
 
@@ -248,6 +263,9 @@ func (a *Account) Spec() Spec {
 		s.Teams = append(s.Teams, t.spec())
 	}
 	slices.SortFunc(s.Teams, func(x, y Team) int { return strings.Compare(x.Name, y.Name) })
+	if p, ok := a.IdentityProvider(); ok {
+		s.IdentityProvider = &p
+	}
 	return s
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/account/accounttest"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -393,4 +394,41 @@ func overlaid(b *testing.B, a *account.Account, k int) *account.Account {
 		b.Fatalf("overlay of %d entries after %d changes", m, k)
 	}
 	return s.Load()
+}
+
+// BenchmarkReplayIdentityProvider replays identity provider changes, each
+// of which decodes its JSON and parses its certificate, beside a baseline
+// of permission changes on the same account.
+func BenchmarkReplayIdentityProvider(b *testing.B) {
+	a := mustNew(b, account.Spec{Name: "acme", Members: []account.Member{
+		{User: "ann", Permissions: permission.Manage}, {User: "bob", Permissions: permission.View}}})
+	run := func(b *testing.B, step func(tx *account.Tx, i int) error) {
+		s := account.NewStore(a)
+		var events []account.Event
+		s.SetObserver(func(es []account.Event) { events = append(events, es...) })
+		for i := range 100 {
+			if _, err := s.Update(func(tx *account.Tx) error { return step(tx, i) }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			next, err := a.Replay(events)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sinkAccount = next
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(events)), "ns/event")
+	}
+	providers := []account.IdentityProvider{
+		accounttest.IdentityProvider("idp.example.com", true), accounttest.IdentityProvider("sso.example.org", false)}
+	b.Run("set-permissions", func(b *testing.B) { // the baseline
+		run(b, func(tx *account.Tx, i int) error {
+			return tx.SetPermissions("ann", "bob", permission.Set(1+i%2)) // view, then view,billing
+		})
+	})
+	b.Run("set-identity-provider", func(b *testing.B) {
+		run(b, func(tx *account.Tx, i int) error { return tx.SetIdentityProvider("ann", providers[i%2]) })
+	})
 }

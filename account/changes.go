@@ -7,7 +7,7 @@ import (
 	"github.com/entaccess/entaccess/permission"
 )
 
-// The eight changes of an account, each written once. A Tx step (tx.go)
+// The ten changes of an account, each written once. A Tx step (tx.go)
 // authorizes its actor, checks its arguments, applies its change and
 // records the event; Replay (replay.go) decodes an event, checks its Before
 // against the account, and applies the same change. An apply function
@@ -131,5 +131,21 @@ func (c *content) applyRemoveFromTeam(t *team, user string) error {
 		return fmt.Errorf("team %q: user %q: %w", t.name, user, ErrLastTeamAdmin)
 	}
 	c.teams.setRole(t, user, 0)
+	return nil
+}
+
+// applySetIdentityProvider makes p, validated and in canonical form, the
+// account's identity provider, in place of any it had.
+func (c *content) applySetIdentityProvider(p *identityProvider) error {
+	c.idp = p
+	return nil
+}
+
+// applyRemoveIdentityProvider removes the account's identity provider.
+func (c *content) applyRemoveIdentityProvider() error {
+	if c.idp == nil {
+		return ErrNoIdentityProvider
+	}
+	c.idp = nil
 	return nil
 }

@@ -20,6 +20,7 @@ type content struct {
 	name    string
 	members memberTable
 	teams   teamTable
+	idp     *identityProvider // nil for none; never changed, only replaced
 }
 
 // share hands c's maps to a snapshot: c's next change copies what it writes.

@@ -52,7 +52,7 @@
 //
 // # Changes
 //
-// A [Tx] has eight steps. Each checks the actor against the table on the
+// A [Tx] has ten steps. Each checks the actor against the table on the
 // account as changed so far in the same update, before it looks anything up,
 // so a refused actor learns nothing: the error is a [*ForbiddenError] that
 // says who, which action, what they hold and what it needs.
@@ -62,6 +62,8 @@
 //	RenameTeam, DeleteTeam                    create-teams, on a team the actor can view
 //	SetTeamRole, RemoveFromTeam               admin of that team (an account member),
 //	                                          or manage-teams on a team the actor can view
+//	SetIdentityProvider,                      view-settings (the Settings tab)
+//	RemoveIdentityProvider
 //
 // Team management acts only on the teams listed under the actor's "My
 // Teams": a team the actor cannot view is reported exactly as a missing one,
@@ -231,7 +233,7 @@ package account
 // rules.go holds the rules: the decisions (Can, CanViewTeam, seesTeam,
 // adminOf, the authorization of steps) and the invariants (managedAfter,
 // mayHoldRole, hasAdminAfter), beside the sentences of the domain they come
-// from. changes.go holds the eight changes, one apply function each, which
+// from. changes.go holds the ten changes, one apply function each, which
 // check the invariants and change the content: a Tx step (tx.go) and
 // Replay (replay.go) both call them, so a change is written once.
 //

@@ -13,16 +13,19 @@ import (
 // An Op names one kind of [Tx] step. The zero Op is no operation.
 type Op uint8
 
-// The eight operations, in the order of the Tx methods. Their values are stable.
+// The ten operations, in the order of the Tx methods. Their values are
+// stable: new operations are added at the end.
 const (
-	OpAddMember      Op = 1 + iota // Tx.AddMember
-	OpSetPermissions               // Tx.SetPermissions
-	OpRemoveMember                 // Tx.RemoveMember
-	OpCreateTeam                   // Tx.CreateTeam
-	OpRenameTeam                   // Tx.RenameTeam
-	OpDeleteTeam                   // Tx.DeleteTeam
-	OpSetTeamRole                  // Tx.SetTeamRole
-	OpRemoveFromTeam               // Tx.RemoveFromTeam
+	OpAddMember              Op = 1 + iota // Tx.AddMember
+	OpSetPermissions                       // Tx.SetPermissions
+	OpRemoveMember                         // Tx.RemoveMember
+	OpCreateTeam                           // Tx.CreateTeam
+	OpRenameTeam                           // Tx.RenameTeam
+	OpDeleteTeam                           // Tx.DeleteTeam
+	OpSetTeamRole                          // Tx.SetTeamRole
+	OpRemoveFromTeam                       // Tx.RemoveFromTeam
+	OpSetIdentityProvider                  // Tx.SetIdentityProvider
+	OpRemoveIdentityProvider               // Tx.RemoveIdentityProvider
 )
 
 var opNames = [...]string{
@@ -34,9 +37,12 @@ var opNames = [...]string{
 	OpDeleteTeam:     "delete-team",
 	OpSetTeamRole:    "set-team-role",
 	OpRemoveFromTeam: "remove-from-team",
+
+	OpSetIdentityProvider:    "set-identity-provider",
+	OpRemoveIdentityProvider: "remove-identity-provider",
 }
 
-// valid reports whether o is one of the eight operations.
+// valid reports whether o is one of the ten operations.
 func (o Op) valid() bool { return o >= 1 && int(o) < len(opNames) }
 
 // String returns the name of o, such as "add-member"; any other value
@@ -49,7 +55,7 @@ func (o Op) String() string {
 }
 
 // ParseOp returns the operation named text, the exact inverse of
-// [Op.String] for the eight operations. Any other text is an error
+// [Op.String] for the ten operations. Any other text is an error
 // wrapping [ErrInvalid].
 func ParseOp(text string) (Op, error) {
 	for o := Op(1); o.valid(); o++ {
@@ -63,7 +69,7 @@ func ParseOp(text string) (Op, error) {
 	return 0, fmt.Errorf("account: parse op: unknown op %q: %w", text, ErrInvalid)
 }
 
-// AppendText appends the name of o to b. Only the eight operations have a
+// AppendText appends the name of o to b. Only the ten operations have a
 // text form; any other value is an error.
 func (o Op) AppendText(b []byte) ([]byte, error) {
 	if !o.valid() {
@@ -94,7 +100,14 @@ func (o *Op) UnmarshalText(text []byte) error {
 //     "view,manage";
 //   - CreateTeam, RenameTeam, DeleteTeam: the team's name; CreateTeam's
 //     User is the actor, who became the team's admin;
-//   - SetTeamRole, RemoveFromTeam: User's role in Team, as in "admin".
+//   - SetTeamRole, RemoveFromTeam: User's role in Team, as in "admin";
+//   - SetIdentityProvider, RemoveIdentityProvider: the account's identity
+//     provider as canonical JSON, certificate included, so that
+//     [Account.Replay] rebuilds it exactly; Team and User are "".
+//
+// The whole certificate is kept for replay, not for reading: an audit log
+// shows events through [Event.Redacted], which replaces it by its
+// SHA-256 fingerprint, as [Event.LogValue] does.
 //
 // An Event's JSON form, for stores and audit logs that keep events as
 // JSON, is an object with every field under its lower-case name, the Op as
@@ -112,8 +125,8 @@ type Event struct {
 	Revision uint64 `json:"revision"` // the revision the update committed as
 	Actor    string `json:"actor"`    // who took the step
 	Op       Op     `json:"op"`
-	Team     string `json:"team"` // the team concerned, under its name before the step; "" for member steps
-	User     string `json:"user"` // the user concerned; "" for RenameTeam and DeleteTeam
+	Team     string `json:"team"` // the team concerned, under its name before the step; "" for member and identity provider steps
+	User     string `json:"user"` // the user concerned; "" for RenameTeam, DeleteTeam and the identity provider steps
 	Before   string `json:"before"`
 	After    string `json:"after"`
 	// Time is when the update was committed, in UTC: the same for every
@@ -166,9 +179,21 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// Redacted returns e as an audit log shows it: for the identity provider
+// steps, Before and After hold the identity provider with its certificate
+// replaced by its SHA-256 fingerprint, under "certificate_sha256"; other
+// events are returned unchanged. A redacted event does not replay.
+func (e Event) Redacted() Event {
+	if e.Op == OpSetIdentityProvider || e.Op == OpRemoveIdentityProvider {
+		e.Before, e.After = redactIdentityProvider(e.Before), redactIdentityProvider(e.After)
+	}
+	return e
+}
+
 // LogValue implements [slog.LogValuer]: an Event logs as a group of its
-// non-empty fields.
+// non-empty fields, redacted ([Event.Redacted]).
 func (e Event) LogValue() slog.Value {
+	e = e.Redacted()
 	attrs := make([]slog.Attr, 0, 7)
 	attrs = append(attrs,
 		slog.Uint64("revision", e.Revision),

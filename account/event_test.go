@@ -13,11 +13,11 @@ import (
 	"github.com/entaccess/entaccess/permission"
 )
 
-// TestOpText checks that the eight operations print, marshal and parse as
+// TestOpText checks that the ten operations print, marshal and parse as
 // one name each, and that any other value prints as op(N), which neither
 // marshals nor parses.
 func TestOpText(t *testing.T) {
-	want := []string{"op(0)", "add-member", "set-permissions", "remove-member", "create-team", "rename-team", "delete-team", "set-team-role", "remove-from-team", "op(9)"}
+	want := []string{"op(0)", "add-member", "set-permissions", "remove-member", "create-team", "rename-team", "delete-team", "set-team-role", "remove-from-team", "set-identity-provider", "remove-identity-provider", "op(11)"}
 	for i, w := range want {
 		o := account.Op(i)
 		if o.String() != w {
@@ -27,7 +27,7 @@ func TestOpText(t *testing.T) {
 		p, perr := account.ParseOp(w)
 		var u account.Op
 		uerr := u.UnmarshalText([]byte(w))
-		valid := i >= 1 && i <= 8
+		valid := i >= 1 && i <= 10
 		if valid && (err != nil || string(b) != w || perr != nil || p != o || uerr != nil || u != o) {
 			t.Errorf("Op(%d): MarshalText %q, %v; ParseOp %v, %v; UnmarshalText %v, %v; want %q both ways", i, b, err, p, perr, u, uerr, w)
 		}
@@ -79,8 +79,8 @@ func TestEventJSON(t *testing.T) {
 	if b, err := json.Marshal(e); err != nil || string(b) != want {
 		t.Errorf("Marshal = %s, %v; want %s", b, err, want)
 	}
-	if _, err := json.Marshal(account.Event{Op: 9}); err == nil {
-		t.Error("Marshal of an event with Op 9 succeeded; want an error")
+	if _, err := json.Marshal(account.Event{Op: 11}); err == nil {
+		t.Error("Marshal of an event with Op 11 succeeded; want an error")
 	}
 }
 

@@ -1,5 +1,15 @@
 package account
 
+import "time"
+
+// SetClock makes now the clock of s's updates: the time steps check
+// certificates against and events record.
+func SetClock(s *Store, now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
 // SetCompactAt sets the overlay size above which s compacts committed
 // snapshots, so that tests exercise both the overlay and compaction.
 func SetCompactAt(s *Store, n int) {

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/account/accounttest"
 	"github.com/entaccess/entaccess/permission"
 )
 
@@ -32,6 +33,14 @@ func FuzzParseJSON(f *testing.F) {
 	f.Add([]byte(`{"name":"","members":null,"teams":null}`))
 	f.Add([]byte(`{"name":"a","extra":1}`))
 	f.Add([]byte(`[1,2`))
+	withIDP := exampleSpec()
+	idp := accounttest.IdentityProvider("idp.example.com", true)
+	withIDP.IdentityProvider = &idp
+	good, err = json.Marshal(mustNew(f, withIDP))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := account.ParseJSON(data)
 		if err != nil {
@@ -187,12 +196,24 @@ type (
 		Licensed bool
 		Members  []plainTeamMember
 	}
+	plainIDP struct {
+		EntityID     string `json:"entity_id"`
+		SSOTargetURL string `json:"sso_target_url"`
+		SLOTargetURL string `json:"slo_target_url"`
+		Certificate  string `json:"certificate"`
+		Enforced     bool   `json:"enforced"`
+	}
 	plainSpec struct {
-		Name    string
-		Members []plainMember
-		Teams   []plainTeam
+		Name             string
+		Members          []plainMember
+		Teams            []plainTeam
+		IdentityProvider *plainIDP `json:"identity_provider"`
 	}
 )
+
+func sameIDP(p account.IdentityProvider, q plainIDP) bool {
+	return account.IdentityProvider(q) == p && utf8.ValidString(p.EntityID+p.SSOTargetURL+p.SLOTargetURL+p.Certificate)
+}
 
 func sameMember(m account.Member, p plainMember) bool {
 	set, err := permission.ParseSet(strings.Join(p.Permissions, ","))
@@ -217,7 +238,21 @@ func sameTeam(tm account.Team, p plainTeam) bool {
 
 func sameSpec(s account.Spec, p plainSpec) bool {
 	return s.Name == p.Name && utf8.ValidString(s.Name) &&
-		slices.EqualFunc(s.Members, p.Members, sameMember) && slices.EqualFunc(s.Teams, p.Teams, sameTeam)
+		slices.EqualFunc(s.Members, p.Members, sameMember) && slices.EqualFunc(s.Teams, p.Teams, sameTeam) &&
+		(s.IdentityProvider == nil) == (p.IdentityProvider == nil) && (s.IdentityProvider == nil || sameIDP(*s.IdentityProvider, *p.IdentityProvider))
+}
+
+// FuzzIdentityProviderJSON decodes arbitrary bytes as an IdentityProvider;
+// see fuzzStrictJSON.
+func FuzzIdentityProviderJSON(f *testing.F) {
+	f.Add([]byte(`{"entity_id":"https://idp.example.com","sso_target_url":"https://idp.example.com/sso","slo_target_url":"","certificate":"-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n","enforced":true}`))
+	f.Add([]byte(`{"entity_id":"e","enforced":"yes"}`))
+	f.Add([]byte(`{"entity_id":"e","sso_url":"https://x"}`))
+	f.Add([]byte(`{"entity_id":"e","entity_id":"f"}`))
+	keep := account.IdentityProvider{EntityID: "kept"}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzStrictJSON(t, data, keep, func(account.IdentityProvider) bool { return false }, sameIDP)
+	})
 }
 
 func teamLacksRole(tm account.Team) bool {
@@ -230,6 +265,9 @@ func FuzzSpecJSON(f *testing.F) {
 	f.Add([]byte(`{"name":"a","name":"b"}`))
 	f.Add([]byte(`{"teams":[{"name":"t","members":[{"user":"u"}]}]}`))
 	f.Add([]byte(`{"name":"b\ud800o"}`))
+	f.Add([]byte(`{"name":"a","identity_provider":{"entity_id":"e","sso_target_url":"https://x","slo_target_url":"","certificate":"c","enforced":false}}`))
+	f.Add([]byte(`{"name":"a","identity_provider":null}`))
+	f.Add([]byte(`{"name":"a","identity_provider":{"entity_id":"e","extra":1}}`))
 	keep := account.Spec{Name: "kept", Members: []account.Member{{User: "k", Permissions: permission.Admin}}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzStrictJSON(t, data, keep, func(s account.Spec) bool { return slices.ContainsFunc(s.Teams, teamLacksRole) }, sameSpec)

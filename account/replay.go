@@ -43,7 +43,10 @@ func (a *Account) WithRevision(rev uint64) *Account {
 // states between the steps of a [Tx], must keep the account's invariants:
 // a member holding Manage; the admin, member and viewer roles held only by
 // account members, so that a member is removed only after their roles of
-// those kinds ended; an admin in every team. Any mismatch is an error
+// those kinds ended; an admin in every team.
+// An identity provider's event must hold one in canonical form whose
+// fields are valid as [New] checks them; its certificate's dates are not
+// checked again, since it was valid when the step was taken. Any mismatch is an error
 // naming the event and wrapping [ErrMismatch]. Replay never changes a,
 // whether it succeeds or not.
 func (a *Account) Replay(events []Event) (*Account, error) {
@@ -179,6 +182,35 @@ func (tx *Tx) replay(e Event, sets *setMemo) error {
 			}
 		}
 		return applied(tx.applySetTeamRole(t, e.User, r))
+
+	case OpSetIdentityProvider, OpRemoveIdentityProvider:
+		if e.Team != "" || e.User != "" {
+			return mismatch("an identity provider step names team %q and user %q", e.Team, e.User)
+		}
+		if have := idpText(tx.idp); have != e.Before {
+			return mismatch("the identity provider is %s, the event says %s",
+				orNone(redactIdentityProvider(have)), orNone(redactIdentityProvider(e.Before)))
+		}
+		if e.Op == OpRemoveIdentityProvider {
+			if e.After != "" {
+				return mismatch("identity provider removed to %s", redactIdentityProvider(e.After))
+			}
+			return applied(tx.applyRemoveIdentityProvider())
+		}
+		// The certificate's dates were checked when the step was taken;
+		// replayed later, it may have expired since.
+		var p IdentityProvider
+		if err := p.decode([]byte(e.After)); err != nil {
+			return mismatch("identity provider: %v", err)
+		}
+		idp, err := sealIdentityProvider(p)
+		if err != nil {
+			return mismatch("identity provider: %v", err)
+		}
+		if idp.text != e.After {
+			return mismatch("identity provider not in canonical form")
+		}
+		return applied(tx.applySetIdentityProvider(idp))
 	}
 	return mismatch("%s is not a step", e.Op)
 }
@@ -223,4 +255,12 @@ func (m *setMemo) memberSet(text string) (permission.Set, bool) {
 	m.texts[m.next], m.sets[m.next] = text, p
 	m.next = (m.next + 1) % len(m.texts)
 	return p, true
+}
+
+// orNone returns s, or "none" for "".
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

@@ -43,10 +43,14 @@ type Team struct {
 // of the wrong JSON type, an unknown role or permission name is an error, a
 // [*PathError] naming the entry (teams[1].members[0].role) and wrapping
 // [ErrInvalid]. Decoding checks form only; [New] checks meaning.
+//
+// IdentityProvider is nil for an account without single sign-on, and then
+// absent from the JSON form; decoding also reads null as absent.
 type Spec struct {
-	Name    string   `json:"name"`
-	Members []Member `json:"members"`
-	Teams   []Team   `json:"teams"`
+	Name             string            `json:"name"`
+	Members          []Member          `json:"members"`
+	Teams            []Team            `json:"teams"`
+	IdentityProvider *IdentityProvider `json:"identity_provider,omitempty"`
 }
 
 // Clone returns a deep copy of s: changing the copy never changes s. Nil
@@ -55,6 +59,10 @@ func (s Spec) Clone() Spec {
 	c := Spec{Name: s.Name, Members: slices.Clone(s.Members), Teams: slices.Clone(s.Teams)}
 	for i, t := range c.Teams {
 		c.Teams[i] = t.Clone()
+	}
+	if s.IdentityProvider != nil {
+		p := *s.IdentityProvider
+		c.IdentityProvider = &p
 	}
 	return c
 }
@@ -76,6 +84,17 @@ func (s *Spec) UnmarshalJSON(data []byte) error {
 		}},
 		strictjson.Field{Name: "teams", Decode: func(b []byte) error {
 			return decodeArray(b, &v.Teams, names.MaxTeams, "teams", func(b []byte, t *Team) error { return t.decode(b) })
+		}},
+		strictjson.Field{Name: "identity_provider", Decode: func(b []byte) error {
+			if string(b) == "null" {
+				return nil
+			}
+			var p IdentityProvider
+			if err := p.decode(b); err != nil {
+				return err
+			}
+			v.IdentityProvider = &p
+			return nil
 		}},
 	)
 	if err != nil {

@@ -1,12 +1,17 @@
 package account_test
 
 import (
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/entaccess/entaccess/account"
 	"github.com/entaccess/entaccess/account/accounttest"
@@ -36,6 +41,7 @@ type model struct {
 	members  map[string]permission.Set
 	roles    map[string]map[string]account.Role // team → user → role
 	licensed map[string]bool
+	idp      *account.IdentityProvider // canonical; never changed, only replaced
 }
 
 func modelOf(s account.Spec) *model {
@@ -50,11 +56,18 @@ func modelOf(s account.Spec) *model {
 			m.roles[t.Name][tm.User] = tm.Role
 		}
 	}
+	if s.IdentityProvider != nil {
+		p, err := canonicalIDP(*s.IdentityProvider, time.Time{})
+		if err != nil {
+			panic(err) // genSpec draws valid ones
+		}
+		m.idp = &p
+	}
 	return m
 }
 
 func (m *model) clone() *model {
-	c := &model{name: m.name, members: maps.Clone(m.members), roles: map[string]map[string]account.Role{}, licensed: maps.Clone(m.licensed)}
+	c := &model{name: m.name, members: maps.Clone(m.members), roles: map[string]map[string]account.Role{}, licensed: maps.Clone(m.licensed), idp: m.idp}
 	for t, r := range m.roles {
 		c.roles[t] = maps.Clone(r)
 	}
@@ -73,8 +86,78 @@ func (m *model) spec() account.Spec {
 		}
 		s.Teams = append(s.Teams, t)
 	}
+	if m.idp != nil {
+		p := *m.idp
+		s.IdentityProvider = &p
+	}
 	return s
 }
+
+// canonicalIDP checks p by the documented rules, the certificate against
+// now unless now is zero, and returns it in canonical form: the
+// certificate's one PEM block re-encoded alone.
+func canonicalIDP(p account.IdentityProvider, now time.Time) (account.IdentityProvider, error) {
+	https := func(s string) bool {
+		u, err := url.Parse(s)
+		return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil && !strings.Contains(s, "#")
+	}
+	switch {
+	case p.EntityID == "" || names.Check(p.EntityID) != nil:
+		return p, fmt.Errorf("entity_id")
+	case !https(p.SSOTargetURL):
+		return p, fmt.Errorf("sso_target_url")
+	case p.SLOTargetURL != "" && !https(p.SLOTargetURL):
+		return p, fmt.Errorf("slo_target_url")
+	}
+	block, rest := pem.Decode([]byte(p.Certificate))
+	lead, _, _ := strings.Cut(p.Certificate, "-----BEGIN")
+	if block == nil || block.Type != "CERTIFICATE" || strings.TrimSpace(lead+string(rest)) != "" {
+		return p, fmt.Errorf("certificate")
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil || !now.IsZero() && now.After(cert.NotAfter) {
+		return p, fmt.Errorf("certificate")
+	}
+	p.Certificate = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: block.Bytes}))
+	return p, nil
+}
+
+// idpText is what an event records for an identity provider: its JSON.
+func idpText(p *account.IdentityProvider) string {
+	if p == nil {
+		return ""
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// idpPool holds the identity providers steps set: valid ones, one whose
+// certificate is not in canonical form, and one invalid in each field.
+var idpPool = func() []account.IdentityProvider {
+	a := accounttest.IdentityProvider("idp.example.com", true)
+	b := accounttest.IdentityProvider("sso.example.org", false)
+	b.SLOTargetURL = ""
+	padded := a
+	padded.Enforced = false
+	padded.Certificate = "\n\n" + a.Certificate + " \n\n"
+	bad := func(f func(*account.IdentityProvider)) account.IdentityProvider { p := a; f(&p); return p }
+	return []account.IdentityProvider{a, b, padded,
+		bad(func(p *account.IdentityProvider) { p.EntityID = "" }),
+		bad(func(p *account.IdentityProvider) { p.EntityID = " idp" }),
+		bad(func(p *account.IdentityProvider) { p.SSOTargetURL = "http://idp.example.com/sso" }),
+		bad(func(p *account.IdentityProvider) { p.SSOTargetURL = "idp.example.com/sso" }),
+		bad(func(p *account.IdentityProvider) { p.SLOTargetURL = "ftp://idp.example.com/slo" }),
+		bad(func(p *account.IdentityProvider) { p.Certificate = "" }),
+		bad(func(p *account.IdentityProvider) { p.Certificate = "issuer cert:\n" + a.Certificate }),
+		bad(func(p *account.IdentityProvider) { p.Certificate = a.Certificate + b.Certificate }),
+		bad(func(p *account.IdentityProvider) {
+			p.Certificate = accounttest.Certificate("old", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))
+		}),
+	}
+}()
 
 func (m *model) isMember(u string) bool { _, ok := m.members[u]; return ok }
 
@@ -222,6 +305,24 @@ func (m *model) applyOne(s step) (ev account.Event, ended []account.Event, err e
 			delete(m.licensed, s.Team)
 			ev.Before = s.Team
 		}
+	case account.OpSetIdentityProvider, account.OpRemoveIdentityProvider:
+		if !m.can(s.Actor, permission.ViewSettings) {
+			return ev, nil, account.ErrForbidden
+		}
+		ev.Before = idpText(m.idp)
+		if s.Kind == account.OpRemoveIdentityProvider {
+			if m.idp == nil {
+				return ev, nil, account.ErrNoIdentityProvider
+			}
+			m.idp = nil
+			return ev, nil, nil
+		}
+		p, err := canonicalIDP(s.Provider, time.Now())
+		if err != nil {
+			return ev, nil, account.ErrInvalid
+		}
+		m.idp = &p
+		ev.After = idpText(m.idp)
 	case account.OpSetTeamRole, account.OpRemoveFromTeam:
 		teamAdmin := m.isMember(s.Actor) && m.roles[s.Team][s.Actor] == account.RoleAdmin
 		if !teamAdmin {
@@ -297,6 +398,18 @@ func (m *model) replayEvent(ev account.Event) error {
 			return fmt.Errorf("role %s, but the event says %s", got, ev.Before)
 		}
 		delete(m.roles[ev.Team], ev.User)
+	case account.OpSetIdentityProvider, account.OpRemoveIdentityProvider:
+		if got := idpText(m.idp); got != ev.Before {
+			return fmt.Errorf("identity provider %s, but the event says %s", got, ev.Before)
+		}
+		m.idp = nil
+		if ev.After != "" {
+			var p account.IdentityProvider
+			if err := json.Unmarshal([]byte(ev.After), &p); err != nil {
+				return err
+			}
+			m.idp = &p
+		}
 	default:
 		return fmt.Errorf("unknown op %v", ev.Op)
 	}
@@ -351,6 +464,10 @@ func genSpec() *rapid.Generator[account.Spec] {
 			}
 			s.Teams = append(s.Teams, tm)
 		}
+		if rapid.IntRange(0, 3).Draw(t, "identity provider") == 0 {
+			p := idpPool[0]
+			s.IdentityProvider = &p
+		}
 		return s
 	})
 }
@@ -373,6 +490,7 @@ func genStep(m *model) *rapid.Generator[step] {
 			s.Perms |= Manage
 		}
 		s.Role = account.Role(rapid.IntRange(0, 5).Draw(t, "role"))
+		s.Provider = rapid.SampledFrom(idpPool).Draw(t, "identity provider")
 		return s
 	})
 }

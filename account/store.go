@@ -47,6 +47,9 @@ type Store struct {
 	// its overlay into a fresh base; 0 means the default, [compactLimit].
 	// Tests set it small, so that compaction happens often.
 	compactAt int
+	// now is the clock of updates: the time steps check certificates
+	// against and events record. nil means time.Now; tests set it.
+	now func() time.Time
 }
 
 // NewStore returns a Store whose current snapshot is a. A nil a stands for an
@@ -285,7 +288,7 @@ func (s *Store) build(ctx context.Context, fn func(*Tx) error, h *Hooks) (built,
 	}
 	for {
 		s.mu.Lock()
-		base, gen, compactAt := s.tip, s.gen, s.compactAt
+		base, gen, compactAt, clock := s.tip, s.gen, s.compactAt, s.now
 		s.mu.Unlock()
 		if base == nil {
 			base = s.cur.Load()
@@ -294,6 +297,7 @@ func (s *Store) build(ctx context.Context, fn func(*Tx) error, h *Hooks) (built,
 			base = &Account{}
 		}
 		tx := newTx(base, base.rev+1)
+		tx.now = clock
 		if h != nil && h.CallbackDone != nil {
 			start = time.Now()
 		}
@@ -314,7 +318,7 @@ func (s *Store) build(ctx context.Context, fn func(*Tx) error, h *Hooks) (built,
 			return built{}, fmt.Errorf("account: update: %w", err)
 		}
 		next := tx.snapshot(compactAt)
-		now := time.Now().UTC()
+		now := tx.clock().UTC()
 		for i := range tx.events {
 			tx.events[i].Time = now
 		}

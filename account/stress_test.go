@@ -282,7 +282,11 @@ func checkSnapshot(t *testing.T, a *account.Account) bool {
 			return false
 		}
 	}
-	if diff := cmp.Diff(spec, account.Spec{Name: a.Name(), Members: members, Teams: teams}, cmpopts.EquateEmpty()); diff != "" ||
+	var idp *account.IdentityProvider
+	if p, ok := a.IdentityProvider(); ok {
+		idp = &p
+	}
+	if diff := cmp.Diff(spec, account.Spec{Name: a.Name(), Members: members, Teams: teams, IdentityProvider: idp}, cmpopts.EquateEmpty()); diff != "" ||
 		a.NumMembers() != len(spec.Members) || a.NumTeams() != len(spec.Teams) {
 		t.Errorf("revision %d: Members and Teams (+) or NumMembers %d and NumTeams %d disagree with Spec (-):\n%s", a.Revision(), a.NumMembers(), a.NumTeams(), diff)
 		return false

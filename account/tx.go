@@ -3,6 +3,7 @@ package account
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/entaccess/entaccess/permission"
 )
@@ -27,8 +28,9 @@ import (
 // [*ForbiddenError]; every step on a nil *Tx is an error wrapping
 // [ErrInvalid]. Neither panics.
 type Tx struct {
-	content        // the account as changed so far, its maps copied on write
-	rev     uint64 // the revision this update commits as
+	content                  // the account as changed so far, its maps copied on write
+	rev     uint64           // the revision this update commits as
+	now     func() time.Time // the Store's clock; nil means time.Now
 	events  []Event
 	err     error // the first failed step
 	done    bool
@@ -399,4 +401,68 @@ func roleText(r Role) string {
 		return ""
 	}
 	return r.String()
+}
+
+// SetIdentityProvider makes p the account's identity provider, in place of
+// any it had. It needs view-settings, which Manage holders hold. The
+// account keeps p in canonical form ([IdentityProvider]).
+//
+// p is checked before anything changes: an entity ID that is not a name,
+// an SSO target URL that is not an absolute https URL, an SLO target URL
+// that is neither empty nor one, or a certificate that is not one PEM
+// block holding an X.509 certificate that has not expired at the time of
+// the step, by the Store's clock, is an error wrapping [ErrInvalid] that
+// names the field, as in
+//
+//	account: set-identity-provider: identity_provider.sso_target_url: SSO target URL "http://idp.example.com/sso": scheme "http", want https: invalid
+//
+// The step's [Event] records the identity provider before and after it,
+// certificate included; see [Event.Redacted] for what an audit log shows.
+func (tx *Tx) SetIdentityProvider(actor string, p IdentityProvider) error {
+	const op = OpSetIdentityProvider
+	return tx.step(op, func() error {
+		if err := tx.authorize(actor, permission.ViewSettings); err != nil {
+			return err
+		}
+		idp, err := sealIdentityProvider(p)
+		if err == nil {
+			err = idp.checkExpiry(tx.clock())
+		}
+		if err != nil {
+			pe := err.(*PathError)
+			return fmt.Errorf("account: %s: identity_provider.%s: %w", op, pe.Path, pe.Err)
+		}
+		before := idpText(tx.idp)
+		if err := tx.applySetIdentityProvider(idp); err != nil {
+			return stepErr(op, err)
+		}
+		tx.record(actor, op, "", "", before, idp.text)
+		return nil
+	})
+}
+
+// RemoveIdentityProvider removes the account's identity provider, ending
+// single sign-on. It needs view-settings, which Manage holders hold. An
+// account without one is [ErrNoIdentityProvider].
+func (tx *Tx) RemoveIdentityProvider(actor string) error {
+	const op = OpRemoveIdentityProvider
+	return tx.step(op, func() error {
+		if err := tx.authorize(actor, permission.ViewSettings); err != nil {
+			return err
+		}
+		before := idpText(tx.idp)
+		if err := tx.applyRemoveIdentityProvider(); err != nil {
+			return stepErr(op, err)
+		}
+		tx.record(actor, op, "", "", before, "")
+		return nil
+	})
+}
+
+// clock returns the time of a step, by the Store's clock.
+func (tx *Tx) clock() time.Time {
+	if tx.now != nil {
+		return tx.now()
+	}
+	return time.Now()
 }

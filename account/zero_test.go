@@ -97,6 +97,9 @@ func checkRefusesAll(t *testing.T, what string, tx *account.Tx, want error) {
 			"delete-team":      tx.DeleteTeam(actor, "web"),
 			"set-team-role":    tx.SetTeamRole(actor, "web", actor, account.RoleAdmin),
 			"remove-from-team": tx.RemoveFromTeam(actor, "web", actor),
+
+			"set-identity-provider":    tx.SetIdentityProvider(actor, accounttest.IdentityProvider("idp.example.com", true)),
+			"remove-identity-provider": tx.RemoveIdentityProvider(actor),
 		}
 		for step, err := range steps {
 			if !errors.Is(err, want) {

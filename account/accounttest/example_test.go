@@ -47,9 +47,9 @@ func ExampleOps() {
 	}
 	accounttest.CheckInvariants(printT{}, store.Load()) // prints nothing: the account stays valid
 	// Output:
-	// set-permissions(actor="ann2", user="ext-ivy", perms={view,billing,create}): not an account member
-	// rename-team(actor="ann", team="new", to="Data"): no such team
-	// rename-team(actor="ann2", team="ops", to="web-3"): forbidden
+	// remove-identity-provider(actor="ann2"): no identity provider
+	// add-member(actor="cat", user="ext-ivy", perms={view,billing}): forbidden
+	// rename-team(actor="ann2", team="web-3", to="Ops"): forbidden
 }
 
 // The generators in a property test: whatever the steps, every account

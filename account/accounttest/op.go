@@ -14,17 +14,19 @@ import (
 // An Op is one [account.Tx] step as a value: which step, who takes it, and
 // its arguments. Fields a step does not use are left zero.
 type Op struct {
-	Kind  account.Op     // which of the eight steps
+	Kind  account.Op     // which of the ten steps
 	Actor string         // who takes the step
 	User  string         // the user concerned, for member and role steps
 	Team  string         // the team concerned; RenameTeam's old name
 	To    string         // RenameTeam's new name
 	Perms permission.Set // for AddMember and SetPermissions
 	Role  account.Role   // for SetTeamRole
+	// Provider is SetIdentityProvider's identity provider.
+	Provider account.IdentityProvider
 }
 
 // Apply takes the step o describes on tx and returns its error.
-// An Op whose Kind is not one of the eight steps is an error wrapping
+// An Op whose Kind is not one of the ten steps is an error wrapping
 // [account.ErrInvalid], and tx is not touched.
 func (o Op) Apply(tx *account.Tx) error {
 	switch o.Kind {
@@ -44,6 +46,10 @@ func (o Op) Apply(tx *account.Tx) error {
 		return tx.SetTeamRole(o.Actor, o.Team, o.User, o.Role)
 	case account.OpRemoveFromTeam:
 		return tx.RemoveFromTeam(o.Actor, o.Team, o.User)
+	case account.OpSetIdentityProvider:
+		return tx.SetIdentityProvider(o.Actor, o.Provider)
+	case account.OpRemoveIdentityProvider:
+		return tx.RemoveIdentityProvider(o.Actor)
 	}
 	return fmt.Errorf("accounttest: apply %s: not a step: %w", o.Kind, account.ErrInvalid)
 }
@@ -69,11 +75,22 @@ func (o Op) String() string {
 		return fmt.Sprintf("%s, team=%q, user=%q, role=%s)", head, o.Team, o.User, o.Role)
 	case account.OpRemoveFromTeam:
 		return fmt.Sprintf("%s, team=%q, user=%q)", head, o.Team, o.User)
+	case account.OpSetIdentityProvider:
+		p := o.Provider
+		cert := "none"
+		if info, err := p.CertificateInfo(); err == nil {
+			cert = fmt.Sprintf("%s until %s", info.SHA256[:12], info.NotAfter.Format("2006-01-02"))
+		} else if p.Certificate != "" {
+			cert = fmt.Sprintf("%.20q", p.Certificate)
+		}
+		return fmt.Sprintf("%s, entity=%q, sso=%q, slo=%q, cert=%s, enforced=%t)", head, p.EntityID, p.SSOTargetURL, p.SLOTargetURL, cert, p.Enforced)
+	case account.OpRemoveIdentityProvider:
+		return head + ")"
 	}
 	return fmt.Sprintf("%s, team=%q, to=%q, user=%q, perms={%s}, role=%s)", head, o.Team, o.To, o.User, o.Perms, o.Role)
 }
 
-// Kinds returns the eight steps in the order of the Tx methods, as a fresh
+// Kinds returns the ten steps in the order of the Tx methods, as a fresh
 // slice: every [account.Op] from 1 up whose name parses back.
 func Kinds() []account.Op {
 	var kinds []account.Op
@@ -130,6 +147,8 @@ func OpFor(a *account.Account) *rapid.Generator[Op] {
 			o.Team = drawFrom(t, "team", []pick{{5, newTeams}, {2, st.teams}, {1, []string{""}}})
 		case account.OpRenameTeam:
 			o.To = drawFrom(t, "to", []pick{{5, newTeams}, {2, st.teams}, {2, []string{""}}})
+		case account.OpSetIdentityProvider:
+			o.Provider = drawIdentityProvider(t)
 		case account.OpSetTeamRole, account.OpRemoveFromTeam:
 			roster := st.roster(o.Team)
 			if o.Kind == account.OpSetTeamRole {
@@ -181,14 +200,15 @@ func ApplyEach(s *account.Store, ops []Op) []error {
 // so that the errors of two implementations can be compared by kind: the
 // first of [account.ErrForbidden], [account.ErrLastManager],
 // [account.ErrLastTeamAdmin], [account.ErrNotMember], [account.ErrNoTeam],
-// [account.ErrExists] and [account.ErrInvalid] for which [errors.Is] holds.
+// [account.ErrExists], [account.ErrNoIdentityProvider] and
+// [account.ErrInvalid] for which [errors.Is] holds.
 // It returns nil for nil, and err itself when err wraps none of them.
 func Sentinel(err error) error {
 	if err == nil {
 		return nil
 	}
 	for _, s := range []error{account.ErrForbidden, account.ErrLastManager, account.ErrLastTeamAdmin,
-		account.ErrNotMember, account.ErrNoTeam, account.ErrExists, account.ErrInvalid} {
+		account.ErrNotMember, account.ErrNoTeam, account.ErrExists, account.ErrNoIdentityProvider, account.ErrInvalid} {
 		if errors.Is(err, s) {
 			return s
 		}
@@ -277,6 +297,10 @@ func stateOf(a *account.Account) *state {
 	}
 	for _, k := range []account.Op{account.OpSetTeamRole, account.OpRemoveFromTeam} {
 		st.actors[k] = roleActors
+	}
+	settings := a.UsersWhoCan(permission.ViewSettings)
+	for _, k := range []account.Op{account.OpSetIdentityProvider, account.OpRemoveIdentityProvider} {
+		st.actors[k] = settings
 	}
 	return st
 }

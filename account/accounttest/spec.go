@@ -36,7 +36,8 @@ var (
 //   - collaborators who are not account members (only the collaborator role
 //     may be held by a user who is not a member), and collaborators who are;
 //   - users with roles in several teams, and members with no team at all;
-//   - accounts with no teams.
+//   - accounts with no teams;
+//   - accounts with an identity provider (one in four).
 //
 // Members and teams come in no particular order; [account.Account.Spec]
 // returns the canonical order.
@@ -104,6 +105,11 @@ func Spec() *rapid.Generator[account.Spec] {
 				}
 			}
 			s.Teams = append(s.Teams, team)
+		}
+		// One account in four has single sign-on set up.
+		if rapid.IntRange(0, 3).Draw(t, "identity provider") == 0 {
+			p := IdentityProvider("idp.example.com", rapid.Bool().Draw(t, "enforced"))
+			s.IdentityProvider = &p
 		}
 		return s
 	})

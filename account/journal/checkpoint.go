@@ -24,6 +24,9 @@ import (
 //	member:      user, permissions (one byte)            × member count
 //	team:        name, licensed (0 or 1), user count     × team count,
 //	team member: user, role (one byte)                   × user count, after its team
+//	identity provider, if the account has one: the byte 'I', entity ID,
+//	             SSO target URL, SLO target URL, certificate (PEM),
+//	             enforced (0 or 1)
 //
 // Counts and revisions are uvarints, names a uvarint length and the
 // bytes. An item never spans two frames. A frame with no payload ends the
@@ -100,6 +103,22 @@ func writeAccount(w io.Writer, a *account.Account, origin uint64) (int64, error)
 			c.item()
 			c.buf = append(appendString(c.buf, m.User), byte(m.Role))
 		}
+	}
+	// The identity provider, when there is one, follows the teams: a
+	// checkpoint of an account without one is what it was before accounts
+	// could have one.
+	if p, ok := a.IdentityProvider(); ok {
+		c.item()
+		b := append(c.buf, idpMark)
+		for _, f := range []string{p.EntityID, p.SSOTargetURL, p.SLOTargetURL, p.Certificate} {
+			b = appendString(b, f)
+		}
+		if p.Enforced {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+		c.buf = b
 	}
 	c.flush()
 	c.flush() // the empty frame that ends the checkpoint
@@ -201,6 +220,19 @@ func readAccount(fr *frameReader) (*account.Account, uint64, error) {
 		}
 		s.Teams = append(s.Teams, t)
 	}
+	if c.more() && d.b[0] == idpMark {
+		d.b = d.b[1:]
+		p := &account.IdentityProvider{EntityID: c.long("entity ID"), SSOTargetURL: c.long("SSO target URL"),
+			SLOTargetURL: c.long("SLO target URL"), Certificate: c.long("certificate")}
+		switch d.byte("enforced") {
+		case 0:
+		case 1:
+			p.Enforced = true
+		default:
+			d.fail("enforced flag")
+		}
+		s.IdentityProvider = p
+	}
 	if c.more() || c.err != nil || d.err != nil {
 		if c.err == nil && d.err == nil {
 			return nil, 0, errors.New("bytes after the last item")
@@ -223,6 +255,26 @@ func readAccount(fr *frameReader) (*account.Account, uint64, error) {
 		return nil, 0, err
 	}
 	return a.WithRevision(rev), origin, nil
+}
+
+// idpMark starts the identity provider item of a checkpoint.
+const idpMark = 'I'
+
+// maxField bounds an identity provider's field in a checkpoint: the
+// account refuses a certificate over 64 KiB and URLs over 2 KiB.
+const maxField = 1 << 17
+
+// long reads a string of at most maxField bytes.
+func (c *ckptReader) long(what string) string {
+	d := &c.d
+	n := d.uvarint(what)
+	if n > maxField || n > uint64(len(d.b)) {
+		d.fail(what)
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
 }
 
 // name reads a name of at most maxName bytes.

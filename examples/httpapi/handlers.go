@@ -44,9 +44,9 @@ func newHandler(store *account.Store, logger *slog.Logger, opts ...httpauthz.Opt
 //  1. Before routing, the same for every path and method, missing paths
 //     included: a request that does not name exactly one user gets 401;
 //     a malformed freshness token 400, one not reached in time 503.
-//  2. A path no route has gets 404. So does a hidden route (/settings and
-//     /settings/audit-log) for a user who may not open it, whatever the
-//     method.
+//  2. A path no route has gets 404. So does a hidden route (/settings,
+//     /settings/sso and /settings/audit-log) for a user who may not open
+//     it, whatever the method.
 //  3. Only then a method the path does not take gets 405, with Allow.
 func newServer(store *account.Store, audit history, logger *slog.Logger, opts ...httpauthz.Option) http.Handler {
 	g := httpauthz.New(store, httpauthz.Header("X-User"), append([]httpauthz.Option{
@@ -61,6 +61,8 @@ func newServer(store *account.Store, audit history, logger *slog.Logger, opts ..
 	// route takes every method, so that the check comes before 405: a
 	// method the mux refused itself would tell the route exists.
 	mux.Handle("/settings", g.Hide(permission.ViewSettings)(methods{"GET": http.HandlerFunc(settings)}))
+	mux.Handle("/settings/sso", g.Hide(permission.ViewSettings)(methods{
+		"GET": http.HandlerFunc(getSSO), "PUT": putSSO(store), "DELETE": deleteSSO(store)}))
 	if audit != nil {
 		mux.Handle("/settings/audit-log", g.Hide(permission.ViewSettings)(methods{"GET": auditLog(audit, logger)}))
 	}
@@ -145,6 +147,68 @@ func usage(w http.ResponseWriter, r *http.Request) {
 func settings(w http.ResponseWriter, r *http.Request) {
 	a, _ := checked(r)
 	writeJSON(w, http.StatusOK, map[string]any{"revision": a.Revision(), "managers": a.UsersWhoCan(permission.ViewSettings)})
+}
+
+// ssoView is the identity provider as GET /settings/sso shows it: its
+// fields, and its certificate described.
+type ssoView struct {
+	account.IdentityProvider
+	Subject  string    `json:"certificate_subject"`
+	NotAfter time.Time `json:"certificate_not_after"`
+	SHA256   string    `json:"certificate_sha256"`
+}
+
+// getSSO answers the account's identity provider, or null when single
+// sign-on is not set up.
+func getSSO(w http.ResponseWriter, r *http.Request) {
+	a, _ := checked(r)
+	writeJSON(w, http.StatusOK, map[string]any{"revision": a.Revision(), "identity_provider": ssoOf(a)})
+}
+
+func ssoOf(a *account.Account) *ssoView {
+	p, ok := a.IdentityProvider()
+	if !ok {
+		return nil
+	}
+	v := &ssoView{IdentityProvider: p}
+	if info, err := p.CertificateInfo(); err == nil { // an account holds only certificates that parse
+		v.Subject, v.NotAfter, v.SHA256 = info.Subject, info.NotAfter, info.SHA256
+	}
+	return v
+}
+
+// putSSO sets or replaces the identity provider with the one in the
+// request body, as the requesting user.
+func putSSO(store *account.Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		_, d := checked(r)
+		var p account.IdentityProvider
+		if err := decodeBody(w, r, &p); err != nil {
+			badBody(w, err)
+			return
+		}
+		a, err := store.Update(func(tx *account.Tx) error { return tx.SetIdentityProvider(d.User, p) })
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		w.Header().Set(revisionHeader, strconv.FormatUint(a.Revision(), 10))
+		writeJSON(w, http.StatusOK, map[string]any{"revision": a.Revision(), "identity_provider": ssoOf(a)})
+	}
+}
+
+// deleteSSO removes the identity provider; 404 when there is none.
+func deleteSSO(store *account.Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		_, d := checked(r)
+		a, err := store.Update(func(tx *account.Tx) error { return tx.RemoveIdentityProvider(d.User) })
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		w.Header().Set(revisionHeader, strconv.FormatUint(a.Revision(), 10))
+		w.WriteHeader(http.StatusNoContent)
+	}
 }
 
 // addMember adds the member in the request body, as the requesting user.
@@ -278,7 +342,7 @@ func writeError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, account.ErrInvalid):
 		status = http.StatusBadRequest
-	case errors.Is(err, account.ErrNoTeam), errors.Is(err, account.ErrNotMember):
+	case errors.Is(err, account.ErrNoTeam), errors.Is(err, account.ErrNotMember), errors.Is(err, account.ErrNoIdentityProvider):
 		status = http.StatusNotFound
 	case errors.Is(err, account.ErrExists), errors.Is(err, account.ErrLastManager), errors.Is(err, account.ErrLastTeamAdmin):
 		status = http.StatusConflict

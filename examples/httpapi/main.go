@@ -20,6 +20,15 @@
 // at a time may use a directory: a second one started on it fails at once,
 // saying that the directory is open in another journal.
 //
+// # Single sign-on
+//
+// GET /settings/sso answers the account's identity provider (null when
+// there is none) with its certificate's subject, expiry and SHA-256
+// fingerprint; PUT sets or replaces it from a JSON body with the fields of
+// account.IdentityProvider (entity_id, sso_target_url, slo_target_url,
+// certificate, enforced); DELETE removes it. The route is hidden, as
+// /settings is, from users who may not view the settings.
+//
 // # Audit log
 //
 // GET /settings/audit-log lists every change committed since the journal
@@ -30,11 +39,13 @@
 //	revision  the revision the change committed as (one change may have several steps)
 //	actor     who made it
 //	op        add-member, set-permissions, remove-member, create-team,
-//	          rename-team, delete-team, set-team-role or remove-from-team
+//	          rename-team, delete-team, set-team-role, remove-from-team,
+//	          set-identity-provider or remove-identity-provider
 //	team      the team concerned, under its name before the step; "" for member steps
 //	user      the user concerned; "" for renaming and deleting a team
 //	before    the target's state before the step: a permission set such as
-//	          "view,billing", a role, or a team name; "" when it was absent
+//	          "view,billing", a role, a team name, or an identity provider
+//	          as JSON, certificate included; "" when it was absent
 //	after     its state after the step, "" when it is gone
 //	time      when the change was committed, UTC, RFC 3339 with nanoseconds
 //

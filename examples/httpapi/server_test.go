@@ -301,6 +301,8 @@ func TestHiddenLikeMissing(t *testing.T) {
 		{"/settings/audit-log/", "/no-route/audit-log/"},
 		{"/a/../settings/audit-log", "/a/../no-route/audit-log"},
 		{"/settings//audit-log", "/no-route//audit-log"},
+		{"/settings/sso", "/no-route/sso"},
+		{"/settings/sso/", "/no-route/sso/"},
 	}
 	// bob is a member without manage; mallory and erin (a collaborator) are
 	// not members; "" names no user.

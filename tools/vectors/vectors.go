@@ -159,6 +159,7 @@ func accountCases() []struct {
 	spec account.Spec
 } {
 	tm := func(u string, r account.Role) account.TeamMember { return account.TeamMember{User: u, Role: r} }
+	idp := accounttest.IdentityProvider("idp.initech.example", true)
 	cases := []struct {
 		name string
 		spec account.Spec
@@ -183,6 +184,9 @@ func accountCases() []struct {
 			Members: []account.Member{{User: "ann", Permissions: permission.Manage}, {User: "Ann", Permissions: permission.Billing}},
 			Teams: []account.Team{{Name: "partners", Members: []account.TeamMember{
 				tm("Ann", account.RoleAdmin), tm("ann", account.RoleCollaborator), tm("vendor", account.RoleCollaborator)}}}}},
+		{"single sign-on enforced", account.Spec{Name: "Initech",
+			Members:          []account.Member{{User: "ann", Permissions: permission.Manage}, {User: "bob", Permissions: permission.View}},
+			IdentityProvider: &idp}},
 	}
 	gen := accounttest.Spec()
 	for _, seed := range []int{1, 2, 3} {

@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/account/accounttest"
 	"github.com/entaccess/entaccess/examples/dashboard/web"
 )
 
@@ -336,4 +337,46 @@ func TestMain(m *testing.M) {
 func chromiumDirs() []string {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "org.chromium.*"))
 	return dirs
+}
+
+// TestManagerSetsUpSSO: a Manage holder sets up single sign-on through the
+// Settings form and sees it described; a billing-only user gets the
+// missing page for the form's address.
+func TestManagerSetsUpSSO(t *testing.T) {
+	s := newSession(t)
+	p := accounttest.IdentityProvider("idp.example.com", true)
+	info, err := p.CertificateInfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.signIn("mike")
+	s.open("/settings")
+	s.run("fill in the identity provider",
+		chromedp.SendKeys(chromedp.CSS("#sso-entity"), p.EntityID),
+		chromedp.SendKeys(chromedp.CSS("#sso-url"), p.SSOTargetURL),
+		chromedp.SendKeys(chromedp.CSS("#slo-url"), p.SLOTargetURL),
+		chromedp.SetValue(chromedp.CSS("#sso-cert"), p.Certificate),
+		chromedp.Click(chromedp.CSS(`input[name="enforced"]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/settings/sso"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got, ok := s.mem.Store().Load().IdentityProvider(); !ok || got != p {
+		t.Fatalf("identity provider %+v, %v; want %+v", got, ok, p)
+	}
+	page := value(s, "read the page", chromedp.Text(chromedp.CSS("main")))
+	for _, want := range []string{p.EntityID, info.Subject, info.SHA256, "required for members"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the Settings tab does not show %q:\n%s", want, page)
+		}
+	}
+
+	s.signIn("bob") // billing: no Settings tab
+	s.open("/usage")
+	missing := s.post("/no-such-page", map[string]string{"entity_id": "x"})
+	hidden := s.post("/settings/sso", map[string]string{"entity_id": "x"})
+	if hidden.Status != 404 || hidden != missing {
+		t.Errorf("bob's POST /settings/sso: %d, want the missing page (%d)", hidden.Status, missing.Status)
+	}
+	if _, ok := s.mem.Store().Load().IdentityProvider(); !ok {
+		t.Error("bob's request removed the identity provider")
+	}
 }

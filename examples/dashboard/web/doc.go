@@ -9,7 +9,8 @@
 //
 //	/teams     view-teams     "My Teams": the teams the user has a role in
 //	/access    view-access    the account's members and their permissions
-//	/settings  view-settings  single sign-on (a placeholder) and the audit log
+//	/settings  view-settings  single sign-on (the identity provider: shown, set,
+//	                          replaced, removed) and the audit log
 //	/usage     view-usage     usage of sample data, and its CSV export
 //
 // The navigation lists exactly the tabs the user may open. A tab the user

@@ -117,3 +117,25 @@ func (s *Server) removeFromTeam(w http.ResponseWriter, r *http.Request, c *call)
 		return tx.RemoveFromTeam(c.user, team, user)
 	})
 }
+
+// setIdentityProvider sets or replaces the account's identity provider
+// from the Settings tab's form.
+func (s *Server) setIdentityProvider(w http.ResponseWriter, r *http.Request, c *call) {
+	p := account.IdentityProvider{
+		EntityID:     r.PostForm.Get("entity_id"),
+		SSOTargetURL: r.PostForm.Get("sso_target_url"),
+		SLOTargetURL: r.PostForm.Get("slo_target_url"),
+		Certificate:  r.PostForm.Get("certificate"),
+		Enforced:     r.PostForm.Get("enforced") == "on",
+	}
+	s.change(w, r, c, "/settings", fmt.Sprintf("Single sign-on now goes through %s.", p.EntityID), func(tx *account.Tx) error {
+		return tx.SetIdentityProvider(c.user, p)
+	})
+}
+
+// removeIdentityProvider ends single sign-on.
+func (s *Server) removeIdentityProvider(w http.ResponseWriter, r *http.Request, c *call) {
+	s.change(w, r, c, "/settings", "Single sign-on is no longer set up.", func(tx *account.Tx) error {
+		return tx.RemoveIdentityProvider(c.user)
+	})
+}

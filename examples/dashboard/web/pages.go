@@ -237,12 +237,39 @@ func (s *Server) access(w http.ResponseWriter, r *http.Request, c *call) {
 // settingsData is the content of the Settings tab.
 type settingsData struct {
 	Revision uint64
+	SSO      *ssoView // nil when single sign-on is not set up
 }
+
+// ssoView is the identity provider as the Settings tab shows it: its
+// certificate described, not shown.
+type ssoView struct {
+	account.IdentityProvider
+	Subject     string
+	NotAfter    string // the certificate's expiry, in RFC 3339
+	SHA256      string // the certificate's fingerprint
+	Expired     bool
+	ExpiresSoon bool // within 30 days
+}
+
+// expiryWarning is how long before its certificate expires the Settings
+// tab warns about it.
+const expiryWarning = 30 * 24 * time.Hour
 
 func (s *Server) settings(w http.ResponseWriter, r *http.Request, c *call) {
 	p := s.basePage(r, c.ses, true, "Settings", "/settings")
 	p.Flash = s.ses.takeFlash(c.ses.id)
-	s.render(w, r, http.StatusOK, "settings", p, settingsData{Revision: c.acct.Revision()})
+	d := settingsData{Revision: c.acct.Revision()}
+	if idp, ok := c.acct.IdentityProvider(); ok {
+		v := &ssoView{IdentityProvider: idp}
+		if info, err := idp.CertificateInfo(); err == nil { // an account holds only certificates that parse
+			now := s.now()
+			v.Subject, v.NotAfter, v.SHA256 = info.Subject, info.NotAfter.Format(time.RFC3339), info.SHA256
+			v.Expired = now.After(info.NotAfter)
+			v.ExpiresSoon = !v.Expired && info.NotAfter.Sub(now) <= expiryWarning
+		}
+		d.SSO = v
+	}
+	s.render(w, r, http.StatusOK, "settings", p, d)
 }
 
 // auditRecord is one line of the audit log: one committed step.
@@ -258,7 +285,8 @@ type auditRecord struct {
 }
 
 // auditLog sends the account's history as JSON Lines, one committed step
-// a line, oldest first.
+// a line, oldest first. Identity providers are shown with their
+// certificates' fingerprints ([account.Event.Redacted]).
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, c *call) {
 	var lines []byte
 	for e, err := range s.backend.Events(r.Context(), 0) {
@@ -267,6 +295,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, c *call) {
 			s.fail(w, r, c.ses, http.StatusInternalServerError, "Audit log unavailable", "The audit log could not be read.", "/settings")
 			return
 		}
+		e = e.Redacted()
 		b, err := json.Marshal(auditRecord{
 			Revision: e.Revision, Time: e.Time, Actor: e.Actor, Op: e.Op.String(),
 			Team: e.Team, User: e.User, Before: e.Before, After: e.After,

@@ -169,20 +169,22 @@ func New(cfg Config) (*Server, error) {
 		s.pages[name] = t
 	}
 	s.routes = map[string]route{
-		"/teams":              {permission.ViewTeams, http.MethodGet, (*Server).teams},
-		"/teams/create":       {permission.ViewTeams, http.MethodPost, (*Server).createTeam},
-		"/teams/rename":       {permission.ViewTeams, http.MethodPost, (*Server).renameTeam},
-		"/teams/delete":       {permission.ViewTeams, http.MethodPost, (*Server).deleteTeam},
-		"/teams/role":         {permission.ViewTeams, http.MethodPost, (*Server).setTeamRole},
-		"/teams/unassign":     {permission.ViewTeams, http.MethodPost, (*Server).removeFromTeam},
-		"/access":             {permission.ViewAccess, http.MethodGet, (*Server).access},
-		"/access/add":         {permission.ViewAccess, http.MethodPost, (*Server).addMember},
-		"/access/set":         {permission.ViewAccess, http.MethodPost, (*Server).setPermissions},
-		"/access/remove":      {permission.ViewAccess, http.MethodPost, (*Server).removeMember},
-		"/settings":           {permission.ViewSettings, http.MethodGet, (*Server).settings},
-		"/settings/audit-log": {permission.ViewSettings, http.MethodGet, (*Server).auditLog},
-		"/usage":              {permission.ViewUsage, http.MethodGet, (*Server).usage},
-		"/usage.csv":          {permission.ViewUsage, http.MethodGet, (*Server).usageCSV},
+		"/teams":               {permission.ViewTeams, http.MethodGet, (*Server).teams},
+		"/teams/create":        {permission.ViewTeams, http.MethodPost, (*Server).createTeam},
+		"/teams/rename":        {permission.ViewTeams, http.MethodPost, (*Server).renameTeam},
+		"/teams/delete":        {permission.ViewTeams, http.MethodPost, (*Server).deleteTeam},
+		"/teams/role":          {permission.ViewTeams, http.MethodPost, (*Server).setTeamRole},
+		"/teams/unassign":      {permission.ViewTeams, http.MethodPost, (*Server).removeFromTeam},
+		"/access":              {permission.ViewAccess, http.MethodGet, (*Server).access},
+		"/access/add":          {permission.ViewAccess, http.MethodPost, (*Server).addMember},
+		"/access/set":          {permission.ViewAccess, http.MethodPost, (*Server).setPermissions},
+		"/access/remove":       {permission.ViewAccess, http.MethodPost, (*Server).removeMember},
+		"/settings":            {permission.ViewSettings, http.MethodGet, (*Server).settings},
+		"/settings/audit-log":  {permission.ViewSettings, http.MethodGet, (*Server).auditLog},
+		"/settings/sso":        {permission.ViewSettings, http.MethodPost, (*Server).setIdentityProvider},
+		"/settings/sso/remove": {permission.ViewSettings, http.MethodPost, (*Server).removeIdentityProvider},
+		"/usage":               {permission.ViewUsage, http.MethodGet, (*Server).usage},
+		"/usage.csv":           {permission.ViewUsage, http.MethodGet, (*Server).usageCSV},
 	}
 	return s, nil
 }

@@ -234,7 +234,7 @@ func TestHiddenIsMissing(t *testing.T) {
 	paths := map[string][]string{
 		"Teams":    {"/teams", "/teams/create", "/teams/rename", "/teams/delete", "/teams/role", "/teams/unassign"},
 		"Access":   {"/access", "/access/add", "/access/set", "/access/remove"},
-		"Settings": {"/settings", "/settings/audit-log"},
+		"Settings": {"/settings", "/settings/audit-log", "/settings/sso", "/settings/sso/remove"},
 		"Usage":    {"/usage", "/usage.csv"},
 	}
 	form := url.Values{"user": {"zoe"}, "perm": {"manage"}, "name": {"x"}, "team": {"web"}, "role": {"admin"}}
