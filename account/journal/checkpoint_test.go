@@ -5,12 +5,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/entaccess/entaccess/permission"
 )
 
 // ckptFiles returns the revisions of dir's checkpoints.
@@ -240,5 +242,25 @@ func TestCheckpointHook(t *testing.T) {
 	}
 	if j.ckptSize != last.Bytes {
 		t.Errorf("the journal counts %d bytes for its last checkpoint, %d reported", j.ckptSize, last.Bytes)
+	}
+}
+
+// A single record past the checkpoint threshold starts a new segment and a
+// checkpoint at once.
+func TestOneLargeRecordCheckpoints(t *testing.T) {
+	dir := t.TempDir()
+	j, err := create(osFS{}, dir, testAccount(t), options{checkpointBytes: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if _, err := j.Store().Update(func(tx *account.Tx) error {
+		return tx.AddMember("alice", strings.Repeat("b", 250), permission.View)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	j.ckptDone.Wait()
+	if got := ckptFiles(t, dir); !slices.Equal(got, []uint64{0, 1}) {
+		t.Errorf("checkpoints %v after one large record, want [0 1]", got)
 	}
 }

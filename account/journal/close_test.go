@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,5 +107,37 @@ func TestApplyOnJournal(t *testing.T) {
 	}
 	if a := j.Store().Load(); a.Revision() != 1 || a.IsMember("ghost") || !a.IsMember("bob") {
 		t.Fatalf("reopened at revision %d: %v", a.Revision(), a.Spec())
+	}
+}
+
+// Close reports a failure to close the segment or to release the lock,
+// and the directory is free afterwards all the same.
+func TestCloseReportsCloseErrors(t *testing.T) {
+	for k, what := range []string{"close", "unlock"} {
+		fsys := &stepFS{failAt: -1, alsoAt: -1}
+		dir := t.TempDir()
+		j, err := create(fsys, dir, testAccount(t), defaultOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := j.Store().Update(addUser(1)); err != nil {
+			t.Fatal(err)
+		}
+		fsys.mu.Lock()
+		fsys.failAt = len(fsys.steps) + k
+		fsys.mu.Unlock()
+		if err := j.Close(); !errors.Is(err, syscall.EIO) {
+			t.Errorf("Close with a failing %s = %v, want EIO", what, err)
+		}
+		fsys.mu.Lock()
+		if got := fsys.steps[fsys.failAt]; !strings.HasPrefix(got, what) {
+			t.Errorf("step %d is %q, want a %s", fsys.failAt, got, what)
+		}
+		fsys.mu.Unlock()
+		j, err = open(osFS{}, dir, defaultOptions)
+		if err != nil {
+			t.Fatalf("Open after a Close whose %s failed: %v", what, err)
+		}
+		j.Close()
 	}
 }

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
+	"github.com/google/go-cmp/cmp"
 )
 
 // readFails fails every open of a log segment for reading, once armed, as
@@ -109,4 +112,68 @@ func TestEventsDuringUpdates(t *testing.T) {
 	segs := len(j.segs)
 	j.mu.Unlock()
 	t.Logf("%d segments", segs)
+}
+
+// Events after any revision, across segments, is the rest of Events
+// after 0; with the first segments gone, reading from a revision they
+// held is ErrCorrupt, and from one after them works.
+func TestEventsAfterEveryRevision(t *testing.T) {
+	dir, states := buildSmall(t, 20, 150, addUser)
+	j, err := open(osFS{}, dir, defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(j *Journal, after uint64) ([]account.Event, error) {
+		var es []account.Event
+		for e, err := range j.Events(context.Background(), after) {
+			if err != nil {
+				return es, err
+			}
+			es = append(es, e)
+		}
+		return es, nil
+	}
+	all, err := read(j, 0)
+	if err != nil || len(all) != 20 {
+		t.Fatalf("Events(0): %d events, %v", len(all), err)
+	}
+	for after := range uint64(22) {
+		got, err := read(j, after)
+		if err != nil {
+			t.Fatalf("Events(%d): %v", after, err)
+		}
+		want := all[min(after, 20):]
+		if len(want) == 0 {
+			want = nil
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("Events(%d) (-want +got):\n%s", after, diff)
+		}
+	}
+	segs := slices.Clone(j.segs)
+	j.Close()
+	if len(segs) < 3 {
+		t.Fatalf("%d segments", len(segs))
+	}
+	if err := os.Remove(filepath.Join(dir, segName(segs[0]))); err != nil {
+		t.Fatal(err)
+	}
+	j, err = open(osFS{}, dir, defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	sameSpec(t, states[20], j.Store().Load())
+	for after := range uint64(21) {
+		got, err := read(j, after)
+		if after+1 < segs[1] {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Errorf("Events(%d) without the segment holding %d = %v, want ErrCorrupt", after, after+1, err)
+			}
+			continue
+		}
+		if err != nil || len(got) != 20-int(after) {
+			t.Errorf("Events(%d) = %d events, %v; want %d", after, len(got), err, 20-after)
+		}
+	}
 }

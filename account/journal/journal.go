@@ -78,7 +78,6 @@ type Journal struct {
 	idle      *sync.Cond // broadcast when writing ends
 	seg       file       // the segment records are appended to
 	segFirst  uint64     // its first revision
-	segSize   int64      // its durable size
 	chain     uint32     // the payload checksum of its last record, or 0
 	segs      []uint64   // first revisions of all segments, ascending
 	origin    uint64     // the revision the journal was created at
@@ -368,7 +367,6 @@ func (b *backend) Append(ctx context.Context, batch []account.Update) error {
 		return fmt.Errorf("journal: update %s (%s): %w", j.dir, revisions(batch[0].Revision(), last.Revision()), errors.Join(account.ErrOutcomeUnknown, j.broken))
 	}
 	j.durable, j.chain = last.Revision(), chain
-	j.segSize += int64(len(buf))
 	j.sinceCkpt += int64(len(buf))
 	j.buf = buf
 	j.checkpointIfDue(last.Account)
@@ -454,7 +452,7 @@ func (j *Journal) newSegment(first uint64, name string) error {
 		f.Close()
 		return err
 	}
-	j.seg, j.segFirst, j.segSize, j.chain = f, first, int64(len(segMagic)), 0
+	j.seg, j.segFirst, j.chain = f, first, 0
 	j.segs = append(j.segs, first)
 	return nil
 }

@@ -114,6 +114,7 @@ func (j *Journal) recover() (*account.Account, error) {
 	}
 	r := replayer{a: a}
 	var tailRev uint64 // the revision of the last record in the log
+	var tailEnd int64  // the offset after it in the last segment
 	for i := start; i < len(j.segs); i++ {
 		first := j.segs[i]
 		name := filepath.Join(j.dir, segName(first))
@@ -147,7 +148,7 @@ func (j *Journal) recover() (*account.Account, error) {
 		tailRev = last
 		j.sinceCkpt += max(end-int64(len(segMagic)), 0)
 		if lastSeg {
-			j.segFirst, j.segSize, j.chain = first, end, chain
+			j.segFirst, tailEnd, j.chain = first, end, chain
 			if dmg != nil {
 				// Drop what was not synced, or rewrite a header that
 				// never reached the disk.
@@ -158,7 +159,7 @@ func (j *Journal) recover() (*account.Account, error) {
 		}
 	}
 	if tailRev < rev {
-		return nil, &CorruptError{File: filepath.Join(j.dir, segName(j.segFirst)), Offset: j.segSize, Revision: tailRev + 1,
+		return nil, &CorruptError{File: filepath.Join(j.dir, segName(j.segFirst)), Offset: tailEnd, Revision: tailRev + 1,
 			Err: fmt.Errorf("the log ends at revision %d, before the checkpoint's revision %d", tailRev, rev)}
 	}
 	seg, err := j.fsys.OpenFile(filepath.Join(j.dir, segName(j.segFirst)), os.O_WRONLY|os.O_APPEND, 0)
@@ -278,7 +279,6 @@ func (j *Journal) truncateTail(name string, size int64) error {
 		_, err = writeFileAtomic(j.fsys, name, func(w io.Writer) (int64, error) {
 			return int64(len(segMagic)), writeAll(w, []byte(segMagic))
 		})
-		size = int64(len(segMagic))
 	} else {
 		var f file
 		if f, err = j.fsys.OpenFile(name, os.O_WRONLY, 0); err == nil {
@@ -294,6 +294,5 @@ func (j *Journal) truncateTail(name string, size int64) error {
 	if err != nil {
 		return fmt.Errorf("journal: open: drop the torn end of %s: %w", name, err)
 	}
-	j.segSize = size
 	return nil
 }

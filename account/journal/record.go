@@ -33,11 +33,10 @@ import (
 //	sum       uint32: CRC-32C (Castagnoli) of the payload
 //	headerSum uint32: CRC-32C of the 8 bytes before it
 //
-// The header has its own checksum so that a damaged length is told apart
-// from a record cut short by a crash: a frame whose header is intact but
-// whose payload runs past the end of the file was torn while it was being
-// written; a frame whose header or payload does not match its checksum was
-// damaged afterwards.
+// The header has its own checksum so that a length is trusted, and a
+// buffer grown to it, only once it is known intact, and so that the frames
+// after damage can be found by their headers (see tail.go, which says what
+// damage is torn and what is ErrCorrupt).
 //
 // An update record's payload is its revision, the revision synced before
 // it was written (its claim, see tail.go), the payload checksum of the
