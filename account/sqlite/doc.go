@@ -41,9 +41,21 @@
 // another's lock; past that, its update fails with SQLite's "database is
 // locked" error and stores nothing.
 //
-// # No checkpoints
+// # Checkpoints
 //
-// [Open] replays every event since Create on the account stored then, so
-// it costs the whole history. That is fine for accounts whose history is
-// thousands of updates; package journal checkpoints, for longer ones.
+// Every [DefaultCheckpointEvery] updates (see [CheckpointEvery]), at each
+// revision that is a multiple of it, Append also stores a checkpoint in the
+// batch's transaction: the account as JSON, with its revision and the hash
+// of its update, sealed by a SHA-256 hash over the three. [Open] starts from
+// the latest checkpoint and replays only the updates after it, checking
+// that they link to its hash and end at the account row's; [DB.At] starts
+// from the latest checkpoint at or before the revision asked for. A
+// checkpoint that does not match its seal is an error wrapping
+// [account.ErrMismatch]. Checkpoints are reported to the Store's
+// [account.Hooks] Checkpoint function. All updates stay stored: the
+// history and [DB.Events] are whole. Files made before checkpoints open
+// as they are and get checkpoints from then on.
+//
+// The hashes make an edit evident, not impossible: they have no key, so
+// someone who can write the file can rewrite the hashes with it.
 package sqlite

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
+	"time"
 
 	"github.com/entaccess/entaccess/account"
 
@@ -33,6 +34,37 @@ type DB struct {
 	seed    []byte           // its hash
 	store   *account.Store
 	closed  atomic.Bool
+	every   uint64 // updates between checkpoints
+}
+
+// DefaultCheckpointEvery is how many updates apart Append stores a
+// checkpoint of the account, unless [CheckpointEvery] says otherwise.
+const DefaultCheckpointEvery = 1000
+
+// An Option tunes a [DB] at [Create] or [Open].
+type Option func(*DB) error
+
+// CheckpointEvery makes the DB store a checkpoint of the account with
+// every update whose revision is a multiple of n, n ≥ 1. It applies to the
+// updates this DB appends; several DBs on one file may differ.
+func CheckpointEvery(n int) Option {
+	return func(d *DB) error {
+		if n < 1 {
+			return fmt.Errorf("checkpoint every %d updates: want 1 or more: %w", n, account.ErrInvalid)
+		}
+		d.every = uint64(n)
+		return nil
+	}
+}
+
+func newDB(path string, opts []Option) (*DB, error) {
+	d := &DB{path: path, every: DefaultCheckpointEvery}
+	for _, o := range opts {
+		if err := o(d); err != nil {
+			return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+		}
+	}
+	return d, nil
 }
 
 const schema = `
@@ -47,6 +79,14 @@ CREATE TABLE updates (
 	revision INTEGER PRIMARY KEY,
 	events   TEXT NOT NULL,    -- the update's events, as a JSON array
 	hash     BLOB NOT NULL     -- link(the hash before, revision, events)
+) STRICT;` + checkpoints
+
+const checkpoints = `
+CREATE TABLE IF NOT EXISTS checkpoints (
+	revision INTEGER PRIMARY KEY,
+	account  TEXT NOT NULL,    -- the account at revision, as JSON
+	head     BLOB NOT NULL,    -- the hash of the update of revision
+	seal     BLOB NOT NULL     -- seal(revision, head, account)
 ) STRICT;`
 
 // The stored history is a hash chain: the seed seals the account stored at
@@ -66,6 +106,17 @@ func link(prev []byte, rev uint64, events []byte) []byte {
 	h.Write(prev)
 	h.Write(binary.BigEndian.AppendUint64(nil, rev))
 	h.Write(events)
+	return h.Sum(nil)
+}
+
+// A checkpoint's seal ties its account to the hash of the update it
+// stands for, which the updates after it link to.
+func seal(rev uint64, head, acct []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte("entaccess/sqlite checkpoint\x00"))
+	h.Write(binary.BigEndian.AppendUint64(nil, rev))
+	h.Write(head)
+	h.Write(acct)
 	return h.Sum(nil)
 }
 
@@ -96,7 +147,11 @@ func (existsError) Is(target error) bool { return target == account.ErrExists ||
 // it is missing, and returns the DB whose Store starts at a. If the file
 // already holds an account, the error wraps [account.ErrExists] and
 // [fs.ErrExist].
-func Create(ctx context.Context, path string, a *account.Account) (*DB, error) {
+func Create(ctx context.Context, path string, a *account.Account, opts ...Option) (*DB, error) {
+	d, err := newDB(path, opts)
+	if err != nil {
+		return nil, err
+	}
 	if a == nil {
 		return nil, fmt.Errorf("sqlite: create %s: nil account: %w", path, account.ErrInvalid)
 	}
@@ -127,7 +182,7 @@ func Create(ctx context.Context, path string, a *account.Account) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: create %s: %w", path, err)
 	}
-	d := &DB{path: path, sql: db, initial: a, seed: seed(a.Revision(), initial)}
+	d.sql, d.initial, d.seed = db, a, seed(a.Revision(), initial)
 	d.store = account.NewStoreWith(a, (*backend)(d))
 	return d, nil
 }
@@ -135,31 +190,39 @@ func Create(ctx context.Context, path string, a *account.Account) (*DB, error) {
 // Open opens the account in the SQLite file path, made by [Create], and
 // returns the DB whose Store holds its last committed revision. A missing
 // file, or one that holds no account, is an error wrapping
-// [fs.ErrNotExist]. Open replays the whole history; see the package docs.
-func Open(ctx context.Context, path string) (*DB, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("sqlite: open: %w", err)
-	}
-	db, err := open(path, "rw")
+// [fs.ErrNotExist]. Open starts from the latest checkpoint and replays
+// the updates after it; see the package docs.
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	d, err := newDB(path, opts)
 	if err != nil {
 		return nil, err
 	}
-	d := &DB{path: path, sql: db}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	if d.sql, err = open(path, "rw"); err != nil {
+		return nil, err
+	}
+	db := d.sql
 	var (
-		stamp uint64
-		head  []byte
-		cur   *account.Account
+		stamp      uint64
+		head, last []byte
+		cur        *account.Account
 	)
 	d.initial, d.seed, stamp, head, err = load(ctx, db)
 	if err == nil {
-		cur, err = d.replay(ctx, d.initial, stamp)
-	}
-	if err == nil && cur.Revision() != stamp {
-		err = fmt.Errorf("the updates end at revision %d, the account row says %d: %w", cur.Revision(), stamp, account.ErrMismatch)
+		_, err = db.ExecContext(ctx, checkpoints) // files made before checkpoints
 	}
 	if err == nil {
-		last := d.seed
-		if stamp > d.initial.Revision() {
+		cur, last, err = d.checkpoint(ctx, stamp)
+	}
+	if err == nil {
+		from := cur.Revision()
+		cur, err = account.ReplayTo(ctx, cur, d.events(ctx, from, last), stamp)
+		if errors.Is(err, account.ErrNotCommitted) {
+			err = fmt.Errorf("the updates end before revision %d, which the account row holds: %w", stamp, errors.Join(err, account.ErrMismatch))
+		}
+		if err == nil && stamp > from {
 			err = db.QueryRowContext(ctx, `SELECT hash FROM updates WHERE revision = ?`, stamp).Scan(&last)
 		}
 		if err == nil && !bytes.Equal(last, head) {
@@ -213,20 +276,28 @@ func (d *DB) Close() error {
 // it; a mismatch is an error wrapping [account.ErrMismatch].
 func (d *DB) Events(ctx context.Context, after uint64) iter.Seq2[account.Event, error] {
 	return func(yield func(account.Event, error) bool) {
-		fail := func(err error) { yield(account.Event{}, fmt.Errorf("sqlite: events after %d: %w", after, err)) }
-		if d.closed.Load() {
-			fail(ErrClosed)
-			return
-		}
 		from, prev := max(after, d.initial.Revision()), d.seed
-		if from > d.initial.Revision() {
+		if from > d.initial.Revision() && !d.closed.Load() {
 			err := d.sql.QueryRowContext(ctx, `SELECT hash FROM updates WHERE revision = ?`, from).Scan(&prev)
 			if errors.Is(err, sql.ErrNoRows) {
 				return // not committed yet: nothing after it either
 			} else if err != nil {
-				fail(err)
+				yield(account.Event{}, fmt.Errorf("sqlite: events after %d: %w", after, err))
 				return
 			}
+		}
+		d.events(ctx, from, prev)(yield)
+	}
+}
+
+// events yields the events after revision from, whose update's hash is
+// prev, checking each update's hash.
+func (d *DB) events(ctx context.Context, from uint64, prev []byte) iter.Seq2[account.Event, error] {
+	return func(yield func(account.Event, error) bool) {
+		fail := func(err error) { yield(account.Event{}, fmt.Errorf("sqlite: events after %d: %w", from, err)) }
+		if d.closed.Load() {
+			fail(ErrClosed)
+			return
 		}
 		rows, err := d.sql.QueryContext(ctx, `SELECT revision, events, hash FROM updates WHERE revision > ? ORDER BY revision`, from)
 		if err != nil {
@@ -270,47 +341,50 @@ func (d *DB) Events(ctx context.Context, after uint64) iter.Seq2[account.Event, 
 }
 
 // At returns the account as it was at revision rev, replaying the events
-// up to rev on the account stored at Create. A revision before Create's or
-// not committed yet is an error.
+// up to rev on the latest checkpoint at or before it (or the account
+// stored at Create). A revision before Create's or not committed yet is an
+// error.
 func (d *DB) At(ctx context.Context, rev uint64) (*account.Account, error) {
 	if rev < d.initial.Revision() {
 		return nil, fmt.Errorf("sqlite: %w", &account.RevisionError{Revision: rev, Latest: d.initial.Revision(), Err: account.ErrNotKept})
 	}
-	a, err := d.replay(ctx, d.initial, rev)
+	base, head, err := d.checkpoint(ctx, rev)
+	if err == nil {
+		base, err = account.ReplayTo(ctx, base, d.events(ctx, base.Revision(), head), rev)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: at revision %d: %w", rev, err)
 	}
-	if a.Revision() != rev {
-		return nil, fmt.Errorf("sqlite: %w", &account.RevisionError{Revision: rev, Latest: a.Revision(), Err: account.ErrNotCommitted})
-	}
-	return a, nil
+	return base, nil
 }
 
-// replay applies the stored events up to revision upTo to a, a thousand at
-// a time.
-func (d *DB) replay(ctx context.Context, a *account.Account, upTo uint64) (*account.Account, error) {
-	var chunk []account.Event
-	flush := func() (err error) {
-		a, err = a.Replay(chunk)
-		chunk = chunk[:0]
-		return err
+// checkpoint returns the latest checkpoint at or before revision rev, and
+// the hash of the update it stands for; if there is none, the account
+// stored at Create and its seed. A checkpoint that does not match its
+// seal is an error wrapping [account.ErrMismatch].
+func (d *DB) checkpoint(ctx context.Context, rev uint64) (*account.Account, []byte, error) {
+	if d.closed.Load() {
+		return nil, nil, ErrClosed
 	}
-	for e, err := range d.Events(ctx, a.Revision()) {
-		if err != nil {
-			return nil, err
-		}
-		if e.Revision > upTo {
-			break
-		}
-		// Replay takes whole updates: flush only between two of them.
-		if len(chunk) >= 1000 && chunk[len(chunk)-1].Revision != e.Revision {
-			if err := flush(); err != nil {
-				return nil, err
-			}
-		}
-		chunk = append(chunk, e)
+	var (
+		at                   uint64
+		text, head, checksum []byte
+	)
+	err := d.sql.QueryRowContext(ctx, `SELECT revision, account, head, seal FROM checkpoints WHERE revision <= ? ORDER BY revision DESC LIMIT 1`, rev).
+		Scan(&at, &text, &head, &checksum)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d.initial, d.seed, nil
+	} else if err != nil {
+		return nil, nil, err
 	}
-	return a, flush()
+	if !bytes.Equal(checksum, seal(at, head, text)) {
+		return nil, nil, fmt.Errorf("the checkpoint of revision %d does not match its seal: %w", at, account.ErrMismatch)
+	}
+	a, err := account.ParseJSON(text)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the checkpoint of revision %d: %w", at, errors.Join(err, account.ErrMismatch))
+	}
+	return a.WithRevision(at), head, nil
 }
 
 // backend is a DB as the Store's [account.Backend].
@@ -354,6 +428,11 @@ func (b *backend) Append(ctx context.Context, batch []account.Update) error {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO updates (revision, events, hash) VALUES (?, ?, ?)`, u.Revision(), string(text), head); err != nil {
 				return err
 			}
+			if u.Revision()%b.every == 0 {
+				if err := b.checkpoint(ctx, tx, u.Account, head); err != nil {
+					return fmt.Errorf("checkpoint of revision %d: %w", u.Revision(), err)
+				}
+			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE account SET revision = ?, head = ? WHERE id = 1`, last, head)
 		return err
@@ -368,6 +447,21 @@ func (b *backend) Append(ctx context.Context, batch []account.Update) error {
 		return fmt.Errorf("sqlite: append revisions %d-%d: %w", first, last, err)
 	}
 	return nil
+}
+
+// checkpoint stores a checkpoint of a, whose update's hash is head, in the
+// transaction of its batch, and reports it to the Store's Checkpoint hook.
+func (b *backend) checkpoint(ctx context.Context, tx *sql.Tx, a *account.Account, head []byte) error {
+	begin := time.Now()
+	text, err := json.Marshal(a)
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `INSERT INTO checkpoints (revision, account, head, seal) VALUES (?, ?, ?, ?)`,
+			a.Revision(), string(text), head, seal(a.Revision(), head, text))
+	}
+	if h := b.store.Hooks(); h != nil && h.Checkpoint != nil {
+		h.Checkpoint(account.CheckpointInfo{Revision: a.Revision(), Bytes: int64(len(text)), Duration: time.Since(begin), Err: err})
+	}
+	return err
 }
 
 func (b *backend) Events(ctx context.Context, after uint64) iter.Seq2[account.Event, error] {
