@@ -678,3 +678,40 @@ func ExampleNewStoreWith() {
 	// store revision 1: alice add-member carl
 	// 1 <nil> true
 }
+
+// CatchUpDone tells which revisions a catch-up published and when the last
+// of them was committed.
+func TestHooksCatchUp(t *testing.T) {
+	ctx := context.Background()
+	log := accounttest.NewLog(0)
+	writer := account.NewStoreWith(exampleAccount(t), log)
+	reader := account.NewStoreWith(exampleAccount(t), log)
+	var infos []account.CatchUpInfo
+	reader.SetHooks(&account.Hooks{CatchUpDone: func(i account.CatchUpInfo) { infos = append(infos, i) }})
+	for _, u := range []string{"carl", "dana"} {
+		if _, err := writer.Update(addUser(u)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var last time.Time
+	for e, err := range log.Events(ctx, 1) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = e.Time
+	}
+	for range 2 {
+		if _, err := reader.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(infos) != 2 {
+		t.Fatalf("CatchUpDone called %d times, want 2", len(infos))
+	}
+	if i := infos[0]; i.From != 0 || i.To != 2 || i.Err != nil || last.IsZero() || !i.Latest.Equal(last) {
+		t.Errorf("first catch-up: %+v; want from 0 to 2, latest %v", i, last)
+	}
+	if i := infos[1]; i.From != 2 || i.To != 2 || i.Err != nil || !i.Latest.IsZero() {
+		t.Errorf("catch-up with nothing new: %+v; want from 2 to 2, no latest time", i)
+	}
+}

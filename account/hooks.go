@@ -60,6 +60,10 @@ type RetryInfo struct {
 // holds past its snapshot and published it.
 type CatchUpInfo struct {
 	From, To uint64 // the revisions before and after; equal if nothing was new
+	// Latest is the commit time (the events' Time) of the last update
+	// published, zero if none was: time.Since(Latest) in the hook is how
+	// long ago the newest update the Store now holds was committed.
+	Latest   time.Time
 	Duration time.Duration
 	Err      error
 }

@@ -749,7 +749,10 @@ func (s *Store) catchUp(ctx context.Context) (panicked any, err error) {
 	}
 	from := cur.Revision()
 	perUpdate := s.observer.Load() != nil
-	var group []Event
+	var (
+		group  []Event
+		latest time.Time // the commit time of the last update published
+	)
 	flush := func() error {
 		if len(group) == 0 {
 			return nil
@@ -764,6 +767,7 @@ func (s *Store) catchUp(ctx context.Context) (panicked any, err error) {
 		if pv, ok := s.publishRecover(next, group); ok && panicked == nil {
 			panicked = pv
 		}
+		latest = group[len(group)-1].Time
 		cur, group = next, group[:0]
 		return nil
 	}
@@ -789,7 +793,7 @@ func (s *Store) catchUp(ctx context.Context) (panicked any, err error) {
 	s.stale = err != nil // try again before the next batch
 	s.mu.Unlock()
 	if h != nil && h.CatchUpDone != nil {
-		h.CatchUpDone(CatchUpInfo{From: from, To: s.cur.Load().Revision(), Duration: time.Since(start), Err: err})
+		h.CatchUpDone(CatchUpInfo{From: from, To: s.cur.Load().Revision(), Latest: latest, Duration: time.Since(start), Err: err})
 	}
 	return panicked, err
 }
