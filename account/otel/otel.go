@@ -35,9 +35,17 @@
 //	entaccess.retries                 counter, {retry}  callbacks run again; reason = stale | failed
 //	entaccess.catch_up.duration       histogram, s      outcome = ok | error
 //	entaccess.catch_up.updates        counter, {update} updates read from other writers
+//	entaccess.replica.lag.revisions   histogram, {revision}  per catch-up: the revisions it published (0: none new)
+//	entaccess.replica.lag             histogram, s      per catch-up that published: now minus the last one's commit time
 //	entaccess.checkpoint.duration     histogram, s      outcome = ok | error
 //	entaccess.checkpoint.size         histogram, By     the account checkpointed
 //	entaccess.decisions               counter, {decision}  an HTTP guard's decisions; allowed, action ([Decisions])
+//
+// The replica lag is how far behind the writers a Store was when it caught
+// up: in revisions, how many it read; in seconds, how long before the
+// catch-up ended the newest update it read was committed
+// ([account.CatchUpInfo].Latest). Clocks of other machines that run ahead
+// make that negative; it is recorded as 0.
 //
 // Every span and data point also carries the attributes given with
 // [WithAttributes], such as the account's name.
@@ -134,6 +142,7 @@ type recorder struct {
 
 	lockWait, callback, appendDur, appendUpdates, appendEvents metric.Float64Histogram
 	catchUp, checkpointDur, checkpointSize                     metric.Float64Histogram
+	lagRevisions, lagSeconds                                   metric.Float64Histogram
 	stored, retries, caughtUp                                  metric.Int64Counter
 
 	// The attribute sets of the data points, made once, so that recording
@@ -178,6 +187,8 @@ func (r *recorder) instruments(m metric.Meter) error {
 	r.retries = count("entaccess.retries", "{retry}", "Update callbacks run again.")
 	r.catchUp = hist("entaccess.catch_up.duration", "s", "Time a catch-up with the Backend took.")
 	r.caughtUp = count("entaccess.catch_up.updates", "{update}", "Updates other writers committed, read in catch-ups.")
+	r.lagRevisions = hist("entaccess.replica.lag.revisions", "{revision}", "Revisions other writers had committed that a catch-up published.")
+	r.lagSeconds = hist("entaccess.replica.lag", "s", "Time since the commit of the newest update a catch-up published.")
 	r.checkpointDur = hist("entaccess.checkpoint.duration", "s", "Time a Backend took to checkpoint the account.")
 	r.checkpointSize = hist("entaccess.checkpoint.size", "By", "Size of a checkpoint of the account.")
 	return errors.Join(errs...)
@@ -276,8 +287,14 @@ func (r *recorder) retry(i account.RetryInfo) {
 
 func (r *recorder) catchUpDone(i account.CatchUpInfo) {
 	r.catchUp.Record(context.Background(), i.Duration.Seconds(), r.outcomes[outcome(i.Err)]...)
+	var n uint64
 	if i.To > i.From {
-		r.caughtUp.Add(context.Background(), int64(i.To-i.From), r.plainAdd...)
+		n = i.To - i.From
+		r.caughtUp.Add(context.Background(), int64(n), r.plainAdd...)
+	}
+	r.lagRevisions.Record(context.Background(), float64(n), r.plain...)
+	if !i.Latest.IsZero() {
+		r.lagSeconds.Record(context.Background(), max(time.Since(i.Latest), 0).Seconds(), r.plain...)
 	}
 	r.span("entaccess.catch_up", i.Duration, i.Err, func() []attribute.KeyValue {
 		return []attribute.KeyValue{attribute.Int64("entaccess.from", int64(i.From)), attribute.Int64("entaccess.to", int64(i.To))}

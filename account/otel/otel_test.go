@@ -328,3 +328,43 @@ func TestNoopTracer(t *testing.T) {
 		t.Errorf("retries (-want +got):\n%s", diff)
 	}
 }
+
+// A catch-up records how far behind the other writers the Store was, in
+// revisions and in seconds.
+func TestReplicaLag(t *testing.T) {
+	ctx := context.Background()
+	tm := newTelemetry(t)
+	log := accounttest.NewLog(0)
+	writer := account.NewStoreWith(seed(t), log)
+	replica := account.NewStoreWith(seed(t), log)
+	replica.SetHooks(tm.hooks)
+	before := time.Now()
+	for _, u := range []string{"carl", "dana", "erin"} {
+		if _, err := writer.Update(add(u)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 { // the second finds nothing new
+		if _, err := replica.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bound := time.Since(before).Seconds()
+	if diff := cmp.Diff(map[string]point{"": {2, 3}}, tm.metric(t, "entaccess.replica.lag.revisions")); diff != "" {
+		t.Errorf("lag in revisions (-want +got):\n%s", diff)
+	}
+	// The newest update was committed after before, and the catch-up
+	// ended before bound.
+	got := tm.metric(t, "entaccess.replica.lag")[""]
+	if got.Count != 1 || got.Sum <= 0 || got.Sum > bound {
+		t.Errorf("lag in seconds: %+v; want one point in (0, %g]", got, bound)
+	}
+
+	// Commit times from the hook: two seconds ago, and from a clock ahead.
+	tm.hooks.CatchUpDone(account.CatchUpInfo{From: 3, To: 5, Latest: time.Now().Add(-2 * time.Second)})
+	tm.hooks.CatchUpDone(account.CatchUpInfo{From: 5, To: 6, Latest: time.Now().Add(time.Hour)})
+	got = tm.metric(t, "entaccess.replica.lag")[""]
+	if got.Count != 3 || got.Sum < 2 || got.Sum > 3 {
+		t.Errorf("lag in seconds after 2s and a clock ahead: %+v; want 3 points summing to about 2", got)
+	}
+}
