@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	HEROKU_API_KEY=... herokuimport [-by-id] [-org NAME] [-api URL] -out DIR ACCOUNT
+//	HEROKU_API_KEY=... herokuimport [-by-id] [-without-sso] [-org NAME] [-api URL] -out DIR ACCOUNT
 //
 // ACCOUNT is the Enterprise Account's name or id. herokuimport reads it,
 // its members, its teams and each team's members, maps them with package
@@ -61,11 +61,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fl := flag.NewFlagSet("herokuimport", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	byID := fl.Bool("by-id", false, "identify users by Heroku user id instead of email address")
+	noSSO := fl.Bool("without-sso", false, "import an account whose identity provider cannot be read without single sign-on settings")
 	org := fl.String("org", "teams outside any account", "the name of the organization of the Enterprise Teams outside any account")
 	api := fl.String("api", heroku.DefaultURL, "the Platform API's address")
 	out := fl.String("out", "", "the directory to write account.json and journal/ in (required)")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: HEROKU_API_KEY=... herokuimport [-by-id] [-org NAME] [-api URL] -out DIR ACCOUNT")
+		fmt.Fprintln(stderr, "usage: HEROKU_API_KEY=... herokuimport [-by-id] [-without-sso] [-org NAME] [-api URL] -out DIR ACCOUNT")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -81,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	c := &heroku.Client{URL: *api, Token: token}
-	if err := importAccount(ctx, c, fl.Arg(0), *org, *out, heroku.Options{ByID: *byID}, stdout, stderr); err != nil {
+	if err := importAccount(ctx, c, fl.Arg(0), *org, *out, heroku.Options{ByID: *byID, WithoutIdentityProvider: *noSSO}, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "herokuimport: %v\n", err)
 		return 1
 	}

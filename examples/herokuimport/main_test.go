@@ -84,6 +84,9 @@ func TestImport(t *testing.T) {
 	if got := j.Store().Load(); !cmp.Equal(a.Spec(), got.Spec()) || got.NumMembers() != 5 {
 		t.Errorf("journal holds %v, account.json %v", got.Spec(), a.Spec())
 	}
+	if p := a.Spec().IdentityProvider; p == nil || p.EntityID != "https://sso.acme.example/saml/metadata" {
+		t.Errorf("imported identity provider %+v, want the recorded one", p)
+	}
 	// A second run into the same directory overwrites nothing.
 	if code := run(context.Background(), []string{"-api", s.URL, "-out", dir, "acme"}, env(herokutest.Token), &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "exists") {
 		t.Errorf("second run: exit %d, %s", code, stderr.String())

@@ -69,7 +69,10 @@ func (e *APIError) Error() string {
 var defaultHTTP = &http.Client{Timeout: 30 * time.Second}
 
 // Account reads an Enterprise Account by id or name, its members, its
-// teams and each team's members.
+// teams and each team's members, and the identity provider the account
+// names when a team owns it: the API lists identity providers by team
+// (GET /teams/{name}/identity-providers) and has no request for one an
+// enterprise account owns, so that one is left unread (nil).
 func (c *Client) Account(ctx context.Context, idOrName string) (AccountData, error) {
 	var d AccountData
 	base := "/enterprise-accounts/" + url.PathEscape(idOrName)
@@ -86,6 +89,25 @@ func (c *Client) Account(ctx context.Context, idOrName string) (AccountData, err
 	}
 	if d.Teams, err = c.members(ctx, teams); err != nil {
 		return AccountData{}, err
+	}
+	if ref := d.Account.IdentityProvider; ref != nil && ref.Owner.Type == "team" {
+		team := ref.Owner.Name
+		if team == "" {
+			team = ref.Owner.ID
+		}
+		path := "/teams/" + url.PathEscape(team) + "/identity-providers"
+		ps, err := list[IdentityProvider](ctx, c, path)
+		if err != nil {
+			return AccountData{}, err
+		}
+		for _, p := range ps {
+			if p.ID == ref.ID {
+				d.IdentityProvider = &p
+			}
+		}
+		if d.IdentityProvider == nil {
+			return AccountData{}, fmt.Errorf("heroku: GET %s: no identity provider %q, which account %q names", path, ref.ID, d.Account.Name)
+		}
 	}
 	return d, nil
 }

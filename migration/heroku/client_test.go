@@ -3,8 +3,10 @@ package heroku_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +44,7 @@ func TestClientAccount(t *testing.T) {
 		"GET /teams/2b000000-0000-4000-8000-000000000001/members",
 		"GET /teams/2b000000-0000-4000-8000-000000000001/members email ]bob@acme.example..; max=2",
 		"GET /teams/2b000000-0000-4000-8000-000000000002/members",
+		"GET /teams/acme-web/identity-providers",
 	}
 	if diff := cmp.Diff(wantRequests, s.Requests()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
@@ -50,8 +53,18 @@ func TestClientAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if d.IdentityProvider == nil {
+		t.Fatal("the account's identity provider was not read")
+	}
+	cert := d.IdentityProvider.Certificate
 	want := account.Spec{
 		Name: "acme",
+		IdentityProvider: &account.IdentityProvider{
+			EntityID:     "https://sso.acme.example/saml/metadata",
+			SSOTargetURL: "https://sso.acme.example/saml/login",
+			SLOTargetURL: "https://sso.acme.example/saml/logout",
+			Certificate:  cert,
+		},
 		Members: []account.Member{
 			{User: "alice@acme.example", Permissions: permission.Admin},
 			{User: "bob@acme.example", Permissions: permission.View | permission.Billing},
@@ -139,8 +152,8 @@ func TestClientRateLimited(t *testing.T) {
 	if err != nil || d.Account.Name != "acme" {
 		t.Fatalf("after 3 answers of 429: %v", err)
 	}
-	if got := s.Requests(); len(got) != 8+3 || got[0] != got[3] {
-		t.Errorf("requests: %q; want the first tried 4 times, then the 7 others", got)
+	if got := s.Requests(); len(got) != 9+3 || got[0] != got[3] {
+		t.Errorf("requests: %q; want the first tried 4 times, then the 8 others", got)
 	}
 	s.RateLimit(100)
 	_, err = client(s).Account(context.Background(), "acme")
@@ -194,5 +207,43 @@ func TestClientErrors(t *testing.T) {
 	defer junk.Close()
 	if _, err := (&heroku.Client{URL: junk.URL}).Teams(context.Background()); err == nil || !strings.Contains(err.Error(), "GET /teams: [1]") {
 		t.Errorf("a list with a malformed item = %v, want an error naming [1]", err)
+	}
+}
+
+// An identity provider the API has no request for (owned by the account),
+// or missing from its team's list, is not invented.
+func TestClientIdentityProviderUnread(t *testing.T) {
+	for _, tc := range []struct {
+		name, owner string
+		wantErr     bool
+	}{
+		{"owned by the account", `{"id": "ea-1", "name": "x", "type": "enterprise-account"}`, false},
+		{"missing from its team's list", `{"id": "t-1", "name": "web", "type": "team"}`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var paths []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				paths = append(paths, r.URL.Path)
+				if r.URL.Path == "/enterprise-accounts/x" {
+					fmt.Fprintf(w, `{"id": "ea-1", "name": "x", "identity_provider": {"id": "idp-1", "name": "x-sso", "owner": %s}}`, tc.owner)
+					return
+				}
+				fmt.Fprint(w, `[]`)
+			}))
+			defer srv.Close()
+			d, err := (&heroku.Client{URL: srv.URL, Token: "t"}).Account(context.Background(), "x")
+			if tc.wantErr {
+				if err == nil || !strings.Contains(err.Error(), `no identity provider "idp-1"`) {
+					t.Fatalf("Account = %v, want an error naming the identity provider", err)
+				}
+				return
+			}
+			if err != nil || d.IdentityProvider != nil || slices.ContainsFunc(paths, func(p string) bool { return strings.Contains(p, "identity-providers") }) {
+				t.Fatalf("Account = %+v, %v after %q; want no identity provider read", d.IdentityProvider, err, paths)
+			}
+			if _, err := heroku.AccountSpec(d, heroku.Options{}); !errors.Is(err, heroku.ErrUnsupported) {
+				t.Errorf("AccountSpec = %v, want ErrUnsupported", err)
+			}
+		})
 	}
 }

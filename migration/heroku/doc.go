@@ -14,7 +14,7 @@
 //	spec, err := heroku.AccountSpec(data, heroku.Options{})
 //
 // The documents are those of the API's schema: enterprise-account,
-// enterprise-account-member, team and team-member. Their Go types here
+// enterprise-account-member, team, team-member and identity-provider. Their Go types here
 // hold the fields the import reads and a few that help a caller filter.
 //
 // # Mapping
@@ -49,10 +49,25 @@
 //     into this one.
 //   - An account member's enterprise_account, when given, must be the
 //     account imported.
+//   - Single sign-on: the account's identity provider (the
+//     enterprise-account's identity_provider, and the identity-provider
+//     document it names, [AccountData].IdentityProvider) maps to
+//     [account.IdentityProvider]: entity_id, sso_target_url,
+//     slo_target_url and certificate as they are, for [account.New] to
+//     check (https URLs, one PEM certificate); Enforced is false, since
+//     the API does not say whether sign-in through it is required. The
+//     document must be the one the account names (by id) and be owned by
+//     the account or by one of its teams (by id, or by name when either
+//     gives no id); an owner of another kind is refused. An account that
+//     names an identity provider whose document was not read is refused,
+//     unless [Options.WithoutIdentityProvider] imports it without one; a
+//     document given for an account that names none is refused. [Client]
+//     reads the document from the owning team's list; the API has no
+//     request for one an enterprise account owns.
 //   - Unknown fields are ignored: the API adds fields without a new
 //     version, and the import reads only the fields above. Unknown values
-//     of the fields it reads (a permission, a role, a team type) are
-//     refused.
+//     of the fields it reads (a permission, a role, a team type, an
+//     identity provider's owner type) are refused.
 //   - Everything else is [account.New]'s and [migration.Classify]'s to
 //     check, with the same paths: a member listed twice, a team member
 //     with the admin or member role who is not an account member (Heroku

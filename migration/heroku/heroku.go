@@ -3,6 +3,7 @@ package heroku
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/entaccess/entaccess/account"
@@ -46,6 +47,36 @@ type EnterpriseAccount struct {
 	Trial bool   `json:"trial"`
 	// Permissions are those of the user whose token read the document.
 	Permissions []string `json:"permissions"`
+	// IdentityProvider names the account's identity provider; nil if it
+	// has none.
+	IdentityProvider *IdentityProviderRef `json:"identity_provider"`
+}
+
+// IdentityProviderRef is how an enterprise-account names its identity
+// provider.
+type IdentityProviderRef struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Owner Owner  `json:"owner"`
+}
+
+// Owner is the owner of an identity provider: a team or an enterprise
+// account.
+type Owner struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Type string `json:"type"` // "team" or "enterprise-account"
+}
+
+// IdentityProvider is the API's identity-provider document: the SAML
+// settings of a team or an enterprise account.
+type IdentityProvider struct {
+	ID           string `json:"id"`
+	EntityID     string `json:"entity_id"`
+	SSOTargetURL string `json:"sso_target_url"`
+	SLOTargetURL string `json:"slo_target_url"`
+	Certificate  string `json:"certificate"`
+	Owner        Owner  `json:"owner"`
 }
 
 // AccountMember is the API's enterprise-account-member document.
@@ -97,6 +128,9 @@ type AccountData struct {
 	Account EnterpriseAccount
 	Members []AccountMember
 	Teams   []TeamData
+	// IdentityProvider is the document Account.IdentityProvider names;
+	// nil if the account has none or it was not read.
+	IdentityProvider *IdentityProvider
 }
 
 // Options change how documents map; the zero value is the default.
@@ -104,6 +138,11 @@ type Options struct {
 	// ByID identifies users by their Heroku user id instead of their
 	// email address.
 	ByID bool
+	// WithoutIdentityProvider imports an account that names an identity
+	// provider without its settings (as when they could not be read),
+	// rather than refusing it. The account is then imported without
+	// single sign-on.
+	WithoutIdentityProvider bool
 }
 
 func unsupported(path, format string, args ...any) error {
@@ -178,10 +217,58 @@ func AccountSpec(d AccountData, o Options) (account.Spec, error) {
 		}
 		spec.Teams = append(spec.Teams, team)
 	}
+	idp, err := o.identityProvider(d)
+	if err != nil {
+		return account.Spec{}, err
+	}
+	spec.IdentityProvider = idp
 	if _, err := account.New(spec); err != nil {
 		return account.Spec{}, err
 	}
 	return spec, nil
+}
+
+// identityProvider maps the account's identity provider, by the rules in
+// the package docs.
+func (o Options) identityProvider(d AccountData) (*account.IdentityProvider, error) {
+	ref, p := d.Account.IdentityProvider, d.IdentityProvider
+	switch {
+	case p == nil && (ref == nil || o.WithoutIdentityProvider):
+		return nil, nil
+	case p == nil:
+		return nil, unsupported("account.identity_provider", "the account's identity provider %s was not read (Options.WithoutIdentityProvider imports without it)", refString(Ref{ref.ID, ref.Name}))
+	case ref == nil:
+		return nil, unsupported("identity_provider", "the account names no identity provider, yet one was given")
+	case ref.ID != "" && p.ID != ref.ID:
+		return nil, unsupported("identity_provider.id", "%q is not the account's identity provider %q", p.ID, ref.ID)
+	}
+	switch o := p.Owner; o.Type {
+	case "enterprise-account":
+		if !sameAccount(Ref{o.ID, o.Name}, d.Account) {
+			return nil, unsupported("identity_provider.owner", "owned by account %s, not by %s", refString(Ref{o.ID, o.Name}), refString(Ref{d.Account.ID, d.Account.Name}))
+		}
+	case "team":
+		if !slices.ContainsFunc(d.Teams, func(t TeamData) bool { return sameTeam(o, t.Team) }) {
+			return nil, unsupported("identity_provider.owner", "owned by team %s, not one of the account's teams", refString(Ref{o.ID, o.Name}))
+		}
+	default:
+		return nil, unsupported("identity_provider.owner.type", "unknown owner type %q", o.Type)
+	}
+	return &account.IdentityProvider{
+		EntityID:     p.EntityID,
+		SSOTargetURL: p.SSOTargetURL,
+		SLOTargetURL: p.SLOTargetURL,
+		Certificate:  p.Certificate,
+	}, nil
+}
+
+// sameTeam reports whether o names t: by id when both have one, by name
+// otherwise.
+func sameTeam(o Owner, t Team) bool {
+	if o.ID != "" && t.ID != "" {
+		return o.ID == t.ID
+	}
+	return o.Name != "" && o.Name == t.Name
 }
 
 func (o Options) team(path string, t TeamData) (account.Team, error) {

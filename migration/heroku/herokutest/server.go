@@ -4,8 +4,10 @@
 //
 // The recording, under testdata/api, is one Enterprise Account ("acme")
 // with five members, its two teams, and three more teams outside any
-// account; each document is shaped as the API's schema says, unknown
-// fields included. A path /a/b is answered with testdata/api/a/b.json.
+// account; the account's identity provider, owned by its team acme-web,
+// is in that team's list (/teams/acme-web/identity-providers). Each
+// document is shaped as the API's schema says, unknown fields included.
+// A path /a/b is answered with testdata/api/a/b.json.
 package herokutest
 
 import (
