@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
@@ -55,4 +56,50 @@ func benchAccount(b *testing.B) *account.Account {
 		b.Fatal(err)
 	}
 	return a
+}
+
+// BenchmarkOpen: Open of a file after 3,500 updates, replaying them all
+// (no checkpoint stored: the baseline) or from the checkpoint of revision
+// 3,000 (the default, a checkpoint every 1,000).
+func BenchmarkOpen(b *testing.B) {
+	const updates = 3500
+	for _, c := range []struct {
+		name  string
+		every int
+	}{{"replay-all", 1 << 30}, {"checkpoints", sqlite.DefaultCheckpointEvery}} {
+		b.Run(c.name, func(b *testing.B) {
+			ctx := context.Background()
+			path := filepath.Join(b.TempDir(), "a.db")
+			d, err := sqlite.Create(ctx, path, benchAccount(b), sqlite.CheckpointEvery(c.every))
+			if err != nil {
+				b.Fatal(err)
+			}
+			// Sixteen updaters, so that the Store batches the history
+			// into few transactions.
+			var wg sync.WaitGroup
+			for g := range 16 {
+				wg.Go(func() {
+					for i := g; i < updates; i += 16 {
+						if _, err := d.Store().Update(toggle(i)); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			d.Close()
+			b.ReportAllocs()
+			for b.Loop() {
+				d, err := sqlite.Open(ctx, path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if d.Store().Load().Revision() != updates {
+					b.Fatalf("opened at revision %d", d.Store().Load().Revision())
+				}
+				d.Close()
+			}
+		})
+	}
 }
