@@ -25,7 +25,7 @@ type Hooks struct {
 	// writers committed from its Backend and published them.
 	CatchUpDone func(CatchUpInfo)
 	// Checkpoint is called by Backends that checkpoint the whole account
-	// (package journal does), after each checkpoint written or failed.
+	// (packages journal and sqlite do), after each checkpoint written or failed.
 	Checkpoint func(CheckpointInfo)
 }
 
