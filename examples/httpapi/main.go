@@ -221,7 +221,7 @@ func run(ctx context.Context, ln net.Listener, dir string, logger *slog.Logger) 
 	acct := store.Load()
 	logger.Info("listening", "addr", "http://"+ln.Addr().String(), "data", dir, "account", acct.Name(),
 		"revision", acct.Revision(), "members", acct.NumMembers(), "teams", acct.NumTeams())
-	return serve(ctx, ln, newServer(store, j.Events, logger), logger)
+	return serve(ctx, ln, newServer(store, j, logger), logger)
 }
 
 // openJournal opens the journal in dir, or creates it there with the demo

@@ -282,7 +282,7 @@ func fetchToken(t *testing.T, url, method, path, user, mask string, token []stri
 // exist.
 func TestHiddenLikeMissing(t *testing.T) {
 	j := newJournal(t)
-	srv := httptest.NewServer(newServer(j.Store(), j.Events, slog.New(slog.DiscardHandler), httpauthz.Fresh(revisionHeader, 5*time.Millisecond)))
+	srv := httptest.NewServer(newServer(j.Store(), j, slog.New(slog.DiscardHandler), httpauthz.Fresh(revisionHeader, 5*time.Millisecond)))
 	defer srv.Close()
 	methods := []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 	// Freshness tokens, without and with the header: reached, not reached
@@ -330,7 +330,7 @@ func TestHiddenLikeMissing(t *testing.T) {
 // gets them, and 405 with Allow for the methods the route does not take.
 func TestHiddenShownToWhoMaySee(t *testing.T) {
 	j := newJournal(t)
-	srv := httptest.NewServer(newServer(j.Store(), j.Events, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(newServer(j.Store(), j, slog.New(slog.DiscardHandler)))
 	defer srv.Close()
 	tests := []struct {
 		method string
