@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"net/http"
@@ -215,14 +216,36 @@ type memberView struct {
 // accessData is the content of the Access tab.
 type accessData struct {
 	Members   []memberView
-	CanManage bool
+	CanManage bool   // the change forms are shown: the user may manage users, and the table is the current one
+	Revision  uint64 // the revision the table shows
+	AsOf      string // the "as of" field as given; "" for the current account
+	Preview   *previewView
 }
 
+// access shows the Access tab. ?at= shows the members as they were at a
+// revision, or at the revision in force at a time (see parseAt), read
+// from the backend's history, without the change forms.
 func (s *Server) access(w http.ResponseWriter, r *http.Request, c *call) {
-	p := s.basePage(r, c.ses, true, "Access", "/access")
-	p.Flash = s.ses.takeFlash(c.ses.id)
-	d := accessData{CanManage: c.acct.Can(c.user, permission.ManageUsers)}
-	for user, perms := range c.acct.Members() {
+	a := c.acct
+	asOf := r.URL.Query().Get("at")
+	if asOf != "" {
+		past, err := s.accountAt(r, asOf)
+		if err != nil {
+			s.failAt(w, r, c, err)
+			return
+		}
+		a = past
+	}
+	d := accessView(c, a)
+	d.AsOf = asOf
+	d.CanManage = d.CanManage && asOf == ""
+	s.renderAccess(w, r, c, http.StatusOK, d)
+}
+
+// accessView returns the Access tab's table for a, as c.user may change it.
+func accessView(c *call, a *account.Account) accessData {
+	d := accessData{CanManage: c.acct.Can(c.user, permission.ManageUsers), Revision: a.Revision()}
+	for user, perms := range a.Members() {
 		d.Members = append(d.Members, memberView{
 			User:        user,
 			Permissions: perms.String(),
@@ -231,7 +254,58 @@ func (s *Server) access(w http.ResponseWriter, r *http.Request, c *call) {
 			Create:      perms.Has(permission.Create),
 		})
 	}
-	s.render(w, r, http.StatusOK, "access", p, d)
+	return d
+}
+
+func (s *Server) renderAccess(w http.ResponseWriter, r *http.Request, c *call, status int, d accessData) {
+	p := s.basePage(r, c.ses, true, "Access", "/access")
+	p.Flash = s.ses.takeFlash(c.ses.id)
+	s.render(w, r, status, "access", p, d)
+}
+
+// errBadAt is wrapped by the errors of parseAt.
+var errBadAt = errors.New("not a revision or a time")
+
+// atLayouts are the time forms the "as of" field takes besides RFC 3339:
+// those of a datetime-local input and a date, in UTC.
+var atLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02"}
+
+// accountAt returns the account as of at: a revision, or a time (RFC
+// 3339, or one of atLayouts in UTC), which stands for the revision in
+// force then. A date stands for the end of that day.
+func (s *Server) accountAt(r *http.Request, at string) (*account.Account, error) {
+	rev, err := strconv.ParseUint(at, 10, 64)
+	if err != nil {
+		t, terr := time.Parse(time.RFC3339Nano, at)
+		for _, layout := range atLayouts {
+			if terr == nil {
+				break
+			}
+			if t, terr = time.Parse(layout, at); terr == nil && layout == "2006-01-02" {
+				t = t.Add(24*time.Hour - time.Nanosecond)
+			}
+		}
+		if terr != nil {
+			return nil, fmt.Errorf("%q is %w: give a revision such as 12, or a time such as 2026-05-04T09:30 (UTC) or 2026-05-04T09:30:00+02:00", at, errBadAt)
+		}
+		if rev, err = account.RevisionAt(r.Context(), s.backend, t); err != nil {
+			return nil, err
+		}
+	}
+	return s.backend.At(r.Context(), rev)
+}
+
+// failAt answers an error of accountAt.
+func (s *Server) failAt(w http.ResponseWriter, r *http.Request, c *call, err error) {
+	switch re, ok := errors.AsType[*account.RevisionError](err); {
+	case errors.Is(err, errBadAt):
+		s.fail(w, r, c.ses, http.StatusBadRequest, "Not a revision or a time", err.Error()+".", "/access")
+	case ok:
+		s.fail(w, r, c.ses, http.StatusNotFound, "No such revision", re.Error()+".", "/access")
+	default:
+		s.logger.ErrorContext(r.Context(), "dashboard: access as of", "at", r.URL.Query().Get("at"), "err", err)
+		s.fail(w, r, c.ses, http.StatusInternalServerError, "History unavailable", "The account's history could not be read.", "/access")
+	}
 }
 
 // settingsData is the content of the Settings tab.
