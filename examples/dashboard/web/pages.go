@@ -312,6 +312,7 @@ func (s *Server) failAt(w http.ResponseWriter, r *http.Request, c *call, err err
 type settingsData struct {
 	Revision uint64
 	SSO      *ssoView // nil when single sign-on is not set up
+	Ops      []string // the kinds of step the audit log can be filtered by
 }
 
 // ssoView is the identity provider as the Settings tab shows it: its
@@ -333,6 +334,9 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request, c *call) {
 	p := s.basePage(r, c.ses, true, "Settings", "/settings")
 	p.Flash = s.ses.takeFlash(c.ses.id)
 	d := settingsData{Revision: c.acct.Revision()}
+	for op := account.OpAddMember; op <= account.OpRemoveIdentityProvider; op++ {
+		d.Ops = append(d.Ops, op.String())
+	}
 	if idp, ok := c.acct.IdentityProvider(); ok {
 		v := &ssoView{IdentityProvider: idp}
 		if info, err := idp.CertificateInfo(); err == nil { // an account holds only certificates that parse
@@ -346,22 +350,71 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request, c *call) {
 	s.render(w, r, http.StatusOK, "settings", p, d)
 }
 
-// auditRecord is one line of the audit log: one committed step.
-type auditRecord struct {
-	Revision uint64    `json:"revision"`
-	Time     time.Time `json:"time"`
-	Actor    string    `json:"actor"`
-	Op       string    `json:"op"`
-	Team     string    `json:"team,omitempty"`
-	User     string    `json:"user,omitempty"`
-	Before   string    `json:"before,omitempty"`
-	After    string    `json:"after,omitempty"`
+// auditFilter is the query of the audit log's download; a zero field
+// does not filter.
+type auditFilter struct {
+	user         string
+	op           account.Op
+	since, until time.Time
+}
+
+// keep reports whether e passes f: taken by or concerning f.user, of kind
+// f.op, committed at or after since and before until.
+func (f auditFilter) keep(e account.Event) bool {
+	return (f.user == "" || e.Actor == f.user || e.User == f.user) &&
+		(f.op == 0 || e.Op == f.op) &&
+		(f.since.IsZero() || !e.Time.Before(f.since)) &&
+		(f.until.IsZero() || e.Time.Before(f.until))
+}
+
+// parseAuditFilter reads the audit log's query: user, op (a step such as
+// add-member), since and until (RFC 3339, or a datetime-local value or a
+// date, in UTC; a date is its midnight). An empty field does not filter.
+func parseAuditFilter(q url.Values) (auditFilter, error) {
+	f := auditFilter{user: q.Get("user")}
+	if v := q.Get("op"); v != "" {
+		op, err := account.ParseOp(v)
+		if err != nil {
+			return f, fmt.Errorf("action: %q is not a kind of change", v)
+		}
+		f.op = op
+	}
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"since", &f.since}, {"until", &f.until}} {
+		v := q.Get(p.name)
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, v)
+		for _, layout := range atLayouts {
+			if err == nil {
+				break
+			}
+			t, err = time.Parse(layout, v)
+		}
+		if err != nil {
+			return f, fmt.Errorf("%s: %q is not a time such as 2026-05-04T09:30 (UTC) or 2026-05-04T09:30:00+02:00", p.name, v)
+		}
+		*p.t = t
+	}
+	if !f.since.IsZero() && !f.until.IsZero() && f.until.Before(f.since) {
+		return f, fmt.Errorf("until (%s) is before since (%s)", f.until.Format(time.RFC3339), f.since.Format(time.RFC3339))
+	}
+	return f, nil
 }
 
 // auditLog sends the account's history as JSON Lines, one committed step
-// a line, oldest first. Identity providers are shown with their
-// certificates' fingerprints ([account.Event.Redacted]).
+// a line, oldest first, each line an [account.Event] in its JSON form.
+// Identity providers are shown with their certificates' fingerprints
+// ([account.Event.Redacted]). The query filters it; see parseAuditFilter.
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, c *call) {
+	f, err := parseAuditFilter(r.URL.Query())
+	if err != nil {
+		s.fail(w, r, c.ses, http.StatusBadRequest, "Not a valid filter", err.Error()+".", "/settings")
+		return
+	}
 	var lines []byte
 	for e, err := range s.backend.Events(r.Context(), 0) {
 		if err != nil {
@@ -369,11 +422,10 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, c *call) {
 			s.fail(w, r, c.ses, http.StatusInternalServerError, "Audit log unavailable", "The audit log could not be read.", "/settings")
 			return
 		}
-		e = e.Redacted()
-		b, err := json.Marshal(auditRecord{
-			Revision: e.Revision, Time: e.Time, Actor: e.Actor, Op: e.Op.String(),
-			Team: e.Team, User: e.User, Before: e.Before, After: e.After,
-		})
+		if !f.keep(e) {
+			continue
+		}
+		b, err := json.Marshal(e.Redacted())
 		if err != nil {
 			s.fail(w, r, c.ses, http.StatusInternalServerError, "Audit log unavailable", err.Error(), "/settings")
 			return
