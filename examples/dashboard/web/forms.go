@@ -31,12 +31,30 @@ func (s *Server) changeFailed(w http.ResponseWriter, r *http.Request, c *call, b
 		if fe.Team != "" {
 			d.Message = fmt.Sprintf("You may not make this change; nothing was changed. Admins of team %q may also make it.", fe.Team)
 		}
+		d.Since = s.refusedSince(r, fe)
 		s.logger.InfoContext(r.Context(), "dashboard: change refused", "user", c.user, "path", r.URL.Path, "decision", d.Decision)
 		s.render(w, r, http.StatusForbidden, "error", s.basePage(r, c.ses, true, "Not allowed", ""), d)
 		return
 	}
 	status, title := errorStatus(err)
 	s.fail(w, r, c.ses, status, title, err.Error()+". Nothing was changed.", back)
+}
+
+// refusedSince says since when, and through whose step, fe.Actor has been
+// refused fe.Action across the account, from the backend's history
+// ([account.Provenance], which reads it once); "" if the history cannot
+// say, or if the action is allowed by now.
+func (s *Server) refusedSince(r *http.Request, fe *account.ForbiddenError) string {
+	q := account.Access{User: fe.Actor, Action: fe.Action}
+	o, err := account.Provenance(r.Context(), s.backend, q, s.store.Load().Revision())
+	if err != nil {
+		s.logger.WarnContext(r.Context(), "dashboard: provenance of a refusal", "access", q.String(), "err", err)
+		return ""
+	}
+	if o.Allowed {
+		return ""
+	}
+	return o.String()
 }
 
 // formPermissions reads the permission checkboxes (name "perm") of a form.

@@ -295,3 +295,31 @@ func TestAuditLogFilters(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusalSince: the page of a refused change says since when, and
+// through whose step, the user has been refused.
+func TestRefusalSince(t *testing.T) {
+	srv, _ := newServer(t)
+	since := regexp.MustCompile(`<p id="since">([^<]*)</p>`)
+	dave := signIn(t, srv, "dave")
+	res := dave.post("/access/add", url.Values{"user": {"zoe"}})
+	m := since.FindStringSubmatch(res.body)
+	if res.status != http.StatusForbidden || m == nil ||
+		html.UnescapeString(m[1]) != `as of revision 0, "dave" may not manage-users since the account was created.` {
+		t.Fatalf("dave's refusal: %d %q", res.status, m)
+	}
+	alice := signIn(t, srv, "alice")
+	if res := alice.post("/access/set", url.Values{"user": {"mike"}}); res.status != http.StatusSeeOther {
+		t.Fatal(res.status)
+	}
+	mike := signIn(t, srv, "mike")
+	res = mike.post("/access/add", url.Values{"user": {"zoe"}})
+	m = since.FindStringSubmatch(res.body)
+	if res.status != http.StatusForbidden || m == nil {
+		t.Fatalf("mike's refusal: %d\n%s", res.status, res.body)
+	}
+	if got := html.UnescapeString(m[1]); !strings.HasPrefix(got, `as of revision 1, "mike" may not manage-users since revision 1: set-permissions by "alice" at `) ||
+		!strings.HasSuffix(got, `("mike": "view,manage" to "view").`) {
+		t.Errorf("mike's refusal says %q", got)
+	}
+}
