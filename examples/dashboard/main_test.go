@@ -156,7 +156,7 @@ func TestData(t *testing.T) {
 	}
 	signIn(t, c, base, "peter")
 	status, body := fetch(t, c, http.MethodGet, base+"/settings/audit-log", nil)
-	if status != http.StatusOK || !strings.Contains(body, `"actor":"peter","op":"add-member","user":"milton","after":"view,billing"`) {
+	if status != http.StatusOK || !strings.Contains(body, `"actor":"peter","op":"add-member","team":"","user":"milton","before":"","after":"view,billing"`) {
 		t.Errorf("audit log after a restart: %d\n%s", status, body)
 	}
 	if err := stop(); err != nil {

@@ -48,13 +48,13 @@ func newHandler(store *account.Store, logger *slog.Logger, opts ...httpauthz.Opt
 //     /settings/sso and /settings/audit-log) for a user who may not open
 //     it, whatever the method.
 //  3. Only then a method the path does not take gets 405, with Allow.
-func newServer(store *account.Store, audit history, logger *slog.Logger, opts ...httpauthz.Option) http.Handler {
+func newServer(store *account.Store, audit account.History, logger *slog.Logger, opts ...httpauthz.Option) http.Handler {
 	g := httpauthz.New(store, httpauthz.Header("X-User"), append([]httpauthz.Option{
 		httpauthz.OnDecision(httpauthz.Log(logger)), httpauthz.Challenge(challenge), httpauthz.Fresh(revisionHeader, freshWait),
 	}, opts...)...)
 	mux := http.NewServeMux()
 	mux.Handle("GET /teams", g.Require(permission.ViewTeams)(http.HandlerFunc(listTeams)))
-	mux.Handle("GET /access", g.Require(permission.ViewAccess)(http.HandlerFunc(listMembers)))
+	mux.Handle("GET /access", g.Require(permission.ViewAccess)(listMembers(audit, logger)))
 	mux.Handle("POST /members", g.Require(permission.ManageUsers)(addMember(store)))
 	mux.Handle("GET /usage", g.Require(permission.ViewUsage)(http.HandlerFunc(usage)))
 	// Users who may not see the settings are not told the page exists. The
@@ -120,13 +120,65 @@ func listTeams(w http.ResponseWriter, r *http.Request) {
 }
 
 // listMembers answers the Access tab: every member and their permissions.
-func listMembers(w http.ResponseWriter, r *http.Request) {
-	a, _ := checked(r)
-	members := []account.Member{}
-	for u, p := range a.Members() {
-		members = append(members, account.Member{User: u, Permissions: p})
+// ?at= names a past state instead of the current one: a revision, or an
+// RFC 3339 time, which stands for the revision in force then. The user
+// is checked on the current account: who may view the access now may
+// view it as it was.
+func listMembers(h account.History, logger *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a, _ := checked(r)
+		if q := r.URL.Query(); q.Has("at") {
+			past, err := accountAt(r, h, q.Get("at"))
+			if err != nil {
+				writeAtError(w, r, err, logger)
+				return
+			}
+			a = past
+		}
+		members := []account.Member{}
+		for u, p := range a.Members() {
+			members = append(members, account.Member{User: u, Permissions: p})
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"revision": a.Revision(), "members": members})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"revision": a.Revision(), "members": members})
+}
+
+// errBadAt is wrapped by accountAt's errors for a value that does not parse.
+var errBadAt = errors.New("not a revision or an RFC 3339 time")
+
+// accountAt returns the account at at, a revision or an RFC 3339 time,
+// from h.
+func accountAt(r *http.Request, h account.History, at string) (*account.Account, error) {
+	if h == nil {
+		return nil, fmt.Errorf("query at: this server keeps no history: %w", errBadAt)
+	}
+	rev, err := strconv.ParseUint(at, 10, 64)
+	if err != nil {
+		t, terr := time.Parse(time.RFC3339Nano, at)
+		if terr != nil {
+			return nil, fmt.Errorf("query at: %q is %w, such as 12 or 2026-05-04T09:30:00Z", at, errBadAt)
+		}
+		if rev, err = account.RevisionAt(r.Context(), h, t); err != nil {
+			return nil, err
+		}
+	}
+	return h.At(r.Context(), rev)
+}
+
+// writeAtError answers an error of accountAt: 400 for a value that does
+// not parse, 404 for a revision not committed yet or not kept, and 500,
+// saying nothing of the cause (it is logged), for any other.
+func writeAtError(w http.ResponseWriter, r *http.Request, err error, logger *slog.Logger) {
+	if errors.Is(err, errBadAt) {
+		badQuery(w, err)
+		return
+	}
+	if re, ok := errors.AsType[*account.RevisionError](err); ok {
+		httpauthz.WriteProblem(w, httpauthz.Problem{Type: "about:blank", Title: "Not Found", Status: http.StatusNotFound, Detail: "query at: " + re.Error()})
+		return
+	}
+	logger.LogAttrs(r.Context(), slog.LevelError, "access at", slog.String("err", err.Error()))
+	httpauthz.WriteProblem(w, httpauthz.Problem{Type: "about:blank", Title: "Internal Server Error", Status: http.StatusInternalServerError})
 }
 
 // usage answers what the Usage tab would be about: licenses and members.

@@ -29,6 +29,14 @@
 // certificate, enforced); DELETE removes it. The route is hidden, as
 // /settings is, from users who may not view the settings.
 //
+// # History
+//
+// GET /access?at= answers the access as it was at a past revision, or at
+// the revision in force at an RFC 3339 time, read from the journal: every
+// revision since the journal was created can be asked for. The user is
+// checked on the current account, as without at. A value that is neither
+// is 400; a revision not committed yet is 404, saying the latest.
+//
 // # Audit log
 //
 // GET /settings/audit-log lists every change committed since the journal
@@ -53,7 +61,15 @@
 //
 //	{"revision":1,"actor":"alice","op":"add-member","team":"","user":"dan","before":"","after":"view,billing","time":"2026-05-04T09:30:00.123456789Z"}
 //
-// ?after=N lists only the changes after revision N. The audit log needs
+// The query narrows the log, each parameter optional:
+//
+//	after=N  only the changes after revision N
+//	user=U   only the steps U took or that concern U (actor or user is U)
+//	since=T  only the changes committed at or after T, an RFC 3339 time
+//	until=T  only the changes committed before T
+//
+// A value that does not parse, an empty user, or an until before since
+// is 400, naming the parameter. The audit log needs
 // view-settings and is hidden like /settings: to anyone else it answers
 // exactly as a path no route has.
 //
@@ -78,7 +94,9 @@
 // Each route, with the action it needs:
 //
 //	GET    /teams         view-teams     the teams the user has a role in
-//	GET    /access        view-access    the account's members and their permissions
+//	GET    /access        view-access    the account's members and their permissions;
+//	                                     ?at= a revision (12) or an RFC 3339 time
+//	                                     (2026-05-04T09:30:00Z) for the access as it was then
 //	POST   /members       manage-users   add a member: {"user": "dan", "permissions": ["billing"]}
 //	GET    /usage         view-usage     the licensed teams and the member count
 //	GET    /settings      view-settings  who may manage the account (hidden: see below)
@@ -154,6 +172,8 @@
 //	curl -i -H 'X-User: bob' localhost:8080/settings
 //	curl -H 'X-User: alice' localhost:8080/settings/audit-log
 //	curl -H 'X-User: alice' 'localhost:8080/settings/audit-log?after=1'
+//	curl -H 'X-User: alice' 'localhost:8080/settings/audit-log?user=dan&since=2026-05-04T00:00:00Z'
+//	curl -H 'X-User: dave' 'localhost:8080/access?at=0'
 package main
 
 import (
@@ -221,7 +241,7 @@ func run(ctx context.Context, ln net.Listener, dir string, logger *slog.Logger) 
 	acct := store.Load()
 	logger.Info("listening", "addr", "http://"+ln.Addr().String(), "data", dir, "account", acct.Name(),
 		"revision", acct.Revision(), "members", acct.NumMembers(), "teams", acct.NumTeams())
-	return serve(ctx, ln, newServer(store, j.Events, logger), logger)
+	return serve(ctx, ln, newServer(store, j, logger), logger)
 }
 
 // openJournal opens the journal in dir, or creates it there with the demo

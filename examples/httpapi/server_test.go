@@ -282,7 +282,7 @@ func fetchToken(t *testing.T, url, method, path, user, mask string, token []stri
 // exist.
 func TestHiddenLikeMissing(t *testing.T) {
 	j := newJournal(t)
-	srv := httptest.NewServer(newServer(j.Store(), j.Events, slog.New(slog.DiscardHandler), httpauthz.Fresh(revisionHeader, 5*time.Millisecond)))
+	srv := httptest.NewServer(newServer(j.Store(), j, slog.New(slog.DiscardHandler), httpauthz.Fresh(revisionHeader, 5*time.Millisecond)))
 	defer srv.Close()
 	methods := []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 	// Freshness tokens, without and with the header: reached, not reached
@@ -298,6 +298,11 @@ func TestHiddenLikeMissing(t *testing.T) {
 		{"/settings/audit-log", "/no-route/audit-log"},
 		{"/settings/audit-log?after=1", "/no-route/audit-log?after=1"},
 		{"/settings/audit-log?after=x", "/no-route/audit-log?after=x"},
+		{"/settings/audit-log?user=bob", "/no-route/audit-log?user=bob"},
+		{"/settings/audit-log?user=", "/no-route/audit-log?user="},
+		{"/settings/audit-log?since=2026-05-04T09:30:00Z&until=2026-05-05T09:30:00Z", "/no-route/audit-log?since=2026-05-04T09:30:00Z&until=2026-05-05T09:30:00Z"},
+		{"/settings/audit-log?since=x&until=y", "/no-route/audit-log?since=x&until=y"},
+		{"/settings/audit-log?since=2026-05-05T00:00:00Z&until=2026-05-04T00:00:00Z", "/no-route/audit-log?since=2026-05-05T00:00:00Z&until=2026-05-04T00:00:00Z"},
 		{"/settings/audit-log/", "/no-route/audit-log/"},
 		{"/a/../settings/audit-log", "/a/../no-route/audit-log"},
 		{"/settings//audit-log", "/no-route//audit-log"},
@@ -330,7 +335,7 @@ func TestHiddenLikeMissing(t *testing.T) {
 // gets them, and 405 with Allow for the methods the route does not take.
 func TestHiddenShownToWhoMaySee(t *testing.T) {
 	j := newJournal(t)
-	srv := httptest.NewServer(newServer(j.Store(), j.Events, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(newServer(j.Store(), j, slog.New(slog.DiscardHandler)))
 	defer srv.Close()
 	tests := []struct {
 		method string

@@ -303,8 +303,8 @@ func TestManagerAddsBilling(t *testing.T) {
 	s.open("/settings")
 	log := eval[string](s, `(async () => (await fetch(document.querySelector('a[download][href="/settings/audit-log"]').href)).text())()`)
 	for _, want := range []string{
-		`"revision":1,`, `"actor":"mike","op":"add-member","user":"frank","after":"view,billing"`,
-		`"revision":2,`, `"actor":"carol","op":"create-team","team":"data","user":"carol","after":"data"`,
+		`"revision":1,`, `"actor":"mike","op":"add-member","team":"","user":"frank","before":"","after":"view,billing"`,
+		`"revision":2,`, `"actor":"carol","op":"create-team","team":"data","user":"carol","before":"","after":"data"`,
 	} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the audit log does not contain %s:\n%s", want, log)

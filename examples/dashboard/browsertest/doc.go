@@ -1,7 +1,8 @@
 // Package browsertest drives the dashboard of examples/dashboard in a
 // headless Chromium, as each kind of user: which tabs they see, the forms
 // they use by keyboard, a refused change sent directly, the migration
-// banner and the audit log.
+// banner, the impact preview of a change, the Access tab as of a revision
+// or time, and the audit log.
 //
 // It is a module of its own so that the entaccess module keeps its two
 // dependencies. Run it with

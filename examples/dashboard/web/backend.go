@@ -17,14 +17,16 @@ type Backend interface {
 	// Store returns the Store of the account; the same one every time.
 	Store() *account.Store
 	// Events yields every committed step with a revision above after,
-	// in commit order: the audit log.
-	Events(ctx context.Context, after uint64) iter.Seq2[account.Event, error]
+	// in commit order: the audit log. At returns the account as it was at
+	// a revision: the Access tab's "as of" view. See [account.History].
+	account.History
 }
 
 // Memory is a [Backend] that keeps the account and its history in memory:
 // both are lost when the process ends.
 type Memory struct {
 	store *account.Store
+	first *account.Account // the account the history begins with
 
 	mu     sync.Mutex
 	events []account.Event
@@ -34,7 +36,7 @@ type Memory struct {
 // events are kept for [Memory.Events] and, when logger is not nil, logged
 // to it.
 func NewMemory(a *account.Account, logger *slog.Logger) *Memory {
-	m := &Memory{store: account.NewStore(a)}
+	m := &Memory{store: account.NewStore(a), first: a}
 	var logEvents func([]account.Event)
 	if logger != nil {
 		logEvents = account.LogObserver(logger)
@@ -66,4 +68,12 @@ func (m *Memory) Events(ctx context.Context, after uint64) iter.Seq2[account.Eve
 			}
 		}
 	}
+}
+
+// At returns the account as it was at revision rev, replayed from the
+// account the Memory began with ([account.ReplayTo]). A revision not
+// committed yet, or one before the Memory began, is an
+// [*account.RevisionError].
+func (m *Memory) At(ctx context.Context, rev uint64) (*account.Account, error) {
+	return account.ReplayTo(ctx, m.first, m.Events(ctx, m.first.Revision()), rev)
 }

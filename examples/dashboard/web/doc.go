@@ -8,9 +8,12 @@
 // Each tab needs one action of the permission table:
 //
 //	/teams     view-teams     "My Teams": the teams the user has a role in
-//	/access    view-access    the account's members and their permissions
+//	/access    view-access    the account's members and their permissions, now or
+//	                          as of a revision or time (?at=), with a preview
+//	                          of each change's impact before it is saved
 //	/settings  view-settings  single sign-on (the identity provider: shown, set,
-//	                          replaced, removed) and the audit log
+//	                          replaced, removed) and the audit log, filtered
+//	                          by user, action and time range
 //	/usage     view-usage     usage of sample data, and its CSV export
 //
 // The navigation lists exactly the tabs the user may open. A tab the user

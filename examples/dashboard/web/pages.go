@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"net/http"
@@ -215,14 +216,36 @@ type memberView struct {
 // accessData is the content of the Access tab.
 type accessData struct {
 	Members   []memberView
-	CanManage bool
+	CanManage bool   // the change forms are shown: the user may manage users, and the table is the current one
+	Revision  uint64 // the revision the table shows
+	AsOf      string // the "as of" field as given; "" for the current account
+	Preview   *previewView
 }
 
+// access shows the Access tab. ?at= shows the members as they were at a
+// revision, or at the revision in force at a time (see parseAt), read
+// from the backend's history, without the change forms.
 func (s *Server) access(w http.ResponseWriter, r *http.Request, c *call) {
-	p := s.basePage(r, c.ses, true, "Access", "/access")
-	p.Flash = s.ses.takeFlash(c.ses.id)
-	d := accessData{CanManage: c.acct.Can(c.user, permission.ManageUsers)}
-	for user, perms := range c.acct.Members() {
+	a := c.acct
+	asOf := r.URL.Query().Get("at")
+	if asOf != "" {
+		past, err := s.accountAt(r, asOf)
+		if err != nil {
+			s.failAt(w, r, c, err)
+			return
+		}
+		a = past
+	}
+	d := accessView(c, a)
+	d.AsOf = asOf
+	d.CanManage = d.CanManage && asOf == ""
+	s.renderAccess(w, r, c, http.StatusOK, d)
+}
+
+// accessView returns the Access tab's table for a, as c.user may change it.
+func accessView(c *call, a *account.Account) accessData {
+	d := accessData{CanManage: c.acct.Can(c.user, permission.ManageUsers), Revision: a.Revision()}
+	for user, perms := range a.Members() {
 		d.Members = append(d.Members, memberView{
 			User:        user,
 			Permissions: perms.String(),
@@ -231,13 +254,65 @@ func (s *Server) access(w http.ResponseWriter, r *http.Request, c *call) {
 			Create:      perms.Has(permission.Create),
 		})
 	}
-	s.render(w, r, http.StatusOK, "access", p, d)
+	return d
+}
+
+func (s *Server) renderAccess(w http.ResponseWriter, r *http.Request, c *call, status int, d accessData) {
+	p := s.basePage(r, c.ses, true, "Access", "/access")
+	p.Flash = s.ses.takeFlash(c.ses.id)
+	s.render(w, r, status, "access", p, d)
+}
+
+// errBadAt is wrapped by the errors of parseAt.
+var errBadAt = errors.New("not a revision or a time")
+
+// atLayouts are the time forms the "as of" field takes besides RFC 3339:
+// those of a datetime-local input and a date, in UTC.
+var atLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02"}
+
+// accountAt returns the account as of at: a revision, or a time (RFC
+// 3339, or one of atLayouts in UTC), which stands for the revision in
+// force then. A date stands for the end of that day.
+func (s *Server) accountAt(r *http.Request, at string) (*account.Account, error) {
+	rev, err := strconv.ParseUint(at, 10, 64)
+	if err != nil {
+		t, terr := time.Parse(time.RFC3339Nano, at)
+		for _, layout := range atLayouts {
+			if terr == nil {
+				break
+			}
+			if t, terr = time.Parse(layout, at); terr == nil && layout == "2006-01-02" {
+				t = t.Add(24*time.Hour - time.Nanosecond)
+			}
+		}
+		if terr != nil {
+			return nil, fmt.Errorf("%q is %w: give a revision such as 12, or a time such as 2026-05-04T09:30 (UTC) or 2026-05-04T09:30:00+02:00", at, errBadAt)
+		}
+		if rev, err = account.RevisionAt(r.Context(), s.backend, t); err != nil {
+			return nil, err
+		}
+	}
+	return s.backend.At(r.Context(), rev)
+}
+
+// failAt answers an error of accountAt.
+func (s *Server) failAt(w http.ResponseWriter, r *http.Request, c *call, err error) {
+	switch re, ok := errors.AsType[*account.RevisionError](err); {
+	case errors.Is(err, errBadAt):
+		s.fail(w, r, c.ses, http.StatusBadRequest, "Not a revision or a time", err.Error()+".", "/access")
+	case ok:
+		s.fail(w, r, c.ses, http.StatusNotFound, "No such revision", re.Error()+".", "/access")
+	default:
+		s.logger.ErrorContext(r.Context(), "dashboard: access as of", "at", r.URL.Query().Get("at"), "err", err)
+		s.fail(w, r, c.ses, http.StatusInternalServerError, "History unavailable", "The account's history could not be read.", "/access")
+	}
 }
 
 // settingsData is the content of the Settings tab.
 type settingsData struct {
 	Revision uint64
 	SSO      *ssoView // nil when single sign-on is not set up
+	Ops      []string // the kinds of step the audit log can be filtered by
 }
 
 // ssoView is the identity provider as the Settings tab shows it: its
@@ -259,6 +334,9 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request, c *call) {
 	p := s.basePage(r, c.ses, true, "Settings", "/settings")
 	p.Flash = s.ses.takeFlash(c.ses.id)
 	d := settingsData{Revision: c.acct.Revision()}
+	for op := account.OpAddMember; op <= account.OpRemoveIdentityProvider; op++ {
+		d.Ops = append(d.Ops, op.String())
+	}
 	if idp, ok := c.acct.IdentityProvider(); ok {
 		v := &ssoView{IdentityProvider: idp}
 		if info, err := idp.CertificateInfo(); err == nil { // an account holds only certificates that parse
@@ -272,22 +350,71 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request, c *call) {
 	s.render(w, r, http.StatusOK, "settings", p, d)
 }
 
-// auditRecord is one line of the audit log: one committed step.
-type auditRecord struct {
-	Revision uint64    `json:"revision"`
-	Time     time.Time `json:"time"`
-	Actor    string    `json:"actor"`
-	Op       string    `json:"op"`
-	Team     string    `json:"team,omitempty"`
-	User     string    `json:"user,omitempty"`
-	Before   string    `json:"before,omitempty"`
-	After    string    `json:"after,omitempty"`
+// auditFilter is the query of the audit log's download; a zero field
+// does not filter.
+type auditFilter struct {
+	user         string
+	op           account.Op
+	since, until time.Time
+}
+
+// keep reports whether e passes f: taken by or concerning f.user, of kind
+// f.op, committed at or after since and before until.
+func (f auditFilter) keep(e account.Event) bool {
+	return (f.user == "" || e.Actor == f.user || e.User == f.user) &&
+		(f.op == 0 || e.Op == f.op) &&
+		(f.since.IsZero() || !e.Time.Before(f.since)) &&
+		(f.until.IsZero() || e.Time.Before(f.until))
+}
+
+// parseAuditFilter reads the audit log's query: user, op (a step such as
+// add-member), since and until (RFC 3339, or a datetime-local value or a
+// date, in UTC; a date is its midnight). An empty field does not filter.
+func parseAuditFilter(q url.Values) (auditFilter, error) {
+	f := auditFilter{user: q.Get("user")}
+	if v := q.Get("op"); v != "" {
+		op, err := account.ParseOp(v)
+		if err != nil {
+			return f, fmt.Errorf("action: %q is not a kind of change", v)
+		}
+		f.op = op
+	}
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"since", &f.since}, {"until", &f.until}} {
+		v := q.Get(p.name)
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, v)
+		for _, layout := range atLayouts {
+			if err == nil {
+				break
+			}
+			t, err = time.Parse(layout, v)
+		}
+		if err != nil {
+			return f, fmt.Errorf("%s: %q is not a time such as 2026-05-04T09:30 (UTC) or 2026-05-04T09:30:00+02:00", p.name, v)
+		}
+		*p.t = t
+	}
+	if !f.since.IsZero() && !f.until.IsZero() && f.until.Before(f.since) {
+		return f, fmt.Errorf("until (%s) is before since (%s)", f.until.Format(time.RFC3339), f.since.Format(time.RFC3339))
+	}
+	return f, nil
 }
 
 // auditLog sends the account's history as JSON Lines, one committed step
-// a line, oldest first. Identity providers are shown with their
-// certificates' fingerprints ([account.Event.Redacted]).
+// a line, oldest first, each line an [account.Event] in its JSON form.
+// Identity providers are shown with their certificates' fingerprints
+// ([account.Event.Redacted]). The query filters it; see parseAuditFilter.
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, c *call) {
+	f, err := parseAuditFilter(r.URL.Query())
+	if err != nil {
+		s.fail(w, r, c.ses, http.StatusBadRequest, "Not a valid filter", err.Error()+".", "/settings")
+		return
+	}
 	var lines []byte
 	for e, err := range s.backend.Events(r.Context(), 0) {
 		if err != nil {
@@ -295,11 +422,10 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, c *call) {
 			s.fail(w, r, c.ses, http.StatusInternalServerError, "Audit log unavailable", "The audit log could not be read.", "/settings")
 			return
 		}
-		e = e.Redacted()
-		b, err := json.Marshal(auditRecord{
-			Revision: e.Revision, Time: e.Time, Actor: e.Actor, Op: e.Op.String(),
-			Team: e.Team, User: e.User, Before: e.Before, After: e.After,
-		})
+		if !f.keep(e) {
+			continue
+		}
+		b, err := json.Marshal(e.Redacted())
 		if err != nil {
 			s.fail(w, r, c.ses, http.StatusInternalServerError, "Audit log unavailable", err.Error(), "/settings")
 			return

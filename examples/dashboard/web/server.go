@@ -415,6 +415,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 type errorData struct {
 	Message  string
 	Decision string // the decision's sentence, for a refused change
+	Since    string // since when, and through whose step, the refusal has held
 	Back     string
 }
 
