@@ -265,23 +265,16 @@ const idpMark = 'I'
 const maxField = 1 << 17
 
 // long reads a string of at most maxField bytes.
-func (c *ckptReader) long(what string) string {
-	d := &c.d
-	n := d.uvarint(what)
-	if n > maxField || n > uint64(len(d.b)) {
-		d.fail(what)
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
-}
+func (c *ckptReader) long(what string) string { return c.str(what, maxField) }
 
 // name reads a name of at most maxName bytes.
-func (c *ckptReader) name(what string) string {
+func (c *ckptReader) name(what string) string { return c.str(what, maxName) }
+
+// str reads a string of at most limit bytes.
+func (c *ckptReader) str(what string, limit uint64) string {
 	d := &c.d
 	n := d.uvarint(what)
-	if n > maxName || n > uint64(len(d.b)) {
+	if n > limit || n > uint64(len(d.b)) {
 		d.fail(what)
 		return ""
 	}
