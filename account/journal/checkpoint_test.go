@@ -264,3 +264,22 @@ func TestOneLargeRecordCheckpoints(t *testing.T) {
 		t.Errorf("checkpoints %v after one large record, want [0 1]", got)
 	}
 }
+
+// The only checkpoint damaged is ErrCorrupt, without the advice to remove
+// it: there is no other to rebuild from.
+func TestOnlyCheckpointDamaged(t *testing.T) {
+	dir, _, _ := buildN(t, 2)
+	name := filepath.Join(dir, ckptName(0))
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0x04
+	if err := os.WriteFile(name, b, filePerm); err != nil {
+		t.Fatal(err)
+	}
+	_, err = open(osFS{}, dir, defaultOptions)
+	if !errors.Is(err, ErrCorrupt) || strings.Contains(err.Error(), "removed") {
+		t.Fatalf("Open with its only checkpoint damaged = %v; want ErrCorrupt without advice to remove it", err)
+	}
+}

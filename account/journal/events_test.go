@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -175,5 +176,36 @@ func TestEventsAfterEveryRevision(t *testing.T) {
 		if err != nil || len(got) != 20-int(after) {
 			t.Errorf("Events(%d) = %d events, %v; want %d", after, len(got), err, 20-after)
 		}
+	}
+}
+
+// A segment cut short after Open (records acknowledged, then lost) is
+// ErrCorrupt in Events, naming the first revision missing.
+func TestEventsSegmentCutShort(t *testing.T) {
+	dir, _, _ := buildN(t, 4)
+	j, err := open(osFS{}, dir, defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	seg := filepath.Join(dir, segName(1))
+	data, err := os.ReadFile(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := len(segMagic)
+	for off := last; off < len(data); off += headerLen + int(binary.LittleEndian.Uint32(data[off:])) {
+		last = off
+	}
+	if err := os.Truncate(seg, int64(last)); err != nil {
+		t.Fatal(err)
+	}
+	var got error
+	for _, err := range j.Events(context.Background(), 0) {
+		got = err
+	}
+	var ce *CorruptError
+	if !errors.As(got, &ce) || ce.Revision != 4 || ce.File != seg {
+		t.Errorf("Events over a segment cut short = %v; want a *CorruptError for revision 4 in %s", got, seg)
 	}
 }

@@ -19,12 +19,16 @@ func FuzzRecord(f *testing.F) {
 	}))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, size, err := nextFrame(b)
+		fr := newFrameReader(bytes.NewReader(b), 0)
+		p, start, err := fr.next()
 		if err != nil {
+			if fr.off != 0 {
+				t.Fatalf("a frame not read moved the reader to %d", fr.off)
+			}
 			return
 		}
-		if size > len(b) || !bytes.Equal(p, b[headerLen:size]) {
-			t.Fatalf("frame size %d of %d bytes", size, len(b))
+		if size := int(fr.off); start != 0 || size > len(b) || !bytes.Equal(p, b[headerLen:size]) {
+			t.Fatalf("frame of %d bytes, of %d", size, len(b))
 		}
 		events, err := decodeUpdate(p)
 		if err != nil {

@@ -145,32 +145,6 @@ func frameSum(buf []byte, start int) uint32 {
 // errTorn reports a frame cut short by the end of the data.
 var errTorn = errors.New("record cut short")
 
-// nextFrame returns the payload of the frame at the start of b and the
-// frame's size. It returns errTorn if b ends inside the frame (fewer than
-// headerLen bytes, or an intact header whose payload runs past b's end),
-// and another error if the frame is damaged.
-func nextFrame(b []byte) (payload []byte, size int, err error) {
-	if len(b) < headerLen {
-		return nil, 0, errTorn
-	}
-	h := b[:headerLen]
-	if crc32.Checksum(h[:8], castagnoli) != binary.LittleEndian.Uint32(h[8:]) {
-		return nil, 0, errors.New("record header checksum mismatch")
-	}
-	n := binary.LittleEndian.Uint32(h[0:])
-	if n > maxPayload {
-		return nil, 0, fmt.Errorf("record length %d over the limit", n)
-	}
-	if uint64(len(b)-headerLen) < uint64(n) {
-		return nil, 0, errTorn
-	}
-	payload = b[headerLen : headerLen+int(n)]
-	if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(h[4:]) {
-		return nil, 0, errors.New("record checksum mismatch")
-	}
-	return payload, headerLen + int(n), nil
-}
-
 // appendUpdate appends the payload of one update's record: its revision,
 // synced (the last revision on stable storage before the record is
 // written), prev (the payload checksum of the record before it in its

@@ -421,3 +421,36 @@ func TestZeroTail(t *testing.T) {
 		})
 	}
 }
+
+// A record whose frame is intact but whose payload is not an update
+// record, before a record that says it was synced, is ErrCorrupt naming
+// its offset and revision.
+func TestMalformedRecordIsCorrupt(t *testing.T) {
+	dir, _, _ := buildN(t, 1)
+	seg := filepath.Join(dir, segName(1))
+	data, err := os.ReadFile(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := frameSum(data, len(segMagic))
+	bad := len(data)
+	// Revision 2 with its claim and chain, then a truncated event list.
+	data = appendFrame(data, func(p []byte) []byte {
+		p = binary.AppendUvarint(p, 2)
+		p = binary.AppendUvarint(p, 1)
+		p = binary.AppendUvarint(p, uint64(chain))
+		return append(p, 0x80)
+	})
+	data, err = appendRecord(data, []account.Event{{Revision: 3, Actor: "alice", Op: account.OpAddMember, User: "zed", After: "view"}}, 2, frameSum(data, bad))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(seg, data, filePerm); err != nil {
+		t.Fatal(err)
+	}
+	_, err = open(osFS{}, dir, defaultOptions)
+	var ce *CorruptError
+	if !errors.As(err, &ce) || ce.Offset != int64(bad) || ce.Revision != 2 {
+		t.Fatalf("Open = %v; want a *CorruptError at offset %d, revision 2", err, bad)
+	}
+}
