@@ -745,8 +745,9 @@ func runMachine(t *rapid.T, overlaid, compacted *int) {
 func TestStateMachine(t *testing.T) {
 	var overlaid, compacted int
 	rapid.Check(t, func(t *rapid.T) { runMachine(t, &overlaid, &compacted) })
-	// The test must have exercised both the overlay and its compaction.
-	if overlaid == 0 || compacted == 0 {
+	// The test must have exercised both the overlay and its compaction;
+	// a -short run is too short to reach a compaction every time.
+	if overlaid == 0 || (compacted == 0 && !testing.Short()) {
 		t.Errorf("snapshots with an overlay: %d, compactions: %d; want both > 0", overlaid, compacted)
 	}
 	t.Logf("snapshots with an overlay: %d, compactions: %d", overlaid, compacted)
