@@ -58,6 +58,8 @@ type APIError struct {
 	Message      string
 }
 
+// Error says which request failed, with the API's status, error id and
+// message.
 func (e *APIError) Error() string {
 	msg := e.Message
 	if e.ID != "" {

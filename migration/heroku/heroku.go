@@ -25,7 +25,10 @@ type PathError struct {
 	Err  error
 }
 
+// Error names the entry and says what is wrong with it.
 func (e *PathError) Error() string { return "heroku: " + e.Path + ": " + e.Err.Error() }
+
+// Unwrap returns Err.
 func (e *PathError) Unwrap() error { return e.Err }
 
 // Ref names another document: an Enterprise Account, by id and name.
