@@ -182,24 +182,9 @@ func TestEventsAfterEveryRevision(t *testing.T) {
 // A segment cut short after Open (records acknowledged, then lost) is
 // ErrCorrupt in Events, naming the first revision missing.
 func TestEventsSegmentCutShort(t *testing.T) {
-	dir, _, _ := buildN(t, 4)
-	j, err := open(osFS{}, dir, defaultOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := openCutLast(t)
 	defer j.Close()
-	seg := filepath.Join(dir, segName(1))
-	data, err := os.ReadFile(seg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := len(segMagic)
-	for off := last; off < len(data); off += headerLen + int(binary.LittleEndian.Uint32(data[off:])) {
-		last = off
-	}
-	if err := os.Truncate(seg, int64(last)); err != nil {
-		t.Fatal(err)
-	}
+	seg := filepath.Join(j.dir, segName(1))
 	var got error
 	for _, err := range j.Events(context.Background(), 0) {
 		got = err
@@ -208,4 +193,30 @@ func TestEventsSegmentCutShort(t *testing.T) {
 	if !errors.As(got, &ce) || ce.Revision != 4 || ce.File != seg {
 		t.Errorf("Events over a segment cut short = %v; want a *CorruptError for revision 4 in %s", got, seg)
 	}
+}
+
+// openCutLast builds a journal of 4 updates, opens it, and then cuts its
+// last record off the segment: records acknowledged, then lost.
+func openCutLast(t *testing.T) *Journal {
+	t.Helper()
+	dir, _, _ := buildN(t, 4)
+	j, err := open(osFS{}, dir, defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg := filepath.Join(dir, segName(1))
+	data, err := os.ReadFile(seg)
+	if err != nil {
+		j.Close()
+		t.Fatal(err)
+	}
+	last := len(segMagic)
+	for off := last; off < len(data); off += headerLen + int(binary.LittleEndian.Uint32(data[off:])) {
+		last = off
+	}
+	if err := os.Truncate(seg, int64(last)); err != nil {
+		j.Close()
+		t.Fatal(err)
+	}
+	return j
 }

@@ -2,10 +2,7 @@ package journal
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/entaccess/entaccess/account"
@@ -62,24 +59,8 @@ func TestStateAtEveryRevision(t *testing.T) {
 // The state at a revision whose record is gone from the log (a segment
 // cut short after Open) is ErrCorrupt, not the revision before it.
 func TestStateAtMissingRecord(t *testing.T) {
-	dir, _, _ := buildN(t, 4)
-	j, err := open(osFS{}, dir, defaultOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	j := openCutLast(t)
 	defer j.Close()
-	seg := filepath.Join(dir, segName(1))
-	data, err := os.ReadFile(seg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := len(segMagic)
-	for off := last; off < len(data); off += headerLen + int(binary.LittleEndian.Uint32(data[off:])) {
-		last = off
-	}
-	if err := os.Truncate(seg, int64(last)); err != nil {
-		t.Fatal(err)
-	}
 	if a, err := j.stateAt(context.Background(), 4); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("state at the revision cut off = revision %v, %v; want ErrCorrupt", a.Revision(), err)
 	}
