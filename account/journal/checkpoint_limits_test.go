@@ -34,3 +34,24 @@ func TestReadAccountCountsAtTheLimits(t *testing.T) {
 		})
 	}
 }
+
+// A checkpoint item cut short after a string that ends its frame is
+// refused naming the field that is missing, not the string before it,
+// which was whole.
+func TestReadAccountNamesTheMissingField(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"member without permissions", ckptBytes(ckptHead(4, 1, 1, 0), appendString(nil, "alice")), "malformed permissions"},
+		{"team without its flag", ckptBytes(ckptHead(4, 1, 1, 1), append(appendString(nil, "alice"), byte(permission.Admin)), appendString(nil, "web")), "malformed licensed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := readAccount(newFrameReader(bytes.NewReader(tc.data), 0))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("readAccount: %v; want an error saying %q", err, tc.want)
+			}
+		})
+	}
+}
