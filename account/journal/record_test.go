@@ -1,0 +1,75 @@
+package journal
+
+import (
+	"encoding/binary"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/entaccess/entaccess/account"
+)
+
+// recordPayload is an update record's payload with the given head fields
+// and n events whose strings are all empty (6 bytes each), then extra.
+func recordPayload(rev, synced, prev uint64, count uint64, n int, extra ...byte) []byte {
+	p := binary.AppendUvarint(nil, rev)
+	p = binary.AppendUvarint(p, synced)
+	p = binary.AppendUvarint(p, prev)
+	p = binary.AppendVarint(p, time.Unix(5, 0).UnixNano())
+	p = binary.AppendUvarint(p, count)
+	for range n {
+		p = append(p, byte(account.OpAddMember), 0, 0, 0, 0, 0)
+	}
+	return append(p, extra...)
+}
+
+// An update record's head is read at its edges: the chain checksum is a
+// uint32, the claim precedes the revision, revision 0 is none, and the
+// event count is bounded by the bytes that follow it. decodeUpdate and
+// recordHead agree on what a well-formed head is.
+func TestDecodeUpdateEdges(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		p       []byte
+		events  int    // decoded, if no error is wanted
+		err     string // in decodeUpdate's error, if one is wanted
+		headErr bool   // whether recordHead refuses it too
+	}{
+		{"largest checksum", recordPayload(7, 6, 1<<32-1, 1, 1), 1, "", false},
+		{"checksum over 32 bits", recordPayload(7, 6, 1<<32, 1, 1), 0, "malformed previous checksum", true},
+		{"claim just before", recordPayload(7, 6, 0, 1, 1), 1, "", false},
+		{"claim of its own revision", recordPayload(7, 7, 0, 1, 1), 0, "claims revision 7 synced", true},
+		{"claim after it", recordPayload(7, 8, 0, 1, 1), 0, "claims revision 8 synced", true},
+		{"revision 0", recordPayload(0, 0, 0, 1, 1), 0, "revision 0", true},
+		{"no events", recordPayload(7, 6, 0, 0, 0), 0, "no events", false},
+		{"as many events as the bytes hold", recordPayload(7, 6, 0, 3, 3), 3, "", false},
+		{"more events than the bytes hold", recordPayload(7, 6, 0, 4, 3), 0, "malformed event count", false},
+		{"a byte left over", recordPayload(7, 6, 0, 1, 1, 0), 0, "1 bytes after the end", false},
+		{"cut in the head", recordPayload(7, 6, 0, 1, 1)[:1], 0, "malformed synced revision", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			events, err := decodeUpdate(tc.p)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Errorf("decodeUpdate = %d events, %v; want an error saying %q", len(events), err, tc.err)
+				}
+			} else if err != nil || len(events) != tc.events {
+				t.Errorf("decodeUpdate = %d events, %v; want %d", len(events), err, tc.events)
+			} else if events[0].Revision != 7 || !events[0].Time.Equal(time.Unix(5, 0)) {
+				t.Errorf("decodeUpdate = %+v; want revision 7 at %v", events[0], time.Unix(5, 0))
+			}
+			rev, synced, prev, ok := recordHead(tc.p)
+			if ok == tc.headErr {
+				t.Errorf("recordHead = %d, %d, %#x, %t; want ok %t", rev, synced, prev, ok, !tc.headErr)
+			}
+			if ok && (rev != 7 || synced != 6 || uint64(prev) != binaryUvarint(tc.p[2:])) {
+				t.Errorf("recordHead = %d, %d, %#x; want 7, 6, %#x", rev, synced, prev, binaryUvarint(tc.p[2:]))
+			}
+		})
+	}
+}
+
+func binaryUvarint(b []byte) uint64 {
+	v, _ := binary.Uvarint(b)
+	return v
+}
