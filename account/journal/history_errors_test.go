@@ -130,3 +130,41 @@ func TestAtMissingFiles(t *testing.T) {
 		}
 	})
 }
+
+// At reads the log from its checkpoint on, and Events from the segment
+// holding the first revision asked for: damage in an earlier segment does
+// not reach either.
+func TestReadsStartAtTheirSegment(t *testing.T) {
+	j, states, segs := openSegmented(t)
+	early := filepath.Join(j.dir, segName(segs[1]))
+	data, err := os.ReadFile(early)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(segMagic)+headerLen+1] ^= 0xff // the first record's payload
+	if err := os.WriteFile(early, data, filePerm); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.At(context.Background(), segs[1]); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("At(%d), in the damaged segment = %v; want ErrCorrupt", segs[1], err)
+	}
+	for _, rev := range []uint64{segs[2] - 1, segs[2], segs[2] + 1} {
+		a, err := j.At(context.Background(), rev)
+		if err != nil {
+			t.Fatalf("At(%d), after the damaged segment = %v", rev, err)
+		}
+		sameSpec(t, states[rev], a)
+	}
+	n := 0
+	for e, err := range j.Events(context.Background(), segs[2]-1) {
+		if err != nil {
+			t.Fatalf("Events(%d), after the damaged segment: %v", segs[2]-1, err)
+		}
+		if n++; e.Revision < segs[2] {
+			t.Fatalf("Events(%d) yields revision %d", segs[2]-1, e.Revision)
+		}
+	}
+	if want := len(states) - int(segs[2]); n != want {
+		t.Errorf("Events(%d) = %d events, want %d", segs[2]-1, n, want)
+	}
+}
