@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -166,16 +167,35 @@ func eventRole(e *Event) (Role, error) {
 // user for an account-wide question; for a team-scoped one, a role step of
 // its user or a team created, renamed or deleted. The rest are skipped
 // without looking further, so that following one user through a long
-// history costs little more than reading it.
+// history costs little more than reading it: sameUser looks at a name's
+// length and last byte before it compares the rest.
 func (t *tracker) touches(op Op, user string) bool {
 	switch op {
 	case OpAddMember, OpSetPermissions, OpRemoveMember:
-		return t.q.Team == "" && user == t.q.User
+		return t.q.Team == "" && sameUser(user, t.q.User)
 	case OpSetTeamRole, OpRemoveFromTeam:
-		return t.q.Team != "" && user == t.q.User
+		return t.q.Team != "" && sameUser(user, t.q.User)
 	default:
 		return t.q.Team != ""
 	}
+}
+
+// sameUser reports whether a == b. Most names that differ differ in
+// length or in their last byte (user names often share a prefix), which
+// it tests inline before it compares the whole.
+func sameUser(a, b string) bool {
+	return len(a) == len(b) && (len(a) == 0 || a[len(a)-1] == b[len(b)-1]) && a == b
+}
+
+// events returns the events t's walk reads from h after revision from, up
+// to to, and whether the sequence itself reports a to not committed yet.
+// For an account-wide question and a [UserHistory], they are the user's
+// events alone, which is all the answer rests on.
+func (t *tracker) events(ctx context.Context, h History, from, to uint64) (iter.Seq2[Event, error], bool) {
+	if uh, ok := h.(UserHistory); ok && t.q.Team == "" {
+		return uh.UserEvents(ctx, t.q.User, from, to), true
+	}
+	return h.Events(ctx, from), false
 }
 
 // walk reads h's events after revision from up to and including revision
@@ -183,12 +203,13 @@ func (t *tracker) touches(op Op, user string) bool {
 // the answer before it, with the update's last event that changed it (an
 // update that changes the answer and changes it back does not count). It
 // returns an error if to is not committed yet.
-func (t *tracker) walk(ctx context.Context, h History, from, to uint64, flip func(e Event)) error {
+func (t *tracker) walk(ctx context.Context, h History, from, to uint64, flip func(e *Event)) error {
+	events, checked := t.events(ctx, h, from, to)
 	last := from
 	before := t.now // the answer before the current update
 	var changer Event
 	changed := false
-	for e, err := range h.Events(ctx, from) {
+	for e, err := range events {
 		if err != nil {
 			return fmt.Errorf("reading events after revision %d: %w", last, err)
 		}
@@ -200,7 +221,7 @@ func (t *tracker) walk(ctx context.Context, h History, from, to uint64, flip fun
 		}
 		if e.Revision != last {
 			if changed && t.now != before {
-				flip(changer)
+				flip(&changer)
 				before = t.now
 			}
 			changed, last = false, e.Revision
@@ -217,9 +238,9 @@ func (t *tracker) walk(ctx context.Context, h History, from, to uint64, flip fun
 		}
 	}
 	if changed && t.now != before {
-		flip(changer)
+		flip(&changer)
 	}
-	if last < to {
+	if !checked && last < to {
 		return &RevisionError{Revision: to, Latest: last, Err: ErrNotCommitted}
 	}
 	return nil
@@ -315,7 +336,9 @@ func describeEvent(e *Event) string {
 // team-scoped one on the user's role in the team and on the team's name
 // (created, renamed or deleted).
 //
-// It reads the account h began with and h's events up to rev, once. A q
+// It reads the account h began with and h's events up to rev, once (for
+// an account-wide q and an h that is a [UserHistory], only q's user's
+// events, as [AccessSpans] does). A q
 // with an action outside the table, or a team-scoped q whose action is not
 // view-teams or manage-teams, is an error wrapping [ErrInvalid]; a rev not
 // committed yet is a [*RevisionError] wrapping [ErrNotCommitted], and one
@@ -344,7 +367,7 @@ func Provenance(ctx context.Context, h History, q Access, rev uint64) (Origin, e
 	o := Origin{Access: q, Revision: rev, Since: start}
 	t := newTracker(a, q)
 	var last Event
-	err = t.walk(ctx, h, start, rev, func(e Event) { last = e })
+	err = t.walk(ctx, h, start, rev, func(e *Event) { last = *e })
 	if err != nil {
 		return Origin{}, fmt.Errorf("account: provenance of %s: %w", q, err)
 	}
@@ -392,8 +415,11 @@ type Span struct {
 // Closed give the steps, and so the times, at which each run began and
 // ended.
 //
-// It reads h's account at from and h's events after from up to to, once;
-// for an account-wide question it looks only at the events of q's user.
+// It reads h's account at from and h's events after from up to to, once,
+// and does nothing for an event that cannot change the answer beyond
+// looking at its operation and user. For an account-wide question and an
+// h that is a [UserHistory], such as the journal, it reads only q's user's
+// events, through UserEvents, which costs less than a pass over them all.
 // Errors are those of [Provenance], and from > to is an error wrapping
 // [ErrInvalid].
 func AccessSpans(ctx context.Context, h History, q Access, from, to uint64) ([]Span, error) {
@@ -418,12 +444,13 @@ func AccessSpans(ctx context.Context, h History, q Access, from, to uint64) ([]S
 	if t.now {
 		spans = append(spans, Span{User: q.User, From: from})
 	}
-	err = t.walk(ctx, h, from, to, func(e Event) {
+	var events eventSlab
+	err = t.walk(ctx, h, from, to, func(e *Event) {
 		if t.now {
-			spans = append(spans, Span{User: q.User, From: e.Revision, Opened: &e})
+			spans = append(spans, Span{User: q.User, From: e.Revision, Opened: events.add(*e)})
 		} else {
 			s := &spans[len(spans)-1]
-			s.To, s.Closed = e.Revision, &e
+			s.To, s.Closed = e.Revision, events.add(*e)
 		}
 	})
 	if err != nil {
