@@ -167,24 +167,17 @@ func eventRole(e *Event) (Role, error) {
 // user for an account-wide question; for a team-scoped one, a role step of
 // its user or a team created, renamed or deleted. The rest are skipped
 // without looking further, so that following one user through a long
-// history costs little more than reading it: sameUser looks at a name's
-// length and last byte before it compares the rest.
+// history costs little more than reading it. (It is small enough to be
+// inlined into the loop over the events.)
 func (t *tracker) touches(op Op, user string) bool {
 	switch op {
 	case OpAddMember, OpSetPermissions, OpRemoveMember:
-		return t.q.Team == "" && sameUser(user, t.q.User)
+		return t.q.Team == "" && user == t.q.User
 	case OpSetTeamRole, OpRemoveFromTeam:
-		return t.q.Team != "" && sameUser(user, t.q.User)
+		return t.q.Team != "" && user == t.q.User
 	default:
 		return t.q.Team != ""
 	}
-}
-
-// sameUser reports whether a == b. Most names that differ differ in
-// length or in their last byte (user names often share a prefix), which
-// it tests inline before it compares the whole.
-func sameUser(a, b string) bool {
-	return len(a) == len(b) && (len(a) == 0 || a[len(a)-1] == b[len(b)-1]) && a == b
 }
 
 // events returns the events t's walk reads from h after revision from, up
@@ -205,29 +198,28 @@ func (t *tracker) events(ctx context.Context, h History, from, to uint64) (iter.
 // returns an error if to is not committed yet.
 func (t *tracker) walk(ctx context.Context, h History, from, to uint64, flip func(e *Event)) error {
 	events, checked := t.events(ctx, h, from, to)
-	last := from
-	before := t.now // the answer before the current update
+	last := from    // the latest revision read
+	cur := from     // the revision of the update being followed
+	before := t.now // the answer before update cur
 	var changer Event
 	changed := false
 	for e, err := range events {
 		if err != nil {
 			return fmt.Errorf("reading events after revision %d: %w", last, err)
 		}
-		if e.Revision <= from {
-			continue
-		}
 		if e.Revision > to {
 			break
 		}
-		if e.Revision != last {
+		last = e.Revision
+		if !t.touches(e.Op, e.User) || e.Revision <= from {
+			continue
+		}
+		if e.Revision != cur {
 			if changed && t.now != before {
 				flip(&changer)
 				before = t.now
 			}
-			changed, last = false, e.Revision
-		}
-		if !t.touches(e.Op, e.User) {
-			continue
+			changed, cur = false, e.Revision
 		}
 		c, err := t.apply(&e)
 		if err != nil {

@@ -219,7 +219,12 @@ func (d *decoder) byte(what string) byte {
 
 // bytes reads a string's bytes, in place.
 func (d *decoder) bytes(what string) []byte {
-	n := d.uvarint(what)
+	var n uint64
+	if b := d.b; len(b) > 0 && b[0] < 0x80 { // a length of one byte, read here: most are
+		n, d.b = uint64(b[0]), b[1:]
+	} else {
+		n = d.uvarint(what)
+	}
 	if n > uint64(len(d.b)) {
 		d.fail(what)
 		return nil
