@@ -617,3 +617,93 @@ func (s *eventSlab) add(e Event) *Event {
 	s.block = append(s.block, e)
 	return &s.block[len(s.block)-1]
 }
+
+// PermissionsSince says, for every member of h's account at revision rev,
+// since when they have held the permissions they hold at rev, and through
+// whose step, reading h's events up to rev once: for a page that shows
+// every member with the provenance of their permissions, where one
+// [Provenance] call per member would read the history once per member.
+//
+// A member is in set if an update of h at or before rev changed their
+// permission set (added them, changed it, or added them again after a
+// removal), with the step of the last such update that did: its last
+// add-member or set-permissions step of the member, whose After is the
+// set they hold at rev. An update that changes a member's set and changes
+// it back does not count, as for Provenance. A member not in set has
+// held their permissions since h began: since the revision start, which
+// is 0 when h holds every update since the account was created. Users who
+// are not members at rev are not in set.
+//
+// Errors are those of [Provenance]: a rev not committed yet is a
+// [*RevisionError] wrapping [ErrNotCommitted], one before the history
+// began, [ErrNotKept].
+func PermissionsSince(ctx context.Context, h History, rev uint64) (set map[string]Event, start uint64, err error) {
+	if h == nil {
+		return nil, 0, fmt.Errorf("account: permissions since, as of revision %d: nil History: %w", rev, ErrInvalid)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	set = make(map[string]Event)
+	// pending are the members the current update's member steps touched:
+	// their set before the update, and its last step of them.
+	type pend struct {
+		before string
+		last   Event
+	}
+	pending := make(map[string]*pend)
+	settle := func() {
+		for u, p := range pending {
+			switch {
+			case p.before == p.last.After:
+			case p.last.After == "":
+				delete(set, u)
+			default:
+				set[u] = p.last
+			}
+		}
+		clear(pending)
+	}
+	first, last := true, uint64(0)
+	for e, rerr := range h.Events(ctx, 0) {
+		if rerr != nil {
+			return nil, 0, fmt.Errorf("account: permissions since, as of revision %d: reading events after revision %d: %w", rev, last, rerr)
+		}
+		if first {
+			start, first = e.Revision-1, false
+			last = start
+			if rev < start {
+				return nil, 0, fmt.Errorf("account: permissions since, as of revision %d: %w", rev, &RevisionError{Revision: rev, Latest: start, Err: ErrNotKept})
+			}
+		}
+		if e.Revision > rev {
+			break
+		}
+		if e.Revision != last {
+			settle()
+			last = e.Revision
+		}
+		switch e.Op {
+		case OpAddMember, OpSetPermissions, OpRemoveMember:
+		default:
+			continue
+		}
+		if p, ok := pending[e.User]; ok {
+			p.last = e
+		} else {
+			pending[e.User] = &pend{before: e.Before, last: e}
+		}
+	}
+	settle()
+	if first {
+		// No events: the history holds rev alone, if it holds it at all.
+		if _, err := h.At(ctx, rev); err != nil {
+			return nil, 0, fmt.Errorf("account: permissions since, as of revision %d: %w", rev, err)
+		}
+		return set, rev, nil
+	}
+	if last < rev {
+		return nil, 0, fmt.Errorf("account: permissions since, as of revision %d: %w", rev, &RevisionError{Revision: rev, Latest: last, Err: ErrNotCommitted})
+	}
+	return set, start, nil
+}

@@ -493,3 +493,83 @@ func TestUpdateThatChangesBack(t *testing.T) {
 		t.Errorf("WhoCould: %+v, %v; want ann and bob throughout", spans, err)
 	}
 }
+
+// TestPermissionsSinceAgreesWithReplay checks PermissionsSince against the
+// snapshots: for each member at a revision, the last update whose
+// snapshot gives them another set than the one before it, and its last
+// member step of them.
+func TestPermissionsSinceAgreesWithReplay(t *testing.T) {
+	ctx := context.Background()
+	rapid.Check(t, func(t *rapid.T) {
+		h := drawHistory(t, 12)
+		rev := rapid.Uint64Range(h.first, h.last()).Draw(t, "revision")
+		got, start, err := account.PermissionsSince(ctx, h.log, rev)
+		if err != nil {
+			t.Fatalf("PermissionsSince(%d): %v", rev, err)
+		}
+		want := map[string]account.Event{}
+		for u := range h.snap(rev).Members() {
+			for r := rev; r > h.first; r-- {
+				now, nowOK := h.snap(r).Permissions(u)
+				was, wasOK := h.snap(r - 1).Permissions(u)
+				if now == was && nowOK == wasOK {
+					continue
+				}
+				for _, e := range updateEvents(t, h, r) {
+					switch e.Op {
+					case account.OpAddMember, account.OpSetPermissions, account.OpRemoveMember:
+						if e.User == u {
+							want[u] = e
+						}
+					}
+				}
+				break
+			}
+		}
+		if start != h.first {
+			t.Fatalf("PermissionsSince(%d): history begins at %d, want %d", rev, start, h.first)
+		}
+		if d := gocmp.Diff(want, got); d != "" {
+			t.Fatalf("PermissionsSince(%d) (-want +got):\n%s", rev, d)
+		}
+	})
+}
+
+func TestPermissionsSinceErrors(t *testing.T) {
+	ctx := context.Background()
+	a := mustAccount(t)
+	if _, _, err := account.PermissionsSince(ctx, nil, 0); !errors.Is(err, account.ErrInvalid) {
+		t.Errorf("nil History: %v, want ErrInvalid", err)
+	}
+	log := accounttest.NewLogFrom(a.WithRevision(5))
+	if set, start, err := account.PermissionsSince(ctx, log, 5); err != nil || start != 5 || len(set) != 0 {
+		t.Errorf("no updates, at the first revision: %v, %d, %v", set, start, err)
+	}
+	if _, _, err := account.PermissionsSince(ctx, log, 6); !errors.Is(err, account.ErrNotCommitted) {
+		t.Errorf("no updates, past the first revision: %v, want ErrNotCommitted", err)
+	}
+	s := account.NewStoreWith(a.WithRevision(5), log)
+	if _, err := s.Update(func(tx *account.Tx) error { return tx.SetPermissions("ann", "bob", permission.Create) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		rev  uint64
+		want error
+	}{
+		{"before the history", 4, account.ErrNotKept},
+		{"past the last", 7, account.ErrNotCommitted},
+	} {
+		var re *account.RevisionError
+		if _, _, err := account.PermissionsSince(ctx, log, tt.rev); !errors.Is(err, tt.want) || !errors.As(err, &re) {
+			t.Errorf("%s: %v, want a *RevisionError wrapping %v", tt.name, err, tt.want)
+		}
+	}
+	if set, start, err := account.PermissionsSince(ctx, log, 5); err != nil || start != 5 || len(set) != 0 {
+		t.Errorf("at the first revision: %v, %d, %v", set, start, err)
+	}
+	set, _, err := account.PermissionsSince(ctx, log, 6)
+	if e, ok := set["bob"]; err != nil || !ok || e.Actor != "ann" || e.Revision != 6 || len(set) != 1 {
+		t.Errorf("at revision 6: %v, %v; want bob's set-permissions by ann", set, err)
+	}
+}
