@@ -330,11 +330,11 @@ func describeEvent(e *Event) string {
 //
 // It reads the account h began with and h's events up to rev, once (for
 // an account-wide q and an h that is a [UserHistory], only q's user's
-// events, as [AccessSpans] does). A q
-// with an action outside the table, or a team-scoped q whose action is not
-// view-teams or manage-teams, is an error wrapping [ErrInvalid]; a rev not
-// committed yet is a [*RevisionError] wrapping [ErrNotCommitted], and one
-// before the history began, [ErrNotKept].
+// events, as [AccessSpans] does). A q with an action outside the table,
+// or a team-scoped q whose action is not view-teams or manage-teams, is
+// an error wrapping [ErrInvalid]; a rev not committed yet is a
+// [*RevisionError] wrapping [ErrNotCommitted], and one before the history
+// began, [ErrNotKept].
 func Provenance(ctx context.Context, h History, q Access, rev uint64) (Origin, error) {
 	if err := q.check("provenance of"); err != nil {
 		return Origin{}, err
