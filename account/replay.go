@@ -58,23 +58,35 @@ func (a *Account) Replay(events []Event) (*Account, error) {
 	}
 	tx := newTx(a, a.rev)
 	var sets setMemo
+	if err := tx.replayEvents(events, &sets); err != nil {
+		return nil, err
+	}
+	return tx.snapshot(0), nil
+}
+
+// replayEvents applies events, those of one or more consecutive updates,
+// the first with the revision after tx.rev, to tx's account, as Replay
+// documents. It stops at the first event that does not apply, which
+// changes nothing, and returns its error.
+func (tx *Tx) replayEvents(events []Event, sets *setMemo) error {
 	for i, e := range events {
 		switch {
 		case e.Revision == tx.rev+1:
 			tx.rev++
 		case e.Revision == tx.rev && i > 0:
 		default:
-			return nil, fmt.Errorf("account: replay events[%d]: revision %d after revision %d: %w", i, e.Revision, tx.rev, ErrMismatch)
+			return fmt.Errorf("account: replay events[%d]: revision %d after revision %d: %w", i, e.Revision, tx.rev, ErrMismatch)
 		}
-		if err := tx.replay(e, &sets); err != nil {
-			return nil, fmt.Errorf("account: replay events[%d] (revision %d, %s): %w", i, e.Revision, e.Op, err)
+		if err := tx.replay(e, sets); err != nil {
+			return fmt.Errorf("account: replay events[%d] (revision %d, %s): %w", i, e.Revision, e.Op, err)
 		}
 		// An overlay that outgrows what a published snapshot keeps would be
 		// compacted at the end: fold it now, so that the events after it
-		// change a private base in place instead of a growing overlay.
+		// change a private base in place instead of a growing overlay. (A
+		// Builder's state has no overlay: it is changed in place already.)
 		tx.foldPast(compactLimit(tx.members.len()))
 	}
-	return tx.snapshot(0), nil
+	return nil
 }
 
 // replay applies one event to tx's account: it decodes the event, checks
