@@ -75,7 +75,7 @@ func (j *Journal) recover() (*account.Account, error) {
 	// The latest checkpoint.
 	rev := ckpts[len(ckpts)-1]
 	name := filepath.Join(j.dir, ckptName(rev))
-	a, origin, size, err := readCheckpoint(j.fsys, name, rev)
+	b, origin, size, err := readCheckpoint(j.fsys, name, rev)
 	if err != nil {
 		var ce *CorruptError
 		if errors.As(err, &ce) && len(ckpts) > 1 {
@@ -112,7 +112,7 @@ func (j *Journal) recover() (*account.Account, error) {
 	if start < 0 {
 		return nil, &CorruptError{File: filepath.Join(j.dir, segName(rev+1)), Revision: rev + 1, Err: errors.New("no log segment holds the revision after the checkpoint")}
 	}
-	r := replayer{a: a}
+	r := replayer{b: b}
 	var tailRev uint64 // the revision of the last record in the log
 	var tailEnd int64  // the offset after it in the last segment
 	for i := start; i < len(j.segs); i++ {
@@ -142,9 +142,6 @@ func (j *Journal) recover() (*account.Account, error) {
 			return nil, &CorruptError{File: name, Offset: end, Revision: last + 1,
 				Err: fmt.Errorf("the segment ends before revision %d, but the next one starts at %d", last+1, j.segs[i+1])}
 		}
-		if err := r.flush(); err != nil {
-			return nil, err
-		}
 		tailRev = last
 		j.sinceCkpt += max(end-int64(len(segMagic)), 0)
 		if lastSeg {
@@ -162,6 +159,10 @@ func (j *Journal) recover() (*account.Account, error) {
 		return nil, &CorruptError{File: filepath.Join(j.dir, segName(j.segFirst)), Offset: tailEnd, Revision: tailRev + 1,
 			Err: fmt.Errorf("the log ends at revision %d, before the checkpoint's revision %d", tailRev, rev)}
 	}
+	a, err := r.account()
+	if err != nil {
+		return nil, fmt.Errorf("journal: open: %w", err)
+	}
 	seg, err := j.fsys.OpenFile(filepath.Join(j.dir, segName(j.segFirst)), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return nil, fmt.Errorf("journal: open: %w", err)
@@ -174,76 +175,34 @@ func (j *Journal) recover() (*account.Account, error) {
 		return nil, fmt.Errorf("journal: open: sync: %w", err)
 	}
 	j.seg = seg
-	return r.a, nil
+	return a, nil
 }
 
-// A replayer applies the records after a checkpoint to the account, a
-// bounded number of events at a time, so that recovery holds the state
-// and one chunk of the log, whatever the log's length.
+// A replayer applies the records after a checkpoint to the account a
+// Builder holds, record by record, in place: recovery holds the state and
+// one record, whatever the log's length, and copies nothing of the state.
 type replayer struct {
-	a      *account.Account
-	events []account.Event
-	recs   []replayedRecord
+	b      *account.Builder
+	events []account.Event // the record being applied; reused
 	names  interner
 }
 
-// A replayedRecord is where a record of the pending events came from.
-type replayedRecord struct {
-	name  string
-	start int64
-	rev   uint64
-	first int // the index of its first event in events
-}
-
-// chunk returns how many events a replayer gathers before it applies
-// them: in proportion to the state, since each application copies part of
-// it, so that the copies cost in proportion to the log replayed, and the
-// events gathered take memory in proportion to the state.
-func (r *replayer) chunk() int { return max(1<<12, r.a.NumMembers()/2) }
-
-// add decodes the record and gathers its events.
+// add decodes the record and applies its events. A record that does not
+// decode is damage (the caller decides whether torn or corrupt); one
+// whose events do not fit the state is a *CorruptError naming it.
 func (r *replayer) add(name string, rec segRecord) error {
-	if r.events == nil {
-		r.events = make([]account.Event, 0, r.chunk()+64)
-	}
-	n := len(r.events)
 	var err error
-	if r.events, err = decodeUpdateTo(r.events, rec.payload, &r.names); err != nil {
+	if r.events, err = decodeUpdateTo(r.events[:0], rec.payload, &r.names); err != nil {
 		return err
 	}
-	r.recs = append(r.recs, replayedRecord{name: name, start: rec.start, rev: rec.rev, first: n})
-	if len(r.events) >= r.chunk() {
-		return r.flush()
+	if err := r.b.Replay(r.events); err != nil {
+		return &CorruptError{File: name, Offset: rec.start, Revision: rec.rev, Err: err}
 	}
 	return nil
 }
 
-// flush applies the events gathered. If they do not apply, it finds the
-// record whose events do not fit the state and returns a *CorruptError
-// naming it.
-func (r *replayer) flush() error {
-	if len(r.events) == 0 {
-		return nil
-	}
-	next, err := r.a.Replay(r.events)
-	if err != nil {
-		a := r.a
-		for i, rec := range r.recs {
-			end := len(r.events)
-			if i+1 < len(r.recs) {
-				end = r.recs[i+1].first
-			}
-			if a, err = a.Replay(r.events[rec.first:end]); err != nil {
-				return &CorruptError{File: rec.name, Offset: rec.start, Revision: rec.rev, Err: err}
-			}
-		}
-		return &CorruptError{File: r.recs[0].name, Offset: r.recs[0].start, Revision: r.recs[0].rev, Err: err}
-	}
-	r.a = next
-	clear(r.events) // drop the strings they hold
-	r.events, r.recs = r.events[:0], r.recs[:0]
-	return nil
-}
+// account returns the account the records led to.
+func (r *replayer) account() (*account.Account, error) { return r.b.Account() }
 
 // findJournal returns nil if names, the files in j.dir, include a
 // checkpoint: a journal is there. Otherwise it returns an error wrapping
