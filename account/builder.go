@@ -374,22 +374,23 @@ func (b *Builder) seal() {
 // them to an account, with the same checks and errors: the events are
 // those of one or more consecutive updates, the first with the revision
 // after the Builder's (see [Builder.SetRevision]). It changes the state in
-// place, so a long log costs no copies of it. Replay first checks the
-// entries added, as [Builder.Check] does, and returns that error if they
-// are not an account.
+// place, so a long log costs no copies of it. It returns how many events
+// it applied: all of them, or those before the one that does not apply.
+// Replay first checks the entries added, as [Builder.Check] does, and
+// returns that error if they are not an account.
 //
 // An error leaves the Builder spent, with the events before the offending
 // one applied: every later call returns the error, and Account returns no
 // account.
-func (b *Builder) Replay(events []Event) error {
+func (b *Builder) Replay(events []Event) (int, error) {
 	if err := b.Check(); err != nil {
-		return err
+		return 0, err
 	}
-	if err := b.tx.replayEvents(events, &b.sets); err != nil {
+	n, err := b.tx.replayEvents(events, &b.sets)
+	if err != nil {
 		b.err, b.phase = err, finished
-		return err
 	}
-	return nil
+	return n, err
 }
 
 // Account returns the account built: the entries added, checked as [New]

@@ -297,9 +297,18 @@ func TestBuilderReplay(t *testing.T) {
 			all[i].Before += "x"
 			_, wantErr := start.Replay(all)
 			b := builderOf(spec, rev)
-			err := b.Replay(all)
+			n, err := b.Replay(all)
 			if wantErr == nil || err == nil || err.Error() != wantErr.Error() || !errors.Is(err, account.ErrMismatch) {
 				t.Fatalf("Builder.Replay: %v; Account.Replay: %v; want the same ErrMismatch", err, wantErr)
+			}
+			// The events before the damaged one apply; it does not.
+			if _, err := start.Replay(all[:n]); err != nil || n > i {
+				t.Fatalf("Replay applied %d events, the damaged one is events[%d]; replaying those %d: %v", n, i, n, err)
+			}
+			if n < i {
+				if _, err := start.Replay(all[:n+1]); err == nil {
+					t.Fatalf("Replay stopped after %d events, but events[%d] applies", n, n)
+				}
 			}
 			if a, err2 := b.Account(); a != nil || err2 == nil {
 				t.Fatalf("Account after a failed Replay = %v, %v; want an error", a, err2)
@@ -315,8 +324,8 @@ func TestBuilderReplay(t *testing.T) {
 				batch = append(batch, u...)
 			}
 			updates = updates[n:]
-			if err := b.Replay(batch); err != nil {
-				t.Fatalf("Builder.Replay: %v", err)
+			if n, err := b.Replay(batch); err != nil || n != len(batch) {
+				t.Fatalf("Builder.Replay = %d, %v; want %d, nil", n, err, len(batch))
 			}
 		}
 		got, err := b.Account()
@@ -333,7 +342,7 @@ func TestBuilderReplay(t *testing.T) {
 		// The account published is the Builder's no more: nothing the
 		// Builder is asked afterwards changes it.
 		b.AddMember("late", permission.Admin)
-		if err := b.Replay(all); err == nil {
+		if _, err := b.Replay(all); err == nil {
 			t.Fatal("Replay after Account succeeded")
 		}
 		if diff := cmp.Diff(want.Spec(), got.Spec()); diff != "" {
@@ -370,11 +379,12 @@ func TestBuilderMisuse(t *testing.T) {
 			return err
 		}, ""},
 		{"team after Replay", func(b *account.Builder) error {
-			if err := b.Replay(nil); err != nil {
+			if _, err := b.Replay(nil); err != nil {
 				return nil
 			}
 			b.AddTeam("web", false)
-			return b.Replay(nil)
+			_, err := b.Replay(nil)
+			return err
 		}, ""},
 		{"Account twice", func(b *account.Builder) error {
 			if _, err := b.Account(); err != nil {
@@ -412,7 +422,7 @@ func TestBuilderRevision(t *testing.T) {
 	b := account.NewBuilder("acme")
 	b.SetRevision(41)
 	b.AddMember("ann", Manage)
-	if err := b.Replay([]account.Event{{Revision: 42, Actor: "ann", Op: account.OpAddMember, User: "ben", After: "view"}}); err != nil {
+	if _, err := b.Replay([]account.Event{{Revision: 42, Actor: "ann", Op: account.OpAddMember, User: "ben", After: "view"}}); err != nil {
 		t.Fatal(err)
 	}
 	a, err := b.Account()
@@ -425,7 +435,7 @@ func TestBuilderRevision(t *testing.T) {
 	b = account.NewBuilder("acme")
 	b.SetRevision(41)
 	b.AddMember("ann", Manage)
-	if err := b.Replay([]account.Event{{Revision: 41, Actor: "ann", Op: account.OpAddMember, User: "ben", After: "view"}}); !errors.Is(err, account.ErrMismatch) {
+	if _, err := b.Replay([]account.Event{{Revision: 41, Actor: "ann", Op: account.OpAddMember, User: "ben", After: "view"}}); !errors.Is(err, account.ErrMismatch) {
 		t.Fatalf("an event of the Builder's own revision: %v, want ErrMismatch", err)
 	}
 }
