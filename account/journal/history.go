@@ -117,6 +117,10 @@ func (j *Journal) replayTo(ctx context.Context, b *account.Builder, from uint64,
 		return nil, &CorruptError{File: j.dir, Revision: next, Err: fmt.Errorf("the log ends before revision %d", next)}
 	}
 	a, err := r.account()
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("journal: state at revision %d: %w", rev, err)
 	}

@@ -142,6 +142,9 @@ func (j *Journal) recover() (*account.Account, error) {
 			return nil, &CorruptError{File: name, Offset: end, Revision: last + 1,
 				Err: fmt.Errorf("the segment ends before revision %d, but the next one starts at %d", last+1, j.segs[i+1])}
 		}
+		if err := r.flush(); err != nil {
+			return nil, err
+		}
 		tailRev = last
 		j.sinceCkpt += max(end-int64(len(segMagic)), 0)
 		if lastSeg {
@@ -160,6 +163,10 @@ func (j *Journal) recover() (*account.Account, error) {
 			Err: fmt.Errorf("the log ends at revision %d, before the checkpoint's revision %d", tailRev, rev)}
 	}
 	a, err := r.account()
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("journal: open: %w", err)
 	}
@@ -179,30 +186,74 @@ func (j *Journal) recover() (*account.Account, error) {
 }
 
 // A replayer applies the records after a checkpoint to the account a
-// Builder holds, record by record, in place: recovery holds the state and
-// one record, whatever the log's length, and copies nothing of the state.
+// Builder holds, in place, a few records at a time (so that the Builder
+// can look ahead, see [account.Builder.Replay]): recovery holds the state
+// and a few records, whatever the log's length, and copies nothing of the
+// state.
 type replayer struct {
 	b      *account.Builder
-	events []account.Event // the record being applied; reused
+	events []account.Event // of the records gathered; reused
+	recs   []replayedRecord
 	names  interner
 }
 
-// add decodes the record and applies its events. A record that does not
-// decode is damage (the caller decides whether torn or corrupt); one
-// whose events do not fit the state is a *CorruptError naming it.
+// A replayedRecord is where a record of the pending events came from.
+type replayedRecord struct {
+	name  string
+	start int64
+	rev   uint64
+	first int // the index of its first event in events
+}
+
+// replayBatch is how many events a replayer gathers before it applies
+// them: a few, enough for the Builder's look-ahead.
+const replayBatch = 64
+
+// add decodes the record and gathers its events, and applies those
+// gathered once there are enough. A record that does not decode is damage
+// (the caller decides whether torn or corrupt); one whose events do not
+// fit the state is a *CorruptError naming it.
 func (r *replayer) add(name string, rec segRecord) error {
+	n := len(r.events)
 	var err error
-	if r.events, err = decodeUpdateTo(r.events[:0], rec.payload, &r.names); err != nil {
+	if r.events, err = decodeUpdateTo(r.events, rec.payload, &r.names); err != nil {
 		return err
 	}
-	if err := r.b.Replay(r.events); err != nil {
-		return &CorruptError{File: name, Offset: rec.start, Revision: rec.rev, Err: err}
+	r.recs = append(r.recs, replayedRecord{name: name, start: rec.start, rev: rec.rev, first: n})
+	if len(r.events) >= replayBatch {
+		return r.flush()
 	}
 	return nil
 }
 
-// account returns the account the records led to.
-func (r *replayer) account() (*account.Account, error) { return r.b.Account() }
+// flush applies the events gathered. If they do not apply, it returns a
+// *CorruptError naming the record that holds the first event that does
+// not.
+func (r *replayer) flush() error {
+	if len(r.events) == 0 {
+		return nil
+	}
+	if n, err := r.b.Replay(r.events); err != nil {
+		i := len(r.recs) - 1
+		for i > 0 && r.recs[i].first > n {
+			i--
+		}
+		rec := r.recs[i]
+		return &CorruptError{File: rec.name, Offset: rec.start, Revision: rec.rev, Err: err}
+	}
+	clear(r.events) // drop the strings they hold
+	r.events, r.recs = r.events[:0], r.recs[:0]
+	return nil
+}
+
+// account applies the events gathered and returns the account the records
+// led to.
+func (r *replayer) account() (*account.Account, error) {
+	if err := r.flush(); err != nil {
+		return nil, err
+	}
+	return r.b.Account()
+}
 
 // findJournal returns nil if names, the files in j.dir, include a
 // checkpoint: a journal is there. Otherwise it returns an error wrapping

@@ -188,6 +188,11 @@ func (d *decoder) fail(what string) {
 }
 
 func (d *decoder) uvarint(what string) uint64 {
+	if len(d.b) > 0 && d.b[0] < 0x80 { // one byte: most lengths and counts
+		v := uint64(d.b[0])
+		d.b = d.b[1:]
+		return v
+	}
 	v, n := binary.Uvarint(d.b)
 	if n <= 0 {
 		d.fail(what)
