@@ -63,7 +63,7 @@ type Account struct {
 // A new Account has revision 0.
 func New(spec Spec) (*Account, error) {
 	b := NewBuilder(spec.Name)
-	b.spec = &spec
+	b.listed = spec.Members
 	if len(spec.Members) <= names.MaxMembers && len(spec.Teams) <= names.MaxTeams {
 		b.Grow(len(spec.Members), len(spec.Teams))
 	}

@@ -41,7 +41,7 @@ type Builder struct {
 	managers  int              // members holding Manage
 	nMembers  int              // AddMember calls, kept or not
 	memberErr error            // the first offending member
-	spec      *Spec            // New's spec, to say where a repeated user was first listed
+	listed    []Member         // New's spec's members, to say where a repeated user was first listed
 
 	teams     map[string]*team
 	firstTeam map[string]int // team name → its index
@@ -154,8 +154,8 @@ func (b *Builder) AddMember(user string, perms permission.Set) {
 	}
 	if _, dup := b.members[user]; dup {
 		err := fmt.Errorf("%q: listed twice: %w", user, ErrInvalid)
-		if b.spec != nil {
-			j := slices.IndexFunc(b.spec.Members, func(o Member) bool { return o.User == user })
+		if b.listed != nil {
+			j := slices.IndexFunc(b.listed, func(o Member) bool { return o.User == user })
 			err = fmt.Errorf("%q: listed twice, first at members[%d]: %w", user, j, ErrInvalid)
 		}
 		b.memberErr = &PathError{Path: memberPath(i) + ".user", Err: err}
@@ -366,7 +366,7 @@ func (b *Builder) seal() {
 	// No one holds these maps yet: Replay changes them in place.
 	b.tx.members.users.Own()
 	b.tx.teams.Own()
-	b.members, b.teams, b.firstTeam, b.pending, b.idp, b.spec = nil, nil, nil, nil, nil, nil
+	b.members, b.teams, b.firstTeam, b.pending, b.idp, b.listed = nil, nil, nil, nil, nil, nil
 	b.phase = replaying
 }
 
@@ -403,6 +403,9 @@ func (b *Builder) Account() (*Account, error) {
 	}
 	a := b.tx.snapshot(0)
 	b.tx = Tx{}
-	b.err, b.phase = fmt.Errorf("account: Builder used after Account: %w", ErrInvalid), finished
+	b.err, b.phase = errBuilderDone, finished
 	return a, nil
 }
+
+// errBuilderDone is what a Builder reports after Account returned.
+var errBuilderDone = fmt.Errorf("account: Builder used after Account: %w", ErrInvalid)
