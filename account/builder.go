@@ -30,7 +30,8 @@ import (
 //
 // A Builder is used by one goroutine at a time, and builds one account:
 // after Account, every method reports an error. It never panics, whatever
-// the order of the calls. Use [NewBuilder] to make one.
+// the order of the calls; on a nil *Builder, Check, Replay and Account
+// return an error wrapping [ErrInvalid]. Use [NewBuilder] to make one.
 type Builder struct {
 	name  string
 	rev   uint64
@@ -104,7 +105,7 @@ func NewBuilder(name string) *Builder {
 // them does not grow the Builder's maps step by step. It is only a hint:
 // counts past the limits [New] sets are taken as those limits.
 func (b *Builder) Grow(members, teams int) {
-	if b.phase != adding || b.err != nil {
+	if b == nil || b.phase != adding || b.err != nil {
 		return
 	}
 	members = max(0, min(members, names.MaxMembers-len(b.members)))
@@ -258,6 +259,9 @@ func (b *Builder) SetIdentityProvider(p IdentityProvider) {
 // adding reports whether entries may be added, and records the misuse of
 // op if not.
 func (b *Builder) adding(op string) bool {
+	if b == nil {
+		return false
+	}
 	if b.phase == adding {
 		return b.err == nil
 	}
@@ -294,6 +298,9 @@ func (b *Builder) closeTeam() {
 // the first error, or nil. It ends adding: an entry added after it makes
 // every later call fail.
 func (b *Builder) Check() error {
+	if b == nil {
+		return errNilBuilder
+	}
 	if b.phase == adding && b.err == nil {
 		if err := b.validate(); err != nil {
 			b.err = err
@@ -406,6 +413,9 @@ func (b *Builder) Account() (*Account, error) {
 	b.err, b.phase = errBuilderDone, finished
 	return a, nil
 }
+
+// errNilBuilder is what a nil *Builder reports.
+var errNilBuilder = fmt.Errorf("account: nil *Builder: %w", ErrInvalid)
 
 // errBuilderDone is what a Builder reports after Account returned.
 var errBuilderDone = fmt.Errorf("account: Builder used after Account: %w", ErrInvalid)

@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"testing"
@@ -365,6 +366,26 @@ func TestBuilderMisuse(t *testing.T) {
 		wantPath string // "" for an error that is not a *PathError
 	}{
 		{"zero Builder", func(*account.Builder) error { var b account.Builder; _, err := b.Account(); return err }, "name"},
+		{"nil *Builder", func(*account.Builder) error {
+			var b *account.Builder
+			b.Grow(1, 1)
+			b.SetRevision(1)
+			b.AddMember("ann", Manage)
+			b.AddTeam("web", false)
+			b.AddTeamMember("ann", account.RoleAdmin)
+			b.SetIdentityProvider(account.IdentityProvider{})
+			if err := b.Check(); !errors.Is(err, account.ErrInvalid) {
+				return fmt.Errorf("Check: %v", err)
+			}
+			if _, err := b.Replay(nil); !errors.Is(err, account.ErrInvalid) {
+				return fmt.Errorf("Replay: %v", err)
+			}
+			a, err := b.Account()
+			if a != nil {
+				return fmt.Errorf("Account = %v", a)
+			}
+			return err
+		}, ""},
 		{"team member before any team", func(b *account.Builder) error {
 			b.AddTeamMember("ann", account.RoleAdmin)
 			_, err := b.Account()
