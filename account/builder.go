@@ -13,13 +13,14 @@ import (
 
 // A Builder builds an [Account] entry by entry, as a decoder reads one,
 // without a [Spec] in between. Add the members, the teams, each followed by
-// its members, and the identity provider, in any order a Spec could list
-// them; then [Builder.Account] returns the account, validated exactly as
-// [New] validates a Spec listing the same entries in the same order: the
-// same rules, and the same error for the first offending entry, a
-// [*PathError] such as members[3].user or teams[1].members[0].role. The
-// methods that add entries do not return errors; Account (or
-// [Builder.Check]) reports the first.
+// its team members, and the identity provider; members may come before,
+// between or after the teams. Then [Builder.Account] returns the account,
+// validated exactly as [New] validates a Spec that lists the members in
+// the order they were added, and the teams likewise: the same rules, and
+// the same error for the first offending entry, a [*PathError] such as
+// members[3].user or teams[1].members[0].role. The methods that add
+// entries do not return errors; Account (or [Builder.Check]) reports the
+// first.
 //
 // A Builder can also replay the events committed after the state it holds
 // ([Builder.Replay]), as [Account.Replay] does, changing that state in
