@@ -169,6 +169,17 @@
 // gets the account back with [Account.Replay] of them on its latest
 // checkpoint ([Account.WithRevision] restores a checkpoint's revision);
 // Replay refuses events that do not fit the account with [ErrMismatch].
+// A Backend that decodes its checkpoint itself can build the account with
+// a [Builder] instead, entry by entry as it reads them, without a Spec,
+// checked as New checks one, and replay the events after it on the
+// Builder, which changes its state in place rather than copying it:
+//
+//	b := account.NewBuilder(name)
+//	b.SetRevision(rev)
+//	b.AddMember(user, perms) // … each member, team, team member as read
+//	if _, err := b.Replay(events); err != nil { … } // as often as needed
+//	a, err := b.Account()
+//
 // [github.com/entaccess/entaccess/account/accounttest.TestBackend] checks
 // a Backend against this contract, and accounttest.Log is a complete one
 // that keeps its updates in memory. [Hooks] report each step of an
@@ -223,6 +234,12 @@
 // amortised, so microseconds even on an account of 100,000 members, while
 // checks stay at the speed of a map lookup. Accounts of fewer than 2,048
 // members are copied whole on every change and never carry an overlay.
+//
+// Replaying a log is bound by memory, not by the checks: on a large
+// account most of its time is the first lookup of each event's user, a few
+// cache misses. Replay looks up the users of the next few events ahead of
+// applying them, so that their misses overlap. A [Builder] replays in
+// place, so that a long log costs no copies of the account.
 package account
 
 // How the package is built, for those who change it (this comment is not
@@ -240,7 +257,11 @@ package account
 // mayHoldRole, hasAdminAfter), beside the sentences of the domain they come
 // from. changes.go holds the ten changes, one apply function each, which
 // check the invariants and change the content: a Tx step (tx.go) and
-// Replay (replay.go) both call them, so a change is written once.
+// Replay (replay.go) both call them, so a change is written once. A
+// Builder (builder.go) checks the entries of an account as they are
+// added, in New's order of checks, and holds a Tx whose maps it owns
+// (cow's Own), so that its Replay changes them in place; New is a Builder
+// fed from a Spec.
 //
 // Adding a Tx step touches four things, and nothing else:
 //

@@ -188,6 +188,11 @@ func (d *decoder) fail(what string) {
 }
 
 func (d *decoder) uvarint(what string) uint64 {
+	if len(d.b) > 0 && d.b[0] < 0x80 { // one byte: most lengths and counts
+		v := uint64(d.b[0])
+		d.b = d.b[1:]
+		return v
+	}
 	v, n := binary.Uvarint(d.b)
 	if n <= 0 {
 		d.fail(what)
@@ -219,12 +224,7 @@ func (d *decoder) byte(what string) byte {
 
 // bytes reads a string's bytes, in place.
 func (d *decoder) bytes(what string) []byte {
-	var n uint64
-	if b := d.b; len(b) > 0 && b[0] < 0x80 { // a length of one byte, read here: most are
-		n, d.b = uint64(b[0]), b[1:]
-	} else {
-		n = d.uvarint(what)
-	}
+	n := d.uvarint(what)
 	if n > uint64(len(d.b)) {
 		d.fail(what)
 		return nil

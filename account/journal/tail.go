@@ -116,7 +116,10 @@ func scanSegment(fsys fileSystem, name string, first uint64, tail bool, each fun
 					return fr.off, rev, fr.sum, nil, nil
 				}
 				if err != nil {
-					var ce *CorruptError // here, not above: errors.As moves it to the heap
+					// (ce is declared here, where it is needed: taking
+					// its address moves it to the heap, once per record
+					// if it were declared for every record.)
+					var ce *CorruptError
 					if errors.As(err, &ce) {
 						return end, last, chain, nil, err
 					}
