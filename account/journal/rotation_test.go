@@ -1,6 +1,11 @@
 package journal
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -44,5 +49,56 @@ func TestCheckpointDueAtThreshold(t *testing.T) {
 			}
 		}
 		j.Close()
+	}
+}
+
+// newSegmentFails fails the creation of log segments once armed.
+type newSegmentFails struct {
+	osFS
+	armed bool
+}
+
+func (f *newSegmentFails) OpenFile(name string, flag int, perm os.FileMode) (file, error) {
+	if f.armed && flag&os.O_CREATE != 0 && strings.HasPrefix(filepath.Base(name), segPrefix) {
+		return nil, &os.PathError{Op: "open", Path: name, Err: syscall.ENOSPC}
+	}
+	return f.osFS.OpenFile(name, flag, perm)
+}
+
+// A rotation that cannot start its segment leaves the update that fell
+// due committed, and refuses later updates, naming the segment it could
+// not start, until the journal is reopened.
+func TestRotationFails(t *testing.T) {
+	fsys := &newSegmentFails{}
+	dir := t.TempDir()
+	j, err := create(fsys, dir, testAccount(t), options{checkpointBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys.armed = true
+	var last uint64
+	for i := 0; ; i++ {
+		a, err := j.Store().Update(addUser(i))
+		if err != nil {
+			if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "start segment "+segName(last+1)) {
+				t.Errorf("the update after a failed rotation = %v; want ENOSPC naming %s", err, segName(last+1))
+			}
+			break
+		}
+		if i == 10 {
+			t.Fatal("no rotation after 10 updates past the threshold")
+		}
+		last = a.Revision()
+	}
+	if err := j.Close(); !errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("Close = %v, want the failed rotation's ENOSPC", err)
+	}
+	j, err = open(osFS{}, dir, defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if r := j.Store().Load().Revision(); r != last {
+		t.Errorf("reopened at revision %d, want %d", r, last)
 	}
 }
