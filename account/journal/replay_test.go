@@ -14,10 +14,11 @@ import (
 // the state before it is ErrCorrupt naming that record, its offset and
 // revision, wherever it falls among the records replayed together.
 func TestReplayNamesTheRecordThatDoesNotApply(t *testing.T) {
-	const n = 6 // records written by the journal
-	for _, bad := range []int{0, 3, 5} {
-		// bad is the place, among 6 records appended, of the one whose
-		// event adds a member already there.
+	for _, tc := range []struct{ n, bad int }{{6, 0}, {6, 3}, {6, 5}, {70, 2}} {
+		n, bad := tc.n, tc.bad // records written by the journal; the place of the bad one after them
+		// The record at bad, among the 6 appended, adds a member already
+		// there; with 70 records before, it falls in a later batch of
+		// replayed events than the first.
 		dir, seg, _ := buildN(t, n)
 		j, err := open(osFS{}, dir, defaultOptions)
 		if err != nil {
@@ -61,7 +62,7 @@ func TestReplayNamesTheRecordThatDoesNotApply(t *testing.T) {
 		_, err = open(osFS{}, dir, defaultOptions)
 		var ce *CorruptError
 		if want := uint64(n + 1 + bad); !errors.As(err, &ce) || ce.Revision != want || ce.Offset != int64(badStart) || ce.File != seg {
-			t.Errorf("bad record %d: Open = %v; want a *CorruptError naming revision %d at offset %d of %s", bad, err, want, badStart, seg)
+			t.Errorf("%d records, then bad record %d: Open = %v; want a *CorruptError naming revision %d at offset %d of %s", n, bad, err, want, badStart, seg)
 		}
 	}
 }
