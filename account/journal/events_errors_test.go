@@ -3,8 +3,11 @@ package journal
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -105,5 +108,60 @@ func TestEventsFromBeforeCreation(t *testing.T) {
 		if want := 18 - int(first) + 1; len(revs) != want || (want > 0 && (revs[0] != first || revs[len(revs)-1] != 18)) {
 			t.Errorf("Events(%d) = revisions %v; want %d to 18", after, revs, first)
 		}
+	}
+}
+
+// Events over a log whose first segments are gone is ErrCorrupt naming
+// the first revision asked for that is lost (never one before the
+// journal's creation) and the segment the log now starts with.
+func TestEventsFirstSegmentsMissing(t *testing.T) {
+	dir := t.TempDir()
+	j, err := create(osFS{}, dir, testAccount(t).WithRevision(10), options{checkpointBytes: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		if _, err := j.Store().Update(addUser(i)); err != nil {
+			t.Fatal(err)
+		}
+		j.ckptDone.Wait()
+	}
+	segs := slices.Clone(j.segs)
+	j.Close()
+	if len(segs) < 3 || segs[0] != 11 || segs[1] < 13 {
+		t.Fatalf("segments %v; the test needs the first at 11, the second after 12", segs)
+	}
+	if err := os.Remove(filepath.Join(dir, segName(segs[0]))); err != nil {
+		t.Fatal(err)
+	}
+	if j, err = open(osFS{}, dir, defaultOptions); err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	for _, tc := range []struct{ after, rev uint64 }{{0, 11}, {9, 11}, {10, 11}, {11, 12}} {
+		var got error
+		for _, err := range j.Events(context.Background(), tc.after) {
+			got = err
+			break
+		}
+		var ce *CorruptError
+		if !errors.As(got, &ce) || ce.Revision != tc.rev || ce.File != filepath.Join(dir, segName(segs[1])) ||
+			!strings.Contains(got.Error(), fmt.Sprintf("before revision %d are missing", segs[1])) {
+			t.Errorf("Events(%d) = %v; want ErrCorrupt at revision %d naming %s", tc.after, got, tc.rev, segName(segs[1]))
+		}
+	}
+}
+
+// Events over a segment cut short says which revision the segment ends
+// before.
+func TestEventsSegmentCutShortSays(t *testing.T) {
+	j := openCutLast(t)
+	defer j.Close()
+	var got error
+	for _, err := range j.Events(context.Background(), 0) {
+		got = err
+	}
+	if got == nil || !strings.Contains(got.Error(), "the segment ends before revision 4") {
+		t.Errorf("Events over a segment cut short = %v; want it to say the segment ends before revision 4", got)
 	}
 }
