@@ -1,0 +1,138 @@
+package journal
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Open refuses a journal whose files do not make a whole log after its
+// latest checkpoint, saying which file and revision: a segment at
+// revision 0, no segment holding the revision after the checkpoint, a
+// segment missing between two others, a record cut short in a segment
+// before the last, a log that ends before the checkpoint's revision.
+func TestOpenRefusesBrokenLog(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		brk  func(t *testing.T, dir string, segs []uint64)
+		file func(segs []uint64) string
+		rev  func(segs []uint64) uint64
+		want string
+	}{
+		{
+			name: "a segment at revision 0",
+			brk: func(t *testing.T, dir string, segs []uint64) {
+				copyFile(t, filepath.Join(dir, segName(segs[0])), filepath.Join(dir, segName(0)))
+			},
+			file: func([]uint64) string { return segName(0) },
+			rev:  func([]uint64) uint64 { return 0 },
+			want: "revisions start at 1",
+		},
+		{
+			name: "no segment after the checkpoint",
+			brk: func(t *testing.T, dir string, segs []uint64) {
+				for _, s := range segs {
+					remove(t, filepath.Join(dir, segName(s)))
+				}
+			},
+			// The latest checkpoint is the last rotation's, whose
+			// segment starts after it.
+			file: func(segs []uint64) string { return segName(segs[len(segs)-1]) },
+			rev:  func(segs []uint64) uint64 { return segs[len(segs)-1] },
+			want: "no log segment holds the revision after the checkpoint",
+		},
+		{
+			name: "a segment missing",
+			brk: func(t *testing.T, dir string, segs []uint64) {
+				for _, c := range ckptFiles(t, dir) {
+					if c > 0 {
+						remove(t, filepath.Join(dir, ckptName(c)))
+					}
+				}
+				remove(t, filepath.Join(dir, segName(segs[2])))
+			},
+			file: func(segs []uint64) string { return segName(segs[1]) },
+			rev:  func(segs []uint64) uint64 { return segs[2] },
+			want: "but the next one starts at",
+		},
+		{
+			name: "a record cut short before the last segment",
+			brk: func(t *testing.T, dir string, segs []uint64) {
+				for _, c := range ckptFiles(t, dir) {
+					if c > 0 {
+						remove(t, filepath.Join(dir, ckptName(c)))
+					}
+				}
+				name := filepath.Join(dir, segName(segs[1]))
+				data, err := os.ReadFile(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(name, data[:len(data)-3], filePerm); err != nil {
+					t.Fatal(err)
+				}
+			},
+			file: func(segs []uint64) string { return segName(segs[1]) },
+			rev:  func(segs []uint64) uint64 { return segs[2] - 1 },
+			want: "record cut short before the end of the log",
+		},
+		{
+			name: "the log ends before the checkpoint",
+			brk: func(t *testing.T, dir string, segs []uint64) {
+				for _, s := range segs[2:] {
+					remove(t, filepath.Join(dir, segName(s)))
+				}
+				name := filepath.Join(dir, segName(segs[1]))
+				data, err := os.ReadFile(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(name, data[:len(data)-3], filePerm); err != nil {
+					t.Fatal(err)
+				}
+			},
+			file: func(segs []uint64) string { return segName(segs[1]) },
+			rev:  func(segs []uint64) uint64 { return segs[2] - 1 },
+			want: "before the checkpoint's revision",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, _ := buildSmall(t, 12, 100, addUser)
+			j, err := open(osFS{}, dir, defaultOptions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			segs := j.segs
+			j.Close()
+			if len(segs) < 4 {
+				t.Fatalf("segments %v; the test needs 4", segs)
+			}
+			tc.brk(t, dir, segs)
+			_, err = open(osFS{}, dir, defaultOptions)
+			var ce *CorruptError
+			if !errors.As(err, &ce) || filepath.Base(ce.File) != tc.file(segs) || ce.Revision != tc.rev(segs) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Open = %v; want ErrCorrupt in %s at revision %d saying %q", err, tc.file(segs), tc.rev(segs), tc.want)
+			}
+		})
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, filePerm); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func remove(t *testing.T, name string) {
+	t.Helper()
+	if err := os.Remove(name); err != nil {
+		t.Fatal(err)
+	}
+}
