@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -134,5 +135,36 @@ func remove(t *testing.T, name string) {
 	t.Helper()
 	if err := os.Remove(name); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// ckptReadFails fails every open of a checkpoint for reading, as a
+// process out of file descriptors does.
+type ckptReadFails struct{ osFS }
+
+func (f ckptReadFails) OpenFile(name string, flag int, perm os.FileMode) (file, error) {
+	if flag == os.O_RDONLY && strings.HasSuffix(name, ckptSuffix) {
+		return nil, &os.PathError{Op: "open", Path: name, Err: syscall.EMFILE}
+	}
+	return f.osFS.OpenFile(name, flag, perm)
+}
+
+// A checkpoint Open cannot read is that error, said by the journal, not
+// damage; a damaged one is a *CorruptError as it is, whose message names
+// the journal once.
+func TestOpenCheckpointErrors(t *testing.T) {
+	dir, _, _ := buildN(t, 2)
+	_, err := open(ckptReadFails{}, dir, defaultOptions)
+	if !errors.Is(err, syscall.EMFILE) || errors.Is(err, ErrCorrupt) || !strings.HasPrefix(err.Error(), "journal: open: ") {
+		t.Errorf("Open with a checkpoint that cannot be read = %v; want EMFILE said by the journal (\"journal: open: \"), not ErrCorrupt", err)
+	}
+	name := filepath.Join(dir, ckptName(0))
+	if err := os.WriteFile(name, []byte(ckptMagic+"damage"), filePerm); err != nil {
+		t.Fatal(err)
+	}
+	_, err = open(osFS{}, dir, defaultOptions)
+	var ce *CorruptError
+	if !errors.As(err, &ce) || ce.File != name || strings.Count(err.Error(), "journal: ") != 1 {
+		t.Errorf("Open with a damaged checkpoint = %v; want a *CorruptError naming %s, the journal once", err, name)
 	}
 }
