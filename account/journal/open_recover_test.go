@@ -56,3 +56,40 @@ func TestOpenFinishesCreateDurably(t *testing.T) {
 		t.Errorf("%s is still on disk after Open finished the Create", segName(1)+tmpSuffix)
 	}
 }
+
+// The torn tail Open drops stays dropped: the cut is durable before Open
+// returns.
+func TestOpenCutIsDurable(t *testing.T) {
+	fsys := newMemFS(rand.New(rand.NewPCG(5, 6)), 512, "/data")
+	dir := "/data/j"
+	j, err := create(fsys, dir, testAccount(t), defaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := j.Store().Update(addUser(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.Close()
+	seg := filepath.Join(dir, segName(1))
+	whole, _ := durableFile(fsys, seg)
+	f, err := fsys.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeAll(f, []byte("a record cut short")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if j, err = open(fsys, dir, defaultOptions); err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if got, _ := durableFile(fsys, seg); !bytes.Equal(got, whole) {
+		t.Errorf("the segment on disk after Open is %d bytes, want the %d before the torn tail", len(got), len(whole))
+	}
+}
