@@ -168,3 +168,39 @@ func TestOpenCheckpointErrors(t *testing.T) {
 		t.Errorf("Open with a damaged checkpoint = %v; want a *CorruptError naming %s, the journal once", err, name)
 	}
 }
+
+// truncateFails is the OS file system whose files cannot be truncated.
+type truncateFails struct{ osFS }
+
+type truncateFailsFile struct{ file }
+
+func (truncateFailsFile) Truncate(int64) error { return syscall.EIO }
+
+func (f truncateFails) OpenFile(name string, flag int, perm os.FileMode) (file, error) {
+	fl, err := f.osFS.OpenFile(name, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	return truncateFailsFile{fl}, nil
+}
+
+// An Open that cannot cut the torn tail off the log fails with that
+// error, and opens nothing on top of the tail.
+func TestOpenCutFails(t *testing.T) {
+	dir, seg, _ := buildN(t, 2)
+	f, err := os.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write([]byte("a record cut short")); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	j, err := open(truncateFails{}, dir, defaultOptions)
+	if err == nil {
+		j.Close()
+	}
+	if !errors.Is(err, syscall.EIO) || !strings.Contains(err.Error(), "torn end") {
+		t.Fatalf("Open that cannot cut the torn tail = %v; want EIO, saying it could not drop the torn end", err)
+	}
+}
