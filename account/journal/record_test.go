@@ -2,6 +2,7 @@ package journal
 
 import (
 	"encoding/binary"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -72,4 +73,31 @@ func TestDecodeUpdateEdges(t *testing.T) {
 func binaryUvarint(b []byte) uint64 {
 	v, _ := binary.Uvarint(b)
 	return v
+}
+
+// The record size limit counts the record's own payload, whatever the
+// buffer holds before it: after other records, a payload of exactly
+// maxPayload bytes is written and one byte more is refused, leaving the
+// buffer as it was.
+func TestAppendRecordLimitAfterOthers(t *testing.T) {
+	ev := func(n int) []account.Event {
+		return []account.Event{{Revision: 3, Actor: "alice", Op: account.OpAddMember, User: strings.Repeat("x", n), After: "view"}}
+	}
+	n := maxPayload - 100
+	for size := len(appendUpdate(nil, ev(n), 2, 0)); size != maxPayload; size = len(appendUpdate(nil, ev(n), 2, 0)) {
+		n -= size - maxPayload
+	}
+	before, err := appendRecord([]byte(segMagic), ev(1), 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := len(before)
+	buf, err := appendRecord(before, ev(n+1), 2, 7)
+	if !errors.Is(err, account.ErrInvalid) || len(buf) != prefix {
+		t.Errorf("a payload of %d bytes after %d bytes: %d bytes, %v; want ErrInvalid and the buffer as it was", maxPayload+1, prefix, len(buf), err)
+	}
+	buf, err = appendRecord(buf, ev(n), 2, 7)
+	if err != nil || len(buf) != prefix+headerLen+maxPayload {
+		t.Errorf("a payload of %d bytes after %d bytes: %d bytes, %v; want %d", maxPayload, prefix, len(buf), err, prefix+headerLen+maxPayload)
+	}
 }
