@@ -47,6 +47,7 @@ func TestDecodeUpdateEdges(t *testing.T) {
 		{"more events than the bytes hold", recordPayload(7, 6, 0, 4, 3), 0, "malformed event count", false},
 		{"a byte left over", recordPayload(7, 6, 0, 1, 1, 0), 0, "1 bytes after the end", false},
 		{"cut in the head", recordPayload(7, 6, 0, 1, 1)[:1], 0, "malformed synced revision", true},
+		{"cut before the time", recordPayload(7, 6, 0, 1, 1)[:3], 0, "malformed time", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			events, err := decodeUpdate(tc.p)
