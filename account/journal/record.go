@@ -203,13 +203,12 @@ func (d *decoder) uvarint(what string) uint64 {
 }
 
 func (d *decoder) varint(what string) int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail(what)
-		return 0
+	ux := d.uvarint(what) // zig-zag, as binary.Varint
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
 	}
-	d.b = d.b[n:]
-	return v
+	return x
 }
 
 func (d *decoder) byte(what string) byte {
@@ -235,6 +234,10 @@ func (d *decoder) string(what string) string {
 
 // name is string for values that recur from record to record.
 func (d *decoder) name(what string) string {
+	if len(d.b) > 0 && d.b[0] == 0 { // empty: no team, no user, no state
+		d.b = d.b[1:]
+		return ""
+	}
 	if d.names == nil {
 		return d.string(what)
 	}
@@ -287,26 +290,29 @@ func decodeUpdateTo(dst []account.Event, p []byte, names *interner) ([]account.E
 		return dst, errors.New("update record with no events")
 	}
 	start := len(dst)
-	dst = slices.Grow(dst, n)
-	for range n {
-		dst = append(dst, account.Event{
-			Revision: rev,
-			Time:     t,
-			Op:       account.Op(d.byte("op")),
-			Actor:    d.name("actor"),
-			Team:     d.name("team"),
-			User:     d.string("user"),
-			Before:   d.name("before"),
-			After:    d.name("after"),
-		})
+	dst = slices.Grow(dst, n)[:start+n]
+	for i := range dst[start:] {
+		// In place: an Event is large, and a composite literal would be
+		// built aside and copied. Every field is set.
+		e := &dst[start+i]
+		e.Revision, e.Time = rev, t
+		e.Op = account.Op(d.byte("op"))
+		e.Actor = d.name("actor")
+		e.Team = d.name("team")
+		e.User = d.string("user")
+		e.Before = d.name("before")
+		e.After = d.name("after")
 	}
 	if err := d.end(); err != nil {
+		clear(dst[start:])
 		return dst[:start], err
 	}
 	if rev == 0 {
+		clear(dst[start:])
 		return dst[:start], errors.New("update record with revision 0")
 	}
 	if synced >= rev {
+		clear(dst[start:])
 		return dst[:start], fmt.Errorf("update record of revision %d claims revision %d synced before it", rev, synced)
 	}
 	return dst, nil
