@@ -127,7 +127,10 @@
 // (and, through the steps that began and ended them, the times) during
 // which a user could perform an action; [WhoCould] gives them for every
 // user; [RevisionAt] turns a time into a revision. Each reads the events
-// once, from the account at the first revision asked about.
+// once, from the account at the first revision asked about; a history
+// that can read one user's events alone, a [UserHistory] such as the
+// journal, gives AccessSpans and Provenance only those for a question
+// across the account.
 //
 //	rev, _ := account.RevisionAt(ctx, h, march1)
 //	spans, _ := account.WhoCould(ctx, h, permission.ViewUsage, rev, latest)
@@ -136,6 +139,8 @@
 // last gave or took what a decision rests on (the user's permissions, or
 // their role in a team), with its revision, actor and time, or says that
 // the answer has not changed since the account was created.
+// [PermissionsSince] says, in one pass, since when and through whose step
+// every member has held their permissions.
 //
 //	o, _ := account.Provenance(ctx, h, account.Access{User: "bob", Action: permission.ViewUsage}, rev)
 //	fmt.Println(o) // as of revision 20, "bob" may view-usage since revision 17: set-permissions by "alice" at …
