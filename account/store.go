@@ -52,8 +52,7 @@ type Store struct {
 	// arrived, if not nil, is closed when coming drops to 0 or the queue
 	// fills a batch: the committer waits on it in gather.
 	arrived chan struct{}
-	// lastAppend is how long the backend's last Append took; guarded by
-	// the pipe.
+	// lastAppend is how long the backend's last successful Append took.
 	lastAppend time.Duration
 	// gathered, if not nil, is called by the committer, without s.mu held,
 	// each time it is about to wait for coming callers. Tests set it.
@@ -203,8 +202,8 @@ var (
 // already under way join it: those waiting for the update lock or running
 // their callback, and those whose update was just published, which may be
 // back with the next. It waits for them at most half as long as the last
-// Append took, and not at all when no other caller is under way, so a
-// lone caller's update is handed over at once.
+// Append that stored a batch took, and not at all when no other caller is
+// under way, so a lone caller's update is handed over at once.
 //
 // If the Backend fails to store a batch, its updates return its error and
 // the updates built on them fail too, with an error that says so and
@@ -463,7 +462,8 @@ func (s *Store) arrive() {
 }
 
 // gatherShare is the most the committer waits for coming callers before it
-// takes a batch, as a share of the last Append's duration: 1/gatherShare.
+// takes a batch, as a share of the duration of the last Append that
+// stored a batch: 1/gatherShare.
 const gatherShare = 2
 
 // gather lets the callers on their way to the queue join the next batch:
@@ -472,12 +472,14 @@ const gatherShare = 2
 // the last Append's duration has passed. A lone caller never waits here:
 // once its update is queued, nobody is coming. Waiting a fraction of an
 // Append to make the batch larger costs each update less than the Append
-// it saves. gather is called by the committer, with s.mu and the pipe
-// held; it releases s.mu while it waits.
+// it saves. gather is called by the committer, with s.mu held and the
+// pipe free, so that [Store.CatchUp] need not wait for it; it releases
+// s.mu while it waits.
 func (s *Store) gather() {
 	if s.coming == 0 || len(s.queue) >= maxBatch || s.lastAppend <= 0 {
 		return
 	}
+	limit := s.lastAppend / gatherShare
 	var t *time.Timer
 	for s.coming > 0 && len(s.queue) > 0 && len(s.queue) < maxBatch {
 		ch := make(chan struct{})
@@ -487,7 +489,7 @@ func (s *Store) gather() {
 			s.gathered()
 		}
 		if t == nil {
-			t = time.NewTimer(s.lastAppend / gatherShare)
+			t = time.NewTimer(limit)
 			defer t.Stop()
 		}
 		expired := false
@@ -514,9 +516,11 @@ const maxBatch = 256
 // the pipe for one batch at a time, so that [Store.CatchUp] gets its turn.
 func (s *Store) commit() {
 	for {
-		s.pipe <- struct{}{}
 		s.mu.Lock()
 		s.gather()
+		s.mu.Unlock()
+		s.pipe <- struct{}{}
+		s.mu.Lock()
 		if len(s.queue) == 0 {
 			s.running = false
 			s.mu.Unlock()
@@ -585,9 +589,9 @@ func (s *Store) store(ctx context.Context, batch []*pending) {
 	}
 	start := time.Now()
 	pv, panicked, err := s.append(ctx, ups)
-	s.lastAppend = time.Since(start)
+	took := time.Since(start)
 	if h != nil && h.AppendDone != nil {
-		h.AppendDone(info, AppendResult{Duration: s.lastAppend, Err: err})
+		h.AppendDone(info, AppendResult{Duration: took, Err: err})
 	}
 	switch {
 	case panicked:
@@ -597,6 +601,9 @@ func (s *Store) store(ctx context.Context, batch []*pending) {
 		}
 		s.fail(batch, err)
 	case err == nil:
+		s.mu.Lock()
+		s.lastAppend = took
+		s.mu.Unlock()
 		for _, p := range batch {
 			if pv, ok := s.publishRecover(p.Account, p.Events); ok {
 				p.panicked, p.panic = true, pv
