@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/entaccess/entaccess/account/internal/cow"
 	"github.com/entaccess/entaccess/internal/names"
 	"github.com/entaccess/entaccess/permission"
 )
@@ -63,89 +62,24 @@ type Account struct {
 // team has an admin who is an account member, someone who can manage it.
 // A new Account has revision 0.
 func New(spec Spec) (*Account, error) {
-	a := &Account{content: content{name: spec.Name}}
-	if err := checkName("name", spec.Name, "account name"); err != nil {
-		return nil, err
+	b := NewBuilder(spec.Name)
+	b.listed = spec.Members
+	if len(spec.Members) <= names.MaxMembers && len(spec.Teams) <= names.MaxTeams {
+		b.Grow(len(spec.Members), len(spec.Teams))
 	}
-	if len(spec.Members) > names.MaxMembers {
-		return nil, &PathError{Path: "members", Err: fmt.Errorf("%d members, more than %d: %w", len(spec.Members), names.MaxMembers, ErrInvalid)}
+	for _, m := range spec.Members {
+		b.AddMember(m.User, m.Permissions)
 	}
-	if len(spec.Teams) > names.MaxTeams {
-		return nil, &PathError{Path: "teams", Err: fmt.Errorf("%d teams, more than %d: %w", len(spec.Teams), names.MaxTeams, ErrInvalid)}
-	}
-	members := make(map[string]uint8, len(spec.Members)) // user → permission.Set
-	// Paths such as members[3].user are built only for an error: on the
-	// way to a valid account nothing is formatted.
-	for i, m := range spec.Members {
-		if err := nameErr(m.User, "user"); err != nil {
-			return nil, &PathError{Path: memberPath(i) + ".user", Err: err}
-		}
-		if _, dup := members[m.User]; dup {
-			j := slices.IndexFunc(spec.Members, func(o Member) bool { return o.User == m.User })
-			return nil, &PathError{Path: memberPath(i) + ".user", Err: fmt.Errorf("%q: listed twice, first at members[%d]: %w", m.User, j, ErrInvalid)}
-		}
-		if !m.Permissions.Valid() {
-			return nil, &PathError{Path: memberPath(i) + ".permissions", Err: fmt.Errorf("user %q: permission bits outside the table (%s): %w", m.User, m.Permissions, ErrInvalid)}
-		}
-		p := m.Permissions | permission.View
-		members[m.User] = uint8(p)
-		if p.Has(permission.Manage) {
-			a.members.managers++
+	for _, t := range spec.Teams {
+		b.addTeam(t.Name, t.Licensed, len(t.Members))
+		for _, m := range t.Members {
+			b.AddTeamMember(m.User, m.Role)
 		}
 	}
-	if !a.members.managedAfter(0, 0) {
-		return nil, &PathError{Path: "members", Err: &invalidAs{msg: "no member holds manage, so no one could manage users", also: ErrLastManager}}
-	}
-	a.members.users = cow.FromFilteredMap(members)
-
-	teams := make(map[string]*team, len(spec.Teams))
-	firstTeam := make(map[string]int, len(spec.Teams))
-	for i, st := range spec.Teams {
-		if err := nameErr(st.Name, "team name"); err != nil {
-			return nil, &PathError{Path: teamPath(i) + ".name", Err: err}
-		}
-		if len(st.Members) > names.MaxTeamMembers {
-			return nil, &PathError{Path: teamPath(i) + ".members", Err: fmt.Errorf("team %q: %d members, more than %d: %w", st.Name, len(st.Members), names.MaxTeamMembers, ErrInvalid)}
-		}
-		if j, dup := firstTeam[st.Name]; dup {
-			return nil, &PathError{Path: teamPath(i) + ".name", Err: fmt.Errorf("%q: listed twice, first at teams[%d]: %w", st.Name, j, ErrInvalid)}
-		}
-		firstTeam[st.Name] = i
-		t := &team{name: st.Name, licensed: st.Licensed, roles: make(map[string]Role, len(st.Members))}
-		for k, tm := range st.Members {
-			if err := nameErr(tm.User, "user"); err != nil {
-				return nil, &PathError{Path: teamMemberPath(i, k) + ".user", Err: err}
-			}
-			if _, dup := t.roles[tm.User]; dup {
-				return nil, &PathError{Path: teamMemberPath(i, k) + ".user", Err: fmt.Errorf("%q: listed twice in team %q: %w", tm.User, st.Name, ErrInvalid)}
-			}
-			if !tm.Role.Valid() {
-				return nil, &PathError{Path: teamMemberPath(i, k) + ".role", Err: fmt.Errorf("user %q: %s is not a team role: %w", tm.User, tm.Role, ErrInvalid)}
-			}
-			if !mayHoldRole(permission.Set(members[tm.User]), tm.Role) {
-				return nil, &PathError{Path: teamMemberPath(i, k) + ".user", Err: &invalidAs{
-					msg:  fmt.Sprintf("%q holds the %s role in team %q but is not an account member", tm.User, tm.Role, st.Name),
-					also: ErrNotMember}}
-			}
-			t.roles[tm.User] = tm.Role
-			if tm.Role == RoleAdmin {
-				t.admins++
-			}
-		}
-		if !t.hasAdminAfter(0, 0) {
-			return nil, &PathError{Path: teamPath(i), Err: &invalidAs{msg: "team " + strconv.Quote(st.Name) + " has no admin", also: ErrLastTeamAdmin}}
-		}
-		teams[st.Name] = t
-	}
-	a.teams.PtrMap = cow.FromPtrMap(teams)
 	if spec.IdentityProvider != nil {
-		p, err := sealIdentityProvider(*spec.IdentityProvider)
-		if err != nil {
-			return nil, pathIn(err, "identity_provider")
-		}
-		a.idp = p
+		b.SetIdentityProvider(*spec.IdentityProvider)
 	}
-	return a, nil
+	return b.Account()
 }
 
 // checkName returns a *PathError at path if s is not a name by the rules

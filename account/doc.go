@@ -127,7 +127,10 @@
 // (and, through the steps that began and ended them, the times) during
 // which a user could perform an action; [WhoCould] gives them for every
 // user; [RevisionAt] turns a time into a revision. Each reads the events
-// once, from the account at the first revision asked about.
+// once, from the account at the first revision asked about; a history
+// that can read one user's events alone, a [UserHistory] such as the
+// journal, gives AccessSpans and Provenance only those for a question
+// across the account.
 //
 //	rev, _ := account.RevisionAt(ctx, h, march1)
 //	spans, _ := account.WhoCould(ctx, h, permission.ViewUsage, rev, latest)
@@ -136,6 +139,8 @@
 // last gave or took what a decision rests on (the user's permissions, or
 // their role in a team), with its revision, actor and time, or says that
 // the answer has not changed since the account was created.
+// [PermissionsSince] says, in one pass, since when and through whose step
+// every member has held their permissions.
 //
 //	o, _ := account.Provenance(ctx, h, account.Access{User: "bob", Action: permission.ViewUsage}, rev)
 //	fmt.Println(o) // as of revision 20, "bob" may view-usage since revision 17: set-permissions by "alice" at …
@@ -165,6 +170,17 @@
 // gets the account back with [Account.Replay] of them on its latest
 // checkpoint ([Account.WithRevision] restores a checkpoint's revision);
 // Replay refuses events that do not fit the account with [ErrMismatch].
+// A Backend that decodes its checkpoint itself can build the account with
+// a [Builder] instead, entry by entry as it reads them, without a Spec,
+// checked as New checks one, and replay the events after it on the
+// Builder, which changes its state in place rather than copying it:
+//
+//	b := account.NewBuilder(name)
+//	b.SetRevision(rev)
+//	b.AddMember(user, perms) // … each member, team, team member as read
+//	if _, err := b.Replay(events); err != nil { … } // as often as needed
+//	a, err := b.Account()
+//
 // [github.com/entaccess/entaccess/account/accounttest.TestBackend] checks
 // a Backend against this contract, and accounttest.Log is a complete one
 // that keeps its updates in memory. [Hooks] report each step of an
@@ -219,6 +235,12 @@
 // amortised, so microseconds even on an account of 100,000 members, while
 // checks stay at the speed of a map lookup. Accounts of fewer than 2,048
 // members are copied whole on every change and never carry an overlay.
+//
+// Replaying a log is bound by memory, not by the checks: on a large
+// account most of its time is the first lookup of each event's user, a few
+// cache misses. Replay looks up the users of the next few events ahead of
+// applying them, so that their misses overlap. A [Builder] replays in
+// place, so that a long log costs no copies of the account.
 package account
 
 // How the package is built, for those who change it (this comment is not
@@ -236,7 +258,11 @@ package account
 // mayHoldRole, hasAdminAfter), beside the sentences of the domain they come
 // from. changes.go holds the ten changes, one apply function each, which
 // check the invariants and change the content: a Tx step (tx.go) and
-// Replay (replay.go) both call them, so a change is written once.
+// Replay (replay.go) both call them, so a change is written once. A
+// Builder (builder.go) checks the entries of an account as they are
+// added, in New's order of checks, and holds a Tx whose maps it owns
+// (cow's Own), so that its Replay changes them in place; New is a Builder
+// fed from a Spec.
 //
 // Adding a Tx step touches four things, and nothing else:
 //

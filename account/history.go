@@ -39,6 +39,23 @@ type History interface {
 	At(ctx context.Context, rev uint64) (*Account, error)
 }
 
+// A UserHistory is a [History] that can read one user's events without
+// reading the others in full: a store that keeps events in records can
+// compare the user's name in each record before it decodes the rest.
+// [AccessSpans] and [Provenance] use it, when their History is one, for a
+// question across the account, whose answer rests on the user's own
+// events alone; they read every event otherwise. The journal is one.
+//
+// UserEvents yields, in revision order, exactly the events that
+// Events(ctx, after) yields with User equal to user and a Revision at most
+// through, and nothing else. If through is past the latest revision
+// committed, it yields a [*RevisionError] wrapping [ErrNotCommitted],
+// whose Latest is that revision, and no event.
+type UserHistory interface {
+	History
+	UserEvents(ctx context.Context, user string, after, through uint64) iter.Seq2[Event, error]
+}
+
 var (
 	// ErrNotCommitted is wrapped by the error of a [History] asked for a
 	// revision that has not been committed yet.

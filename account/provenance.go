@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -166,7 +167,8 @@ func eventRole(e *Event) (Role, error) {
 // user for an account-wide question; for a team-scoped one, a role step of
 // its user or a team created, renamed or deleted. The rest are skipped
 // without looking further, so that following one user through a long
-// history costs little more than reading it.
+// history costs little more than reading it. (It is small enough to be
+// inlined into the loop over the events.)
 func (t *tracker) touches(op Op, user string) bool {
 	switch op {
 	case OpAddMember, OpSetPermissions, OpRemoveMember:
@@ -178,35 +180,46 @@ func (t *tracker) touches(op Op, user string) bool {
 	}
 }
 
+// events returns the events t's walk reads from h after revision from, up
+// to to, and whether the sequence itself reports a to not committed yet.
+// For an account-wide question and a [UserHistory], they are the user's
+// events alone, which is all the answer rests on.
+func (t *tracker) events(ctx context.Context, h History, from, to uint64) (iter.Seq2[Event, error], bool) {
+	if uh, ok := h.(UserHistory); ok && t.q.Team == "" {
+		return uh.UserEvents(ctx, t.q.User, from, to), true
+	}
+	return h.Events(ctx, from), false
+}
+
 // walk reads h's events after revision from up to and including revision
 // to, and calls flip for each update after which t's answer differs from
 // the answer before it, with the update's last event that changed it (an
 // update that changes the answer and changes it back does not count). It
 // returns an error if to is not committed yet.
-func (t *tracker) walk(ctx context.Context, h History, from, to uint64, flip func(e Event)) error {
-	last := from
-	before := t.now // the answer before the current update
+func (t *tracker) walk(ctx context.Context, h History, from, to uint64, flip func(e *Event)) error {
+	events, checked := t.events(ctx, h, from, to)
+	last := from    // the latest revision read
+	cur := from     // the revision of the update being followed
+	before := t.now // the answer before update cur
 	var changer Event
 	changed := false
-	for e, err := range h.Events(ctx, from) {
+	for e, err := range events {
 		if err != nil {
 			return fmt.Errorf("reading events after revision %d: %w", last, err)
-		}
-		if e.Revision <= from {
-			continue
 		}
 		if e.Revision > to {
 			break
 		}
-		if e.Revision != last {
+		last = e.Revision
+		if !t.touches(e.Op, e.User) || e.Revision <= from {
+			continue
+		}
+		if e.Revision != cur {
 			if changed && t.now != before {
-				flip(changer)
+				flip(&changer)
 				before = t.now
 			}
-			changed, last = false, e.Revision
-		}
-		if !t.touches(e.Op, e.User) {
-			continue
+			changed, cur = false, e.Revision
 		}
 		c, err := t.apply(&e)
 		if err != nil {
@@ -217,9 +230,9 @@ func (t *tracker) walk(ctx context.Context, h History, from, to uint64, flip fun
 		}
 	}
 	if changed && t.now != before {
-		flip(changer)
+		flip(&changer)
 	}
-	if last < to {
+	if !checked && last < to {
 		return &RevisionError{Revision: to, Latest: last, Err: ErrNotCommitted}
 	}
 	return nil
@@ -315,11 +328,13 @@ func describeEvent(e *Event) string {
 // team-scoped one on the user's role in the team and on the team's name
 // (created, renamed or deleted).
 //
-// It reads the account h began with and h's events up to rev, once. A q
-// with an action outside the table, or a team-scoped q whose action is not
-// view-teams or manage-teams, is an error wrapping [ErrInvalid]; a rev not
-// committed yet is a [*RevisionError] wrapping [ErrNotCommitted], and one
-// before the history began, [ErrNotKept].
+// It reads the account h began with and h's events up to rev, once (for
+// an account-wide q and an h that is a [UserHistory], only q's user's
+// events, as [AccessSpans] does). A q with an action outside the table,
+// or a team-scoped q whose action is not view-teams or manage-teams, is
+// an error wrapping [ErrInvalid]; a rev not committed yet is a
+// [*RevisionError] wrapping [ErrNotCommitted], and one before the history
+// began, [ErrNotKept].
 func Provenance(ctx context.Context, h History, q Access, rev uint64) (Origin, error) {
 	if err := q.check("provenance of"); err != nil {
 		return Origin{}, err
@@ -344,7 +359,7 @@ func Provenance(ctx context.Context, h History, q Access, rev uint64) (Origin, e
 	o := Origin{Access: q, Revision: rev, Since: start}
 	t := newTracker(a, q)
 	var last Event
-	err = t.walk(ctx, h, start, rev, func(e Event) { last = e })
+	err = t.walk(ctx, h, start, rev, func(e *Event) { last = *e })
 	if err != nil {
 		return Origin{}, fmt.Errorf("account: provenance of %s: %w", q, err)
 	}
@@ -392,8 +407,11 @@ type Span struct {
 // Closed give the steps, and so the times, at which each run began and
 // ended.
 //
-// It reads h's account at from and h's events after from up to to, once;
-// for an account-wide question it looks only at the events of q's user.
+// It reads h's account at from and h's events after from up to to, once,
+// and does nothing for an event that cannot change the answer beyond
+// looking at its operation and user. For an account-wide question and an
+// h that is a [UserHistory], such as the journal, it reads only q's user's
+// events, through UserEvents, which costs less than a pass over them all.
 // Errors are those of [Provenance], and from > to is an error wrapping
 // [ErrInvalid].
 func AccessSpans(ctx context.Context, h History, q Access, from, to uint64) ([]Span, error) {
@@ -418,12 +436,13 @@ func AccessSpans(ctx context.Context, h History, q Access, from, to uint64) ([]S
 	if t.now {
 		spans = append(spans, Span{User: q.User, From: from})
 	}
-	err = t.walk(ctx, h, from, to, func(e Event) {
+	var events eventSlab
+	err = t.walk(ctx, h, from, to, func(e *Event) {
 		if t.now {
-			spans = append(spans, Span{User: q.User, From: e.Revision, Opened: &e})
+			spans = append(spans, Span{User: q.User, From: e.Revision, Opened: events.add(*e)})
 		} else {
 			s := &spans[len(spans)-1]
-			s.To, s.Closed = e.Revision, &e
+			s.To, s.Closed = e.Revision, events.add(*e)
 		}
 	})
 	if err != nil {
@@ -597,4 +616,94 @@ func (s *eventSlab) add(e Event) *Event {
 	}
 	s.block = append(s.block, e)
 	return &s.block[len(s.block)-1]
+}
+
+// PermissionsSince says, for every member of h's account at revision rev,
+// since when they have held the permissions they hold at rev, and through
+// whose step, reading h's events up to rev once: for a page that shows
+// every member with the provenance of their permissions, where one
+// [Provenance] call per member would read the history once per member.
+//
+// A member is in set if an update of h at or before rev changed their
+// permission set (added them, changed it, or added them again after a
+// removal), with the step of the last such update that did: its last
+// add-member or set-permissions step of the member, whose After is the
+// set they hold at rev. An update that changes a member's set and changes
+// it back does not count, as for Provenance. A member not in set has
+// held their permissions since h began: since the revision start, which
+// is 0 when h holds every update since the account was created. Users who
+// are not members at rev are not in set.
+//
+// Errors are those of [Provenance]: a rev not committed yet is a
+// [*RevisionError] wrapping [ErrNotCommitted], one before the history
+// began, [ErrNotKept].
+func PermissionsSince(ctx context.Context, h History, rev uint64) (set map[string]Event, start uint64, err error) {
+	if h == nil {
+		return nil, 0, fmt.Errorf("account: permissions since, as of revision %d: nil History: %w", rev, ErrInvalid)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	set = make(map[string]Event)
+	// pending are the members the current update's member steps touched:
+	// their set before the update, and its last step of them.
+	type pend struct {
+		before string
+		last   Event
+	}
+	pending := make(map[string]*pend)
+	settle := func() {
+		for u, p := range pending {
+			switch {
+			case p.before == p.last.After:
+			case p.last.After == "":
+				delete(set, u)
+			default:
+				set[u] = p.last
+			}
+		}
+		clear(pending)
+	}
+	first, last := true, uint64(0)
+	for e, rerr := range h.Events(ctx, 0) {
+		if rerr != nil {
+			return nil, 0, fmt.Errorf("account: permissions since, as of revision %d: reading events after revision %d: %w", rev, last, rerr)
+		}
+		if first {
+			start, first = e.Revision-1, false
+			last = start
+			if rev < start {
+				return nil, 0, fmt.Errorf("account: permissions since, as of revision %d: %w", rev, &RevisionError{Revision: rev, Latest: start, Err: ErrNotKept})
+			}
+		}
+		if e.Revision > rev {
+			break
+		}
+		if e.Revision != last {
+			settle()
+			last = e.Revision
+		}
+		switch e.Op {
+		case OpAddMember, OpSetPermissions, OpRemoveMember:
+		default:
+			continue
+		}
+		if p, ok := pending[e.User]; ok {
+			p.last = e
+		} else {
+			pending[e.User] = &pend{before: e.Before, last: e}
+		}
+	}
+	settle()
+	if first {
+		// No events: the history holds rev alone, if it holds it at all.
+		if _, err := h.At(ctx, rev); err != nil {
+			return nil, 0, fmt.Errorf("account: permissions since, as of revision %d: %w", rev, err)
+		}
+		return set, rev, nil
+	}
+	if last < rev {
+		return nil, 0, fmt.Errorf("account: permissions since, as of revision %d: %w", rev, &RevisionError{Revision: rev, Latest: last, Err: ErrNotCommitted})
+	}
+	return set, start, nil
 }

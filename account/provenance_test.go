@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"iter"
 	"slices"
 	"strings"
 	"testing"
@@ -102,6 +103,39 @@ func changer(t *rapid.T, h *history, q account.Access, rev uint64) account.Event
 	return *found
 }
 
+// A userLog is a Log that is an account.UserHistory, picking out a user's
+// events from all of them, as the history questions need it to.
+type userLog struct{ *accounttest.Log }
+
+func (l userLog) UserEvents(ctx context.Context, user string, after, through uint64) iter.Seq2[account.Event, error] {
+	return func(yield func(account.Event, error) bool) {
+		if _, err := l.At(ctx, through); err != nil {
+			yield(account.Event{}, err)
+			return
+		}
+		for e, err := range l.Events(ctx, after) {
+			if err != nil || e.Revision > through {
+				if err != nil {
+					yield(e, err)
+				}
+				return
+			}
+			if e.User == user && !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+
+// drawHistoryView returns h's log as a plain History or as a UserHistory,
+// so that the history questions are checked both ways.
+func drawHistoryView(t *rapid.T, h *history) account.History {
+	if rapid.Bool().Draw(t, "user history") {
+		return userLog{h.log}
+	}
+	return h.log
+}
+
 // TestProvenanceAgreesWithReplay checks Provenance against a plain replay:
 // the last update at or before the revision whose snapshot answers
 // otherwise than the one before it, and its last step that changed the
@@ -112,7 +146,7 @@ func TestProvenanceAgreesWithReplay(t *testing.T) {
 		h := drawHistory(t, 12)
 		q := drawAccess(t, h)
 		rev := rapid.Uint64Range(h.first, h.last()).Draw(t, "revision")
-		got, err := account.Provenance(ctx, h.log, q, rev)
+		got, err := account.Provenance(ctx, drawHistoryView(t, h), q, rev)
 		if err != nil {
 			t.Fatalf("Provenance: %v", err)
 		}
@@ -170,7 +204,7 @@ func TestAccessSpansAgreeWithAt(t *testing.T) {
 		q := drawAccess(t, h)
 		from := rapid.Uint64Range(h.first, h.last()).Draw(t, "from")
 		to := h.last() - rapid.Uint64Range(0, h.last()-from).Draw(t, "to before the last")
-		spans, err := account.AccessSpans(ctx, h.log, q, from, to)
+		spans, err := account.AccessSpans(ctx, drawHistoryView(t, h), q, from, to)
 		if err != nil {
 			t.Fatalf("AccessSpans: %v", err)
 		}
@@ -457,5 +491,85 @@ func TestUpdateThatChangesBack(t *testing.T) {
 	spans, err := account.WhoCould(ctx, log, permission.ViewUsage, 0, 3)
 	if err != nil || len(spans) != 2 || spans[0].User != "ann" || spans[1].User != "bob" || spans[1].To != 0 {
 		t.Errorf("WhoCould: %+v, %v; want ann and bob throughout", spans, err)
+	}
+}
+
+// TestPermissionsSinceAgreesWithReplay checks PermissionsSince against the
+// snapshots: for each member at a revision, the last update whose
+// snapshot gives them another set than the one before it, and its last
+// member step of them.
+func TestPermissionsSinceAgreesWithReplay(t *testing.T) {
+	ctx := context.Background()
+	rapid.Check(t, func(t *rapid.T) {
+		h := drawHistory(t, 12)
+		rev := rapid.Uint64Range(h.first, h.last()).Draw(t, "revision")
+		got, start, err := account.PermissionsSince(ctx, h.log, rev)
+		if err != nil {
+			t.Fatalf("PermissionsSince(%d): %v", rev, err)
+		}
+		want := map[string]account.Event{}
+		for u := range h.snap(rev).Members() {
+			for r := rev; r > h.first; r-- {
+				now, nowOK := h.snap(r).Permissions(u)
+				was, wasOK := h.snap(r - 1).Permissions(u)
+				if now == was && nowOK == wasOK {
+					continue
+				}
+				for _, e := range updateEvents(t, h, r) {
+					switch e.Op {
+					case account.OpAddMember, account.OpSetPermissions, account.OpRemoveMember:
+						if e.User == u {
+							want[u] = e
+						}
+					}
+				}
+				break
+			}
+		}
+		if start != h.first {
+			t.Fatalf("PermissionsSince(%d): history begins at %d, want %d", rev, start, h.first)
+		}
+		if d := gocmp.Diff(want, got); d != "" {
+			t.Fatalf("PermissionsSince(%d) (-want +got):\n%s", rev, d)
+		}
+	})
+}
+
+func TestPermissionsSinceErrors(t *testing.T) {
+	ctx := context.Background()
+	a := mustAccount(t)
+	if _, _, err := account.PermissionsSince(ctx, nil, 0); !errors.Is(err, account.ErrInvalid) {
+		t.Errorf("nil History: %v, want ErrInvalid", err)
+	}
+	log := accounttest.NewLogFrom(a.WithRevision(5))
+	if set, start, err := account.PermissionsSince(ctx, log, 5); err != nil || start != 5 || len(set) != 0 {
+		t.Errorf("no updates, at the first revision: %v, %d, %v", set, start, err)
+	}
+	if _, _, err := account.PermissionsSince(ctx, log, 6); !errors.Is(err, account.ErrNotCommitted) {
+		t.Errorf("no updates, past the first revision: %v, want ErrNotCommitted", err)
+	}
+	s := account.NewStoreWith(a.WithRevision(5), log)
+	if _, err := s.Update(func(tx *account.Tx) error { return tx.SetPermissions("ann", "bob", permission.Create) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		rev  uint64
+		want error
+	}{
+		{"before the history", 4, account.ErrNotKept},
+		{"past the last", 7, account.ErrNotCommitted},
+	} {
+		var re *account.RevisionError
+		if _, _, err := account.PermissionsSince(ctx, log, tt.rev); !errors.Is(err, tt.want) || !errors.As(err, &re) {
+			t.Errorf("%s: %v, want a *RevisionError wrapping %v", tt.name, err, tt.want)
+		}
+	}
+	if set, start, err := account.PermissionsSince(ctx, log, 5); err != nil || start != 5 || len(set) != 0 {
+		t.Errorf("at the first revision: %v, %d, %v", set, start, err)
+	}
+	set, _, err := account.PermissionsSince(ctx, log, 6)
+	if e, ok := set["bob"]; err != nil || !ok || e.Actor != "ann" || e.Revision != 6 || len(set) != 1 {
+		t.Errorf("at revision 6: %v, %v; want bob's set-permissions by ann", set, err)
 	}
 }

@@ -58,23 +58,63 @@ func (a *Account) Replay(events []Event) (*Account, error) {
 	}
 	tx := newTx(a, a.rev)
 	var sets setMemo
+	if _, err := tx.replayEvents(events, &sets); err != nil {
+		return nil, err
+	}
+	return tx.snapshot(0), nil
+}
+
+// replayEvents applies events, those of one or more consecutive updates,
+// the first with the revision after tx.rev, to tx's account, as Replay
+// documents. It stops at the first event that does not apply, which
+// changes nothing, and returns its error.
+func (tx *Tx) replayEvents(events []Event, sets *setMemo) (int, error) {
+	ahead := tx.members.len() >= lookAheadMembers
 	for i, e := range events {
+		if ahead && i%lookAhead == 0 {
+			tx.lookUp(events[i:min(i+lookAhead, len(events))])
+		}
 		switch {
 		case e.Revision == tx.rev+1:
 			tx.rev++
 		case e.Revision == tx.rev && i > 0:
 		default:
-			return nil, fmt.Errorf("account: replay events[%d]: revision %d after revision %d: %w", i, e.Revision, tx.rev, ErrMismatch)
+			return i, fmt.Errorf("account: replay events[%d]: revision %d after revision %d: %w", i, e.Revision, tx.rev, ErrMismatch)
 		}
-		if err := tx.replay(e, &sets); err != nil {
-			return nil, fmt.Errorf("account: replay events[%d] (revision %d, %s): %w", i, e.Revision, e.Op, err)
+		if err := tx.replay(e, sets); err != nil {
+			return i, fmt.Errorf("account: replay events[%d] (revision %d, %s): %w", i, e.Revision, e.Op, err)
 		}
 		// An overlay that outgrows what a published snapshot keeps would be
 		// compacted at the end: fold it now, so that the events after it
-		// change a private base in place instead of a growing overlay.
+		// change a private base in place instead of a growing overlay. (A
+		// Builder's state has no overlay: it is changed in place already.)
 		tx.foldPast(compactLimit(tx.members.len()))
 	}
-	return tx.snapshot(0), nil
+	return len(events), nil
+}
+
+// Replaying a long log on a large account, most of the time goes to the
+// first lookup of each event's user in the member table, a map larger than
+// the processor's caches: a few cache misses, one after the other, that
+// the event's checks wait for. replayEvents looks up the users of the next
+// lookAhead events first, in a loop of lookups that do not depend on each
+// other, so that the processor overlaps their misses; the events then find
+// their entries in the cache. Below lookAheadMembers members the table
+// stays in the cache, and the extra lookups would only cost.
+const (
+	lookAhead        = 32
+	lookAheadMembers = 1 << 13
+)
+
+// lookUp looks up the users of events in the member table, for the cache
+// (see lookAhead), and returns what they hold, which the caller does not
+// need.
+func (tx *Tx) lookUp(events []Event) permission.Set {
+	var held permission.Set
+	for i := range events {
+		held |= tx.holds(events[i].User)
+	}
+	return held
 }
 
 // replay applies one event to tx's account: it decodes the event, checks

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"sync"
@@ -73,6 +74,12 @@ type HistoryHarness struct {
 //     events the Store's observer received;
 //   - [account.RevisionAt] of each update's commit time is that update or
 //     a later one committed at the same time;
+//   - if the history is an [account.UserHistory], UserEvents(ctx, user,
+//     after, through) yields exactly the events of Events(ctx, after) of
+//     user up to through, for every user and several ranges, and an error
+//     wrapping [account.ErrNotCommitted] for a through past the last
+//     revision; and [account.AccessSpans] and [account.Provenance], which
+//     use it, answer as they do when they read every event;
 //   - with Reopen, all of this again after reopening, and after updates
 //     made since.
 //
@@ -210,6 +217,9 @@ func checkHistory(t *rapid.T, when string, h account.History, first uint64, snap
 			}
 		}
 	}
+	if uh, ok := h.(account.UserHistory); ok {
+		checkUserEvents(t, when, uh, first, last, snaps, events)
+	}
 	for i, e := range events {
 		if i+1 < len(events) && events[i+1].Revision == e.Revision {
 			continue
@@ -244,4 +254,93 @@ func drawUpdate(t *rapid.T, a *account.Account) []Op {
 		}
 	}
 	return ops
+}
+
+// plainHistory hides every method of a History but Events and At, so that
+// the history questions read every event.
+type plainHistory struct{ h account.History }
+
+func (p plainHistory) Events(ctx context.Context, after uint64) iter.Seq2[account.Event, error] {
+	return p.h.Events(ctx, after)
+}
+
+func (p plainHistory) At(ctx context.Context, rev uint64) (*account.Account, error) {
+	return p.h.At(ctx, rev)
+}
+
+// checkUserEvents checks the UserEvents of h against events, the events
+// the observer received, and the history questions that use it against
+// the same questions on every event.
+func checkUserEvents(t *rapid.T, when string, h account.UserHistory, first, last uint64, snaps map[uint64]*account.Account, events []account.Event) {
+	t.Helper()
+	ctx := context.Background()
+	var users []string
+	for _, a := range snaps {
+		users = append(users, Users(a.Spec())...)
+	}
+	for _, e := range events {
+		users = append(users, e.User)
+	}
+	slices.Sort(users)
+	users = slices.Compact(users)
+	ranges := [][2]uint64{{0, last}, {first, first}, {(first + last) / 2, last}, {first, (first + last) / 2}}
+	for _, u := range users {
+		for _, rg := range ranges {
+			after, through := rg[0], rg[1]
+			var got []account.Event
+			for e, err := range h.UserEvents(ctx, u, after, through) {
+				if err != nil {
+					t.Fatalf("%sUserEvents(%q, %d, %d): %v", when, u, after, through, err)
+				}
+				got = append(got, e)
+			}
+			want := []account.Event{}
+			for _, e := range events {
+				if e.User == u && e.Revision > after && e.Revision <= through {
+					want = append(want, e)
+				}
+			}
+			if d := cmp.Diff(want, got, cmpopts.EquateEmpty(), cmp.Comparer(func(x, y time.Time) bool { return x.Equal(y) })); d != "" {
+				t.Fatalf("%sUserEvents(%q, %d, %d) (-observed +got):\n%s", when, u, after, through, d)
+			}
+		}
+		n := 0
+		var re *account.RevisionError
+		for e, err := range h.UserEvents(ctx, u, first, last+1) {
+			if err == nil {
+				t.Fatalf("%sUserEvents(%q, %d, %d), past the last revision: yielded %+v", when, u, first, last+1, e)
+			}
+			if !errors.Is(err, account.ErrNotCommitted) || !errors.As(err, &re) || re.Latest != last {
+				t.Fatalf("%sUserEvents(%q, %d, %d), past the last revision %d: %v; want a *RevisionError wrapping ErrNotCommitted", when, u, first, last+1, last, err)
+			}
+			n++
+		}
+		if n != 1 {
+			t.Fatalf("%sUserEvents(%q, %d, %d), past the last revision: %d errors, want one", when, u, first, last+1, n)
+		}
+	}
+	for range 3 {
+		q := account.Access{User: rapid.SampledFrom(users).Draw(t, "user"), Action: rapid.SampledFrom(permission.Actions()).Draw(t, "action")}
+		from := rapid.Uint64Range(first, last).Draw(t, "from")
+		to := rapid.Uint64Range(from, last).Draw(t, "to")
+		want, werr := account.AccessSpans(ctx, plainHistory{h}, q, from, to)
+		got, err := account.AccessSpans(ctx, h, q, from, to)
+		if werr != nil || err != nil {
+			t.Fatalf("%sAccessSpans(%s, %d, %d): %v, reading every event: %v", when, q, from, to, err, werr)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Fatalf("%sAccessSpans(%s, %d, %d) (-every event +UserEvents):\n%s", when, q, from, to, d)
+		}
+		wo, werr := account.Provenance(ctx, plainHistory{h}, q, to)
+		o, err := account.Provenance(ctx, h, q, to)
+		if werr != nil || err != nil {
+			t.Fatalf("%sProvenance(%s, %d): %v, reading every event: %v", when, q, to, err, werr)
+		}
+		if d := cmp.Diff(wo, o); d != "" {
+			t.Fatalf("%sProvenance(%s, %d) (-every event +UserEvents):\n%s", when, q, to, d)
+		}
+		if _, err := account.AccessSpans(ctx, h, q, from, last+1); !errors.Is(err, account.ErrNotCommitted) {
+			t.Fatalf("%sAccessSpans(%s, %d, %d), past the last revision: %v; want ErrNotCommitted", when, q, from, last+1, err)
+		}
+	}
 }

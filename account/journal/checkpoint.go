@@ -167,62 +167,77 @@ func (c *ckptReader) fail() error {
 // journal was created at. A read error is an *ioError; any other error is
 // damage.
 func readAccount(fr *frameReader) (*account.Account, uint64, error) {
-	c := &ckptReader{fr: fr}
-	n, err := fr.fill(len(ckptMagic))
+	b, _, origin, err := readBuilder(fr)
 	if err != nil {
 		return nil, 0, err
 	}
+	a, err := b.Account()
+	return a, origin, err
+}
+
+// readBuilder decodes the checkpoint read by fr into a Builder, item by
+// item, without a Spec, and checks the account as [account.New] does. It
+// returns the Builder, holding the account at the checkpoint's revision
+// and ready to replay the log after it, that revision, and the revision
+// the journal was created at. A read error is an *ioError; any other
+// error is damage.
+func readBuilder(fr *frameReader) (*account.Builder, uint64, uint64, error) {
+	c := &ckptReader{fr: fr}
+	n, err := fr.fill(len(ckptMagic))
+	if err != nil {
+		return nil, 0, 0, err
+	}
 	if n < len(ckptMagic) || string(fr.bytes(n)) != ckptMagic {
-		return nil, 0, errors.New("not a checkpoint (bad header)")
+		return nil, 0, 0, errors.New("not a checkpoint (bad header)")
 	}
 	fr.skip(len(ckptMagic))
 	if !c.more() {
-		return nil, 0, c.fail()
+		return nil, 0, 0, c.fail()
 	}
 	d := &c.d
 	rev := d.uvarint("revision")
 	origin := d.uvarint("origin")
-	s := account.Spec{Name: c.name("name")}
+	b := account.NewBuilder(c.name("name"))
+	b.SetRevision(rev)
 	nm, nt := d.uvarint("member count"), d.uvarint("team count")
 	if d.err == nil && (nm > 1<<21 || nt > 1<<16) {
 		d.fail("counts")
 	}
-	s.Members = make([]account.Member, 0, nm) // at most 1<<21, checked above
+	b.Grow(int(nm), int(nt)) // at most 1<<21 and 1<<16, checked above
 	for range nm {
 		if !c.more() {
-			return nil, 0, c.fail()
+			return nil, 0, 0, c.fail()
 		}
-		s.Members = append(s.Members, account.Member{User: c.name("user"), Permissions: permission.Set(d.byte("permissions"))})
+		b.AddMember(c.name("user"), permission.Set(d.byte("permissions")))
 	}
-	s.Teams = make([]account.Team, 0, min(nt, 1<<10))
 	for range nt {
 		if !c.more() {
-			return nil, 0, c.fail()
+			return nil, 0, 0, c.fail()
 		}
-		t := account.Team{Name: c.name("team name")}
+		name := c.name("team name")
+		var licensed bool
 		switch d.byte("licensed") {
 		case 0:
 		case 1:
-			t.Licensed = true
+			licensed = true
 		default:
 			d.fail("licensed flag")
 		}
+		b.AddTeam(name, licensed)
 		k := d.uvarint("team member count")
 		if d.err == nil && k > 1<<21 {
 			d.fail("team member count")
 		}
-		t.Members = make([]account.TeamMember, 0, min(k, 1<<16))
 		for range k {
 			if !c.more() {
-				return nil, 0, c.fail()
+				return nil, 0, 0, c.fail()
 			}
-			t.Members = append(t.Members, account.TeamMember{User: c.name("user"), Role: account.Role(d.byte("role"))})
+			b.AddTeamMember(c.name("user"), account.Role(d.byte("role")))
 		}
-		s.Teams = append(s.Teams, t)
 	}
 	if c.more() && d.b[0] == idpMark {
 		d.b = d.b[1:]
-		p := &account.IdentityProvider{EntityID: c.long("entity ID"), SSOTargetURL: c.long("SSO target URL"),
+		p := account.IdentityProvider{EntityID: c.long("entity ID"), SSOTargetURL: c.long("SSO target URL"),
 			SLOTargetURL: c.long("SLO target URL"), Certificate: c.long("certificate")}
 		switch d.byte("enforced") {
 		case 0:
@@ -231,30 +246,29 @@ func readAccount(fr *frameReader) (*account.Account, uint64, error) {
 		default:
 			d.fail("enforced flag")
 		}
-		s.IdentityProvider = p
+		b.SetIdentityProvider(p)
 	}
 	if c.more() || c.err != nil || d.err != nil {
 		if c.err == nil && d.err == nil {
-			return nil, 0, errors.New("bytes after the last item")
+			return nil, 0, 0, errors.New("bytes after the last item")
 		}
-		return nil, 0, c.fail()
+		return nil, 0, 0, c.fail()
 	}
 	if !c.end {
-		return nil, 0, c.fail()
+		return nil, 0, 0, c.fail()
 	}
 	if k, err := fr.fill(1); err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	} else if k != 0 {
-		return nil, 0, errors.New("bytes after the end of the checkpoint")
+		return nil, 0, 0, errors.New("bytes after the end of the checkpoint")
 	}
 	if origin > rev {
-		return nil, 0, fmt.Errorf("created at revision %d, after its revision %d", origin, rev)
+		return nil, 0, 0, fmt.Errorf("created at revision %d, after its revision %d", origin, rev)
 	}
-	a, err := account.New(s)
-	if err != nil {
-		return nil, 0, err
+	if err := b.Check(); err != nil {
+		return nil, 0, 0, err
 	}
-	return a.WithRevision(rev), origin, nil
+	return b, rev, origin, nil
 }
 
 // idpMark starts the identity provider item of a checkpoint.
@@ -284,17 +298,17 @@ func (c *ckptReader) str(what string, limit uint64) string {
 }
 
 // readCheckpoint reads the checkpoint file name, which holds revision
-// rev, and returns the account, the revision the journal was created at
-// and the file's size. Damage is a *CorruptError; a read error is
-// returned as it is.
-func readCheckpoint(fsys fileSystem, name string, rev uint64) (*account.Account, uint64, int64, error) {
+// rev, and returns a Builder holding its account, ready to replay the log
+// after it, the revision the journal was created at and the file's size.
+// Damage is a *CorruptError; a read error is returned as it is.
+func readCheckpoint(fsys fileSystem, name string, rev uint64) (*account.Builder, uint64, int64, error) {
 	f, err := fsys.OpenFile(name, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, 0, 0, err
 	}
 	defer f.Close()
 	fr := newFrameReader(f, 0)
-	a, origin, err := readAccount(fr)
+	b, got, origin, err := readBuilder(fr)
 	if err != nil {
 		var ioe *ioError
 		if errors.As(err, &ioe) {
@@ -302,10 +316,10 @@ func readCheckpoint(fsys fileSystem, name string, rev uint64) (*account.Account,
 		}
 		return nil, 0, 0, &CorruptError{File: name, Offset: fr.off, Revision: rev, Err: err}
 	}
-	if a.Revision() != rev {
-		return nil, 0, 0, &CorruptError{File: name, Revision: rev, Err: fmt.Errorf("holds revision %d", a.Revision())}
+	if got != rev {
+		return nil, 0, 0, &CorruptError{File: name, Revision: rev, Err: fmt.Errorf("holds revision %d", got)}
 	}
-	return a, origin, fr.off, nil
+	return b, origin, fr.off, nil
 }
 
 // writeCheckpoint writes a checkpoint of a, through a temporary file made

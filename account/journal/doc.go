@@ -87,9 +87,10 @@
 // steps); a larger update fails with an error wrapping
 // [account.ErrInvalid] and the journal goes on. Checkpoints are written
 // and read in frames of about 1 MiB, so an account of any size within
-// account's limits has a checkpoint Open reads. Open holds the state and
-// one record, or a few thousand events, at a time, whatever the length of
-// the log or the size of a torn tail. Revisions go up to 2^64-2: Create
+// account's limits has a checkpoint Open reads. Open builds the account
+// from the checkpoint as it reads it, with an [account.Builder], and
+// replays the log on it in place; it holds the state and a few records at
+// a time, whatever the length of the log or the size of a torn tail. Revisions go up to 2^64-2: Create
 // refuses an account whose revision leaves no room for an update.
 //
 // # One process at a time

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -16,6 +17,13 @@ import (
 func FuzzRecord(f *testing.F) {
 	f.Add(appendFrame(nil, func(p []byte) []byte {
 		return appendUpdate(p, []account.Event{{Revision: 3, Actor: "alice", Op: account.OpAddMember, User: "bob", After: "view"}}, 2, 0)
+	}))
+	f.Add(appendFrame(nil, func(p []byte) []byte {
+		return appendUpdate(p, []account.Event{
+			{Revision: 9, Actor: "alice", Op: account.OpAddMember, User: "bob", After: "view"},
+			{Revision: 9, Actor: "alice", Op: account.OpSetTeamRole, Team: "web", User: "carol", After: "admin"},
+			{Revision: 9, Actor: "alice", Op: account.OpSetPermissions, User: "bob", Before: "view", After: "view,billing"},
+		}, 8, 0)
 	}))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -31,6 +39,22 @@ func FuzzRecord(f *testing.F) {
 			t.Fatalf("frame of %d bytes, of %d", size, len(b))
 		}
 		events, err := decodeUpdate(p)
+		// Picking out one user's events refuses what decoding refuses,
+		// and otherwise gives exactly that user's events.
+		users := []string{"", "bob", "\x00"}
+		for _, e := range events {
+			users = append(users, e.User)
+		}
+		for _, u := range users {
+			mine, uerr := decodeUserEventsTo(nil, p, &interner{}, u)
+			if (uerr == nil) != (err == nil) {
+				t.Fatalf("user %q: %v; decoding all of it: %v", u, uerr, err)
+			}
+			want := slices.DeleteFunc(slices.Clone(events), func(e account.Event) bool { return e.User != u })
+			if err == nil && !slices.Equal(mine, want) {
+				t.Fatalf("user %q: %+v, want %+v", u, mine, want)
+			}
+		}
 		if err != nil {
 			return
 		}

@@ -58,22 +58,23 @@ func (j *Journal) stateAt(ctx context.Context, rev uint64) (*account.Account, er
 		if !found {
 			return nil, &CorruptError{File: filepath.Join(j.dir, ckptName(origin)), Revision: origin, Err: errors.New("no checkpoint at or before the revision is left, not even the journal's first")}
 		}
-		a, _, _, err := readCheckpoint(j.fsys, filepath.Join(j.dir, ckptName(from)), from)
+		b, _, _, err := readCheckpoint(j.fsys, filepath.Join(j.dir, ckptName(from)), from)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("journal: state at revision %d: %w", rev, err)
 		}
-		return j.replayTo(ctx, a, segs, rev)
+		return j.replayTo(ctx, b, from, segs, rev)
 	}
 	return nil, fmt.Errorf("journal: state at revision %d in %s: checkpoints keep going while being read", rev, j.dir)
 }
 
-// replayTo replays the records after a's revision, up to revision rev, on a.
-func (j *Journal) replayTo(ctx context.Context, a *account.Account, segs []uint64, rev uint64) (*account.Account, error) {
-	r := replayer{a: a}
-	next := a.Revision() + 1
+// replayTo replays the records after revision from, up to revision rev,
+// on the account b holds at revision from.
+func (j *Journal) replayTo(ctx context.Context, b *account.Builder, from uint64, segs []uint64, rev uint64) (*account.Account, error) {
+	r := replayer{b: b}
+	next := from + 1
 	for i, first := range segs {
 		if next > rev {
 			break
@@ -115,8 +116,13 @@ func (j *Journal) replayTo(ctx context.Context, a *account.Account, segs []uint6
 	if next <= rev {
 		return nil, &CorruptError{File: j.dir, Revision: next, Err: fmt.Errorf("the log ends before revision %d", next)}
 	}
-	if err := r.flush(); err != nil {
+	a, err := r.account()
+	var ce *CorruptError
+	if errors.As(err, &ce) {
 		return nil, err
 	}
-	return r.a, nil
+	if err != nil {
+		return nil, fmt.Errorf("journal: state at revision %d: %w", rev, err)
+	}
+	return a, nil
 }

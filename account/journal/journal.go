@@ -469,6 +469,27 @@ func (j *Journal) newSegment(first uint64, name string) error {
 // while updates go on. A ctx done while it is read ends it with ctx's
 // error; a nil ctx is [context.Background].
 func (j *Journal) Events(ctx context.Context, after uint64) iter.Seq2[account.Event, error] {
+	return j.events(ctx, after, maxRevision, "", false)
+}
+
+// The journal reads one user's events cheaply: an [account.UserHistory].
+var _ account.UserHistory = (*Journal)(nil)
+
+// UserEvents returns the events of Events(ctx, after) whose User is user
+// and whose revision is at most through, as [account.UserHistory] asks. It
+// reads and checks every record after after, as Events does, but compares
+// the user's name in each record's bytes before it decodes the rest, so
+// that the records of other users cost a pass over their bytes. A through
+// past the journal's last durable revision yields an
+// [*account.RevisionError] wrapping [account.ErrNotCommitted], and no
+// event.
+func (j *Journal) UserEvents(ctx context.Context, user string, after, through uint64) iter.Seq2[account.Event, error] {
+	return j.events(ctx, after, through, user, true)
+}
+
+// events is Events, up to revision through, and with filter set, for the
+// events of user alone.
+func (j *Journal) events(ctx context.Context, after, through uint64, user string, filter bool) iter.Seq2[account.Event, error] {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -485,7 +506,12 @@ func (j *Journal) Events(ctx context.Context, after uint64) iter.Seq2[account.Ev
 		case closed:
 			yield(account.Event{}, fmt.Errorf("journal: events %s: %w", j.dir, ErrClosed))
 			return
-		case durable <= after:
+		case filter && through > durable:
+			yield(account.Event{}, fmt.Errorf("journal: events in %s: %w", j.dir, &account.RevisionError{Revision: through, Latest: durable, Err: account.ErrNotCommitted}))
+			return
+		}
+		durable = min(durable, through)
+		if durable <= after {
 			return
 		}
 		start := 0
@@ -515,7 +541,12 @@ func (j *Journal) Events(ctx context.Context, after uint64) iter.Seq2[account.Ev
 					return nil
 				}
 				var err error
-				if events, err = decodeUpdateTo(events[:0], rec.payload, &names); err != nil {
+				if filter {
+					events, err = decodeUserEventsTo(events[:0], rec.payload, &names, user)
+				} else {
+					events, err = decodeUpdateTo(events[:0], rec.payload, &names)
+				}
+				if err != nil {
 					return err
 				}
 				for _, e := range events {

@@ -75,7 +75,7 @@ func (j *Journal) recover() (*account.Account, error) {
 	// The latest checkpoint.
 	rev := ckpts[len(ckpts)-1]
 	name := filepath.Join(j.dir, ckptName(rev))
-	a, origin, size, err := readCheckpoint(j.fsys, name, rev)
+	b, origin, size, err := readCheckpoint(j.fsys, name, rev)
 	if err != nil {
 		var ce *CorruptError
 		if errors.As(err, &ce) && len(ckpts) > 1 {
@@ -112,7 +112,7 @@ func (j *Journal) recover() (*account.Account, error) {
 	if start < 0 {
 		return nil, &CorruptError{File: filepath.Join(j.dir, segName(rev+1)), Revision: rev + 1, Err: errors.New("no log segment holds the revision after the checkpoint")}
 	}
-	r := replayer{a: a}
+	r := replayer{b: b}
 	var tailRev uint64 // the revision of the last record in the log
 	var tailEnd int64  // the offset after it in the last segment
 	for i := start; i < len(j.segs); i++ {
@@ -162,6 +162,14 @@ func (j *Journal) recover() (*account.Account, error) {
 		return nil, &CorruptError{File: filepath.Join(j.dir, segName(j.segFirst)), Offset: tailEnd, Revision: tailRev + 1,
 			Err: fmt.Errorf("the log ends at revision %d, before the checkpoint's revision %d", tailRev, rev)}
 	}
+	a, err := r.account()
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("journal: open: %w", err)
+	}
 	seg, err := j.fsys.OpenFile(filepath.Join(j.dir, segName(j.segFirst)), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return nil, fmt.Errorf("journal: open: %w", err)
@@ -174,15 +182,17 @@ func (j *Journal) recover() (*account.Account, error) {
 		return nil, fmt.Errorf("journal: open: sync: %w", err)
 	}
 	j.seg = seg
-	return r.a, nil
+	return a, nil
 }
 
-// A replayer applies the records after a checkpoint to the account, a
-// bounded number of events at a time, so that recovery holds the state
-// and one chunk of the log, whatever the log's length.
+// A replayer applies the records after a checkpoint to the account a
+// Builder holds, in place, a few records at a time (so that the Builder
+// can look ahead, see [account.Builder.Replay]): recovery holds the state
+// and a few records, whatever the log's length, and copies nothing of the
+// state.
 type replayer struct {
-	a      *account.Account
-	events []account.Event
+	b      *account.Builder
+	events []account.Event // of the records gathered; reused
 	recs   []replayedRecord
 	names  interner
 }
@@ -195,54 +205,54 @@ type replayedRecord struct {
 	first int // the index of its first event in events
 }
 
-// chunk returns how many events a replayer gathers before it applies
-// them: in proportion to the state, since each application copies part of
-// it, so that the copies cost in proportion to the log replayed, and the
-// events gathered take memory in proportion to the state.
-func (r *replayer) chunk() int { return max(1<<12, r.a.NumMembers()/2) }
+// replayBatch is how many events a replayer gathers before it applies
+// them: a few, enough for the Builder's look-ahead.
+const replayBatch = 64
 
-// add decodes the record and gathers its events.
+// add decodes the record and gathers its events, and applies those
+// gathered once there are enough. A record that does not decode is damage
+// (the caller decides whether torn or corrupt); one whose events do not
+// fit the state is a *CorruptError naming it.
 func (r *replayer) add(name string, rec segRecord) error {
-	if r.events == nil {
-		r.events = make([]account.Event, 0, r.chunk()+64)
-	}
 	n := len(r.events)
 	var err error
 	if r.events, err = decodeUpdateTo(r.events, rec.payload, &r.names); err != nil {
 		return err
 	}
 	r.recs = append(r.recs, replayedRecord{name: name, start: rec.start, rev: rec.rev, first: n})
-	if len(r.events) >= r.chunk() {
+	if len(r.events) >= replayBatch {
 		return r.flush()
 	}
 	return nil
 }
 
-// flush applies the events gathered. If they do not apply, it finds the
-// record whose events do not fit the state and returns a *CorruptError
-// naming it.
+// flush applies the events gathered. If they do not apply, it returns a
+// *CorruptError naming the record that holds the first event that does
+// not.
 func (r *replayer) flush() error {
 	if len(r.events) == 0 {
 		return nil
 	}
-	next, err := r.a.Replay(r.events)
-	if err != nil {
-		a := r.a
-		for i, rec := range r.recs {
-			end := len(r.events)
-			if i+1 < len(r.recs) {
-				end = r.recs[i+1].first
-			}
-			if a, err = a.Replay(r.events[rec.first:end]); err != nil {
-				return &CorruptError{File: rec.name, Offset: rec.start, Revision: rec.rev, Err: err}
-			}
+	if n, err := r.b.Replay(r.events); err != nil {
+		i := len(r.recs) - 1
+		for i > 0 && r.recs[i].first > n {
+			i--
 		}
-		return &CorruptError{File: r.recs[0].name, Offset: r.recs[0].start, Revision: r.recs[0].rev, Err: err}
+		rec := r.recs[i]
+		return &CorruptError{File: rec.name, Offset: rec.start, Revision: rec.rev, Err: err}
 	}
-	r.a = next
 	clear(r.events) // drop the strings they hold
 	r.events, r.recs = r.events[:0], r.recs[:0]
 	return nil
+}
+
+// account applies the events gathered and returns the account the records
+// led to.
+func (r *replayer) account() (*account.Account, error) {
+	if err := r.flush(); err != nil {
+		return nil, err
+	}
+	return r.b.Account()
 }
 
 // findJournal returns nil if names, the files in j.dir, include a

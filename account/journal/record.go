@@ -177,7 +177,7 @@ func appendString(b []byte, s string) []byte {
 type decoder struct {
 	b     []byte
 	err   error
-	names *interner // for name; nil copies every string
+	names *interner // for intern; nil copies every string
 }
 
 func (d *decoder) fail(what string) {
@@ -188,6 +188,11 @@ func (d *decoder) fail(what string) {
 }
 
 func (d *decoder) uvarint(what string) uint64 {
+	if len(d.b) > 0 && d.b[0] < 0x80 { // one byte: most lengths and counts
+		v := uint64(d.b[0])
+		d.b = d.b[1:]
+		return v
+	}
 	v, n := binary.Uvarint(d.b)
 	if n <= 0 {
 		d.fail(what)
@@ -217,30 +222,25 @@ func (d *decoder) byte(what string) byte {
 	return c
 }
 
-func (d *decoder) string(what string) string {
+// bytes reads a string's bytes, in place.
+func (d *decoder) bytes(what string) []byte {
 	n := d.uvarint(what)
 	if n > uint64(len(d.b)) {
 		d.fail(what)
-		return ""
+		return nil
 	}
-	s := string(d.b[:n])
+	b := d.b[:n:n]
 	d.b = d.b[n:]
-	return s
+	return b
 }
 
-// name is string for values that recur from record to record.
-func (d *decoder) name(what string) string {
+// intern returns b, read by bytes, as a string shared through d.names,
+// or copied if d has none.
+func (d *decoder) intern(b []byte) string {
 	if d.names == nil {
-		return d.string(what)
+		return string(b)
 	}
-	n := d.uvarint(what)
-	if n > uint64(len(d.b)) {
-		d.fail(what)
-		return ""
-	}
-	s := d.names.get(d.b[:n])
-	d.b = d.b[n:]
-	return s
+	return d.names.get(b)
 }
 
 // count reads a count of items each at least min bytes long, refusing
@@ -270,6 +270,20 @@ func decodeUpdate(p []byte) ([]account.Event, error) {
 // to dst. Strings found in names are shared rather than copied (nil names
 // copies every string).
 func decodeUpdateTo(dst []account.Event, p []byte, names *interner) ([]account.Event, error) {
+	return decodeEvents(dst, p, names, "", false)
+}
+
+// decodeUserEventsTo is decodeUpdateTo for the events whose User is user
+// alone. It reads and checks the whole record as decodeUpdateTo does, but
+// makes strings only for the events it keeps: an update record of other
+// users costs a pass over its bytes.
+func decodeUserEventsTo(dst []account.Event, p []byte, names *interner, user string) ([]account.Event, error) {
+	return decodeEvents(dst, p, names, user, true)
+}
+
+// decodeEvents is decodeUpdateTo, keeping only the events of user if
+// filter is set.
+func decodeEvents(dst []account.Event, p []byte, names *interner, user string, filter bool) ([]account.Event, error) {
 	d := decoder{b: p, names: names}
 	rev := d.uvarint("revision")
 	synced := d.uvarint("synced revision")
@@ -282,17 +296,25 @@ func decodeUpdateTo(dst []account.Event, p []byte, names *interner) ([]account.E
 		return dst, errors.New("update record with no events")
 	}
 	start := len(dst)
-	dst = slices.Grow(dst, n)
+	if !filter {
+		dst = slices.Grow(dst, n)
+	}
 	for range n {
+		op := d.byte("op")
+		actor, team, u := d.bytes("actor"), d.bytes("team"), d.bytes("user")
+		before, after := d.bytes("before"), d.bytes("after")
+		if filter && string(u) != user {
+			continue
+		}
 		dst = append(dst, account.Event{
 			Revision: rev,
 			Time:     t,
-			Op:       account.Op(d.byte("op")),
-			Actor:    d.name("actor"),
-			Team:     d.name("team"),
-			User:     d.string("user"),
-			Before:   d.name("before"),
-			After:    d.name("after"),
+			Op:       account.Op(op),
+			Actor:    d.intern(actor),
+			Team:     d.intern(team),
+			User:     string(u),
+			Before:   d.intern(before),
+			After:    d.intern(after),
 		})
 	}
 	if err := d.end(); err != nil {

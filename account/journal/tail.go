@@ -115,11 +115,14 @@ func scanSegment(fsys fileSystem, name string, first uint64, tail bool, each fun
 				if err == errStop {
 					return fr.off, rev, fr.sum, nil, nil
 				}
-				var ce *CorruptError
-				if errors.As(err, &ce) {
-					return end, last, chain, nil, err
-				}
 				if err != nil {
+					// (ce is declared here, where it is needed: taking
+					// its address moves it to the heap, once per record
+					// if it were declared for every record.)
+					var ce *CorruptError
+					if errors.As(err, &ce) {
+						return end, last, chain, nil, err
+					}
 					fr.pos, fr.off = fr.pos-int(fr.off-start), start // back to the record's start
 				}
 			}

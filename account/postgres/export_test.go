@@ -83,3 +83,6 @@ var Channel = channel
 func (r *Replica) Pool() *pgxpool.Pool { return r.pool }
 
 var TokenPrefix = tokenPrefix
+
+// ReplicaPool returns the pool a replica reads and writes through.
+func ReplicaPool(r *Replica) *pgxpool.Pool { return r.pool }

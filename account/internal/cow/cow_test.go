@@ -85,6 +85,17 @@ func (m *machine) fold(t *rapid.T) {
 	m.ptrs.Fold()
 }
 
+// own makes the bases the writer's own, in place: only while no snapshot
+// was shared, so that none holds them.
+func (m *machine) own(t *rapid.T) {
+	if len(m.snaps) > 0 {
+		t.Skip("a snapshot holds the bases")
+	}
+	m.plain.Own()
+	m.filtered.Own()
+	m.ptrs.Own()
+}
+
 // check checks every lookup of the writer's maps and of every snapshot
 // against its model, and the filter's own invariants.
 func (m *machine) check(t *rapid.T) {
@@ -139,7 +150,7 @@ func checkMaps(t *rapid.T, name string, ms *maps3, want map[string]uint8) {
 }
 
 // TestMaps runs the three maps through every sequence of changes, shares,
-// compactions and folds: each reads as the model does, and no snapshot
+// compactions, folds and owning: each reads as the model does, and no snapshot
 // changes after it was shared.
 func TestMaps(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
@@ -158,6 +169,7 @@ func TestMaps(t *testing.T) {
 			"share":   m.share,
 			"compact": m.compact,
 			"fold":    m.fold,
+			"own":     m.own,
 			"":        m.check,
 		})
 	})

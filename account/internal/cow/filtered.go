@@ -132,6 +132,14 @@ func (f *FilteredMap) Fold() {
 	f.filter = nil
 }
 
+// Own makes the base the writer's own without copying it, as [Map.Own].
+func (f *FilteredMap) Own() {
+	f.m.Own()
+	if f.m.ownBase {
+		f.filter = nil
+	}
+}
+
 // All yields each entry, in no particular order.
 func (f *FilteredMap) All() iter.Seq2[string, uint8] { return f.m.All() }
 

@@ -103,6 +103,19 @@ func (m *Map[K, V]) owned() bool {
 // change copies the overlay first, and none changes the base.
 func (m *Map[K, V]) Share() { m.own, m.ownBase = false, false }
 
+// Own makes the base the writer's own without copying it, as if folded:
+// Set and Delete change it in place until the next Share. It is for a
+// writer that made the base itself and has not shared it, so that no
+// snapshot holds it. On a Map with an overlay it does nothing.
+func (m *Map[K, V]) Own() {
+	if len(m.diff) == 0 {
+		if m.base == nil {
+			m.base = make(map[K]V)
+		}
+		m.diff, m.own, m.ownBase = nil, false, true
+	}
+}
+
 // Compact folds an overlay of more than limit entries into a fresh base,
 // which costs a copy of the base.
 func (m *Map[K, V]) Compact(limit int) {

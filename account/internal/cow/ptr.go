@@ -14,6 +14,9 @@ import (
 type PtrMap[K cmp.Ordered, T any] struct {
 	m    Map[K, *T]
 	mine map[*T]bool // values made or copied since the last Share, which the writer may change
+	// allMine: every value is the writer's to change, until the next Share
+	// (see Own).
+	allMine bool
 }
 
 // FromPtrMap returns a PtrMap holding the entries of base, which must not
@@ -56,7 +59,7 @@ func (p *PtrMap[K, T]) Delete(k K) {
 // its place.
 func (p *PtrMap[K, T]) Mutable(k K, clone func(*T) *T) *T {
 	v, _ := p.m.Get(k)
-	if !p.mine[v] {
+	if !p.allMine && !p.mine[v] {
 		v = clone(v)
 		p.Set(k, v)
 	}
@@ -67,7 +70,18 @@ func (p *PtrMap[K, T]) Mutable(k K, clone func(*T) *T) *T {
 // next change of a value copies it.
 func (p *PtrMap[K, T]) Share() {
 	p.m.Share()
-	p.mine = nil
+	p.mine, p.allMine = nil, false
+}
+
+// Own makes the base and every value in it the writer's own without
+// copying them, as [Map.Own]: Mutable then returns values as they are.
+// It is for a writer that made the base and its values itself and has not
+// shared them. On a PtrMap with an overlay it does nothing.
+func (p *PtrMap[K, T]) Own() {
+	p.m.Own()
+	if p.m.ownBase {
+		p.allMine = true
+	}
 }
 
 // Compact folds an overlay of more than limit entries into a fresh base, as

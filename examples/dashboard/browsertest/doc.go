@@ -2,7 +2,8 @@
 // headless Chromium, as each kind of user: which tabs they see, the forms
 // they use by keyboard, a refused change sent directly, the migration
 // banner, the impact preview of a change, the Access tab as of a revision
-// or time, and the audit log.
+// or time with since when each member has held their permissions, and the
+// audit log.
 //
 // It is a module of its own so that the entaccess module keeps its two
 // dependencies. Run it with

@@ -62,14 +62,24 @@ func TestAccessAsOf(t *testing.T) {
 		t.Helper()
 		return eval[string](s, `(() => { const th = [...document.querySelectorAll('tbody th')].find(th => th.textContent === '`+user+`'); return th ? th.nextElementSibling.textContent : ''; })()`)
 	}
+	sinceOf := func(user string) string {
+		t.Helper()
+		return eval[string](s, `(() => { const th = [...document.querySelectorAll('tbody th')].find(th => th.textContent === '`+user+`'); return th ? th.parentElement.querySelector('td.since').textContent : ''; })()`)
+	}
 	if got := rowOf("frank"); got != "view" {
 		t.Fatalf("frank's row now: %q", got)
 	}
-	for _, c := range []struct{ at, caption, frank string }{
-		{"0", "Members as of revision 0", ""},
-		{"1", "Members as of revision 1", "view"},
-		{start.Add(-time.Minute).Format(time.RFC3339), "Members as of revision 0", ""},
-		{start.Add(time.Hour).Format("2006-01-02T15:04"), "Members as of revision 1", "view"},
+	// Each row says since when, and through whose step, the member has
+	// held their permissions.
+	added := "since r1, added by mike on " + start.Format("2006-01-02 ")
+	if got := sinceOf("frank"); !strings.HasPrefix(got, added) || !strings.HasSuffix(got, " UTC") {
+		t.Errorf("frank's permissions held %q, want %q…", got, added)
+	}
+	for _, c := range []struct{ at, caption, frank, frankSince string }{
+		{"0", "Members as of revision 0", "", ""},
+		{"1", "Members as of revision 1", "view", added},
+		{start.Add(-time.Minute).Format(time.RFC3339), "Members as of revision 0", "", ""},
+		{start.Add(time.Hour).Format("2006-01-02T15:04"), "Members as of revision 1", "view", added},
 	} {
 		eval[string](s, `document.querySelector('#at').value = ''`)
 		s.run("show the access as of "+c.at, chromedp.SendKeys(chromedp.CSS("#at"), c.at+kb.Enter))
@@ -90,6 +100,12 @@ func TestAccessAsOf(t *testing.T) {
 		}
 		if got := rowOf("mike"); got != "view,manage" {
 			t.Errorf("as of %s: mike's row %q", c.at, got)
+		}
+		if got := sinceOf("frank"); !strings.HasPrefix(got, c.frankSince) || (c.frankSince == "") != (got == "") {
+			t.Errorf("as of %s: frank's permissions held %q, want %q…", c.at, got, c.frankSince)
+		}
+		if got, want := sinceOf("mike"), "since the account was created"; got != want {
+			t.Errorf("as of %s: mike's permissions held %q, want %q", c.at, got, want)
 		}
 		if eval[bool](s, `!!document.querySelector('form[action^="/access/"][method=post]')`) {
 			t.Errorf("as of %s: change forms shown on a past state", c.at)

@@ -132,6 +132,7 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request, c *call, v prev
 	}
 	v.Lines = impact(pv.Changes)
 	d := accessView(c, c.acct)
+	s.addSince(r, &d)
 	d.Preview = &v
 	s.renderAccess(w, r, c, http.StatusOK, d)
 }

@@ -123,6 +123,18 @@ func rowsOf(body string) map[string]string {
 	return rows
 }
 
+var sinceCell = regexp.MustCompile(`<th scope="row">([^<]*)</th><td>[^<]*</td><td class="since">([^<]*)</td>`)
+
+// sinceOf returns what the Access table says of each member's
+// permissions: user to since when they have held them.
+func sinceOf(body string) map[string]string {
+	rows := map[string]string{}
+	for _, m := range sinceCell.FindAllStringSubmatch(body, -1) {
+		rows[m[1]] = html.UnescapeString(m[2])
+	}
+	return rows
+}
+
 // TestAccessAsOf: the Access tab shows the members as they were at a
 // revision or a time, without change forms.
 func TestAccessAsOf(t *testing.T) {
@@ -170,6 +182,39 @@ func TestAccessAsOf(t *testing.T) {
 			t.Errorf("as of %s (-want +got):\n%s", c.at, diff)
 		}
 	}
+	// Each member's row says since when they have held their permissions,
+	// as of the revision shown.
+	created := "since the account was created"
+	added := "since r1, added by alice on " + t1.UTC().Format("2006-01-02 15:04") + " UTC"
+	for _, c := range []struct {
+		at   string
+		want map[string]string
+	}{
+		{"0", map[string]string{"alice": created, "mike": created, "bob": created, "carol": created, "dave": created}},
+		{"1", map[string]string{"alice": created, "mike": created, "bob": created, "carol": created, "dave": created, "frank": added}},
+		{"2", map[string]string{"alice": created, "mike": created, "bob": created, "dave": created, "frank": added}},
+	} {
+		if diff := cmp.Diff(c.want, sinceOf(dave(t, srv).get("/access?at="+c.at).body)); diff != "" {
+			t.Errorf("held since, as of %s (-want +got):\n%s", c.at, diff)
+		}
+	}
+	if res := alice.post("/access/set", url.Values{"user": {"bob"}, "perm": {"create"}}); res.status != http.StatusSeeOther {
+		t.Fatal(res.status)
+	}
+	var t3 time.Time
+	for e := range mem.Events(context.Background(), 2) {
+		t3 = e.Time
+	}
+	set := "since r3, set by alice on " + t3.UTC().Format("2006-01-02 15:04") + " UTC"
+	for _, path := range []string{"/access", "/access?at=3"} {
+		want := map[string]string{"alice": created, "mike": created, "bob": set, "dave": created, "frank": added}
+		if diff := cmp.Diff(want, sinceOf(dave(t, srv).get(path).body)); diff != "" {
+			t.Errorf("held since, on %s (-want +got):\n%s", path, diff)
+		}
+	}
+	if got := sinceOf(dave(t, srv).get("/access?at=2").body)["bob"]; got != created {
+		t.Errorf("bob held since, as of 2: %q, want %q", got, created)
+	}
 	// A manager sees no change forms in the past.
 	if res := alice.get("/access?at=1"); strings.Contains(res.body, `action="/access/set"`) || !strings.Contains(alice.get("/access").body, `action="/access/set"`) {
 		t.Error("change forms: want them on the current table only")
@@ -177,7 +222,7 @@ func TestAccessAsOf(t *testing.T) {
 	for _, c := range []struct {
 		at     string
 		status int
-	}{{"x", 400}, {"-1", 400}, {"2026-13-01", 400}, {"3", 404}, {"99", 404}} {
+	}{{"x", 400}, {"-1", 400}, {"2026-13-01", 400}, {"4", 404}, {"99", 404}} {
 		if res := alice.get("/access?at=" + url.QueryEscape(c.at)); res.status != c.status {
 			t.Errorf("as of %s: %d, want %d", c.at, res.status, c.status)
 		}

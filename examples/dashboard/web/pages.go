@@ -211,6 +211,10 @@ type memberView struct {
 	User                    string
 	Permissions             string
 	Billing, Manage, Create bool
+	// Since says since when, and through whose step, the member has held
+	// Permissions, as in "since r17, set by alice on 2026-05-04 09:30
+	// UTC"; "" if the history could not be read.
+	Since string
 }
 
 // accessData is the content of the Access tab.
@@ -237,9 +241,49 @@ func (s *Server) access(w http.ResponseWriter, r *http.Request, c *call) {
 		a = past
 	}
 	d := accessView(c, a)
+	s.addSince(r, &d)
 	d.AsOf = asOf
 	d.CanManage = d.CanManage && asOf == ""
 	s.renderAccess(w, r, c, http.StatusOK, d)
+}
+
+// addSince fills in the Since of every member d shows, from one pass over
+// the backend's history up to the revision d shows
+// ([account.PermissionsSince]). If the history cannot be read, the page
+// is shown without it, and the error is logged.
+func (s *Server) addSince(r *http.Request, d *accessData) {
+	set, start, err := account.PermissionsSince(r.Context(), s.backend, d.Revision)
+	if err != nil {
+		s.logger.WarnContext(r.Context(), "dashboard: since when members hold their permissions", "revision", d.Revision, "err", err)
+		return
+	}
+	for i := range d.Members {
+		m := &d.Members[i]
+		e, ok := set[m.User]
+		m.Since = sinceText(e, ok, start)
+	}
+}
+
+// sinceText says since when a member has held their permissions: since e,
+// the step that gave them, if ok, as in "since r17, set by alice on
+// 2026-05-04 09:30 UTC"; else since the history began at start.
+func sinceText(e account.Event, ok bool, start uint64) string {
+	switch {
+	case ok:
+		verb := "set"
+		if e.Op == account.OpAddMember {
+			verb = "added"
+		}
+		text := fmt.Sprintf("since r%d, %s by %s", e.Revision, verb, e.Actor)
+		if !e.Time.IsZero() {
+			text += " on " + e.Time.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		return text
+	case start == 0:
+		return "since the account was created"
+	default:
+		return fmt.Sprintf("since r%d, where the history begins", start)
+	}
 }
 
 // accessView returns the Access tab's table for a, as c.user may change it.
