@@ -162,7 +162,8 @@
 // A [Backend] has two methods: Append stores a batch of updates, all or
 // nothing, and Events reads stored updates back. The Store does the rest:
 // it runs callbacks one at a time, batches the updates that wait while
-// the previous batch is stored, decides which updates fail when a batch
+// the previous batch is stored (and those of callers under way, see
+// [Store.UpdateContext]), decides which updates fail when a batch
 // does, catches up with other writers ([ErrStale]) and after an unknown
 // outcome ([ErrOutcomeUnknown]), and publishes in revision order. A
 // Backend keeps each update's events ([Event] has a strict JSON form) and

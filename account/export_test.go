@@ -44,3 +44,20 @@ func CountInvariants(a *Account) (managers int, ok bool) {
 	}
 	return n, ok
 }
+
+// Coming returns how many callers s counts as coming to its queue: waiting
+// for the update lock, running a callback, or returning from an update
+// that just settled.
+func Coming(s *Store) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.coming
+}
+
+// SetGathered makes s call fn, on its committer, each time the committer
+// is about to wait for coming callers before it takes a batch.
+func SetGathered(s *Store, fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gathered = fn
+}

@@ -43,6 +43,20 @@ type Store struct {
 	running bool       // a committer goroutine is storing the queue
 	stale   bool       // catch up with the backend before storing the next batch
 	changed chan struct{}
+	// coming counts the callers of UpdateContext that may queue an update
+	// soon: those waiting for the update lock or running their callback,
+	// and those whose update was just settled, until they return. The
+	// committer waits a little for them before it takes a batch (see
+	// gather). Counted only with a backend.
+	coming int
+	// arrived, if not nil, is closed when coming drops to 0 or the queue
+	// fills a batch: the committer waits on it in gather.
+	arrived chan struct{}
+	// lastAppend is how long the backend's last successful Append took.
+	lastAppend time.Duration
+	// gathered, if not nil, is called by the committer, without s.mu held,
+	// each time it is about to wait for coming callers. Tests set it.
+	gathered func()
 	// compactAt is the overlay size above which a committed snapshot folds
 	// its overlay into a fresh base; 0 means the default, [compactLimit].
 	// Tests set it small, so that compaction happens often.
@@ -183,6 +197,14 @@ var (
 //     [ErrOutcomeUnknown] and ctx's error, since the update may still be
 //     stored. [Store.WaitFor] or [Store.Load] tell later whether it was.
 //
+// With a Backend, the Store stores the waiting updates in batches, one
+// Append at a time. Before it hands a batch over, it lets the callers
+// already under way join it: those waiting for the update lock or running
+// their callback, and those whose update was just published, which may be
+// back with the next. It waits for them at most half as long as the last
+// Append that stored a batch took, and not at all when no other caller is
+// under way, so a lone caller's update is handed over at once.
+//
 // If the Backend fails to store a batch, its updates return its error and
 // the updates built on them fail too, with an error that says so and
 // wraps it; later updates build on the last published snapshot. If the
@@ -210,6 +232,12 @@ func (s *Store) UpdateContext(ctx context.Context, fn func(*Tx) error) (*Account
 		ctx = context.Background()
 	}
 	h := s.hooks.Load()
+	if s.backend != nil {
+		s.mu.Lock()
+		s.coming++
+		s.mu.Unlock()
+		defer s.leave()
+	}
 	for {
 		b, err := s.build(ctx, fn, h)
 		switch {
@@ -264,6 +292,7 @@ type pending struct {
 	cause    error // why it runs again, with errRerun
 	panicked bool  // the backend or the observer panicked with value panic
 	panic    any
+	gone     bool // its caller returned before it settled; guarded by Store.mu
 }
 
 const (
@@ -337,6 +366,8 @@ func (s *Store) build(ctx context.Context, fn func(*Tx) error, h *Hooks) (built,
 		}
 		s.queue = append(s.queue, p)
 		s.tip = next
+		s.coming--
+		s.arrive()
 		start := !s.running
 		s.running = true
 		s.mu.Unlock()
@@ -358,6 +389,10 @@ func (s *Store) await(ctx context.Context, p *pending) (*Account, error) {
 			s.drop(p, fmt.Errorf("account: update to revision %d: %w", p.Revision(), ctx.Err()))
 			s.mu.Unlock()
 		case handed:
+			// The caller leaves while p is with the backend: it counts as
+			// coming until it returns, and settle must not count it again.
+			p.gone = true
+			s.coming++
 			s.mu.Unlock()
 			return nil, fmt.Errorf("account: update to revision %d: %w", p.Revision(), errors.Join(ErrOutcomeUnknown, ctx.Err()))
 		default:
@@ -396,12 +431,81 @@ func (s *Store) drop(p *pending, err error) {
 	s.wake()
 }
 
-// settle ends p with err (nil: published). It is called with s.mu held, or
-// by the committer for a handed p.
+// settle ends p with err (nil: published). Its caller, unless gone, counts
+// as coming again: it returns, or runs its callback again. It is called
+// with s.mu held.
 func (s *Store) settle(p *pending, err error) {
 	p.err = err
 	p.state = settled
+	if !p.gone {
+		s.coming++
+	}
 	close(p.done)
+}
+
+// leave is deferred by UpdateContext on a Store with a backend: the caller
+// is no longer coming.
+func (s *Store) leave() {
+	s.mu.Lock()
+	s.coming--
+	s.arrive()
+	s.mu.Unlock()
+}
+
+// arrive wakes the committer waiting in gather once nobody else is coming
+// or the queue holds a full batch. It is called with s.mu held.
+func (s *Store) arrive() {
+	if s.arrived != nil && (s.coming == 0 || len(s.queue) >= maxBatch) {
+		close(s.arrived)
+		s.arrived = nil
+	}
+}
+
+// gatherShare is the most the committer waits for coming callers before it
+// takes a batch, as a share of the duration of the last Append that
+// stored a batch: 1/gatherShare.
+const gatherShare = 2
+
+// gather lets the callers on their way to the queue join the next batch:
+// with updates queued and callers coming (see Store.coming), the committer
+// waits until none is coming, the queue holds a full batch, or a share of
+// the last Append's duration has passed. A lone caller never waits here:
+// once its update is queued, nobody is coming. Waiting a fraction of an
+// Append to make the batch larger costs each update less than the Append
+// it saves. gather is called by the committer, with s.mu held and the
+// pipe free, so that [Store.CatchUp] need not wait for it; it releases
+// s.mu while it waits.
+func (s *Store) gather() {
+	if s.coming == 0 || len(s.queue) >= maxBatch || s.lastAppend <= 0 {
+		return
+	}
+	limit := s.lastAppend / gatherShare
+	var t *time.Timer
+	for s.coming > 0 && len(s.queue) > 0 && len(s.queue) < maxBatch {
+		ch := make(chan struct{})
+		s.arrived = ch
+		s.mu.Unlock()
+		if s.gathered != nil {
+			s.gathered()
+		}
+		if t == nil {
+			t = time.NewTimer(limit)
+			defer t.Stop()
+		}
+		expired := false
+		select {
+		case <-ch:
+		case <-t.C:
+			expired = true
+		}
+		s.mu.Lock()
+		if s.arrived == ch {
+			s.arrived = nil
+		}
+		if expired {
+			return
+		}
+	}
 }
 
 // maxBatch is the most updates handed to the backend at once.
@@ -412,6 +516,9 @@ const maxBatch = 256
 // the pipe for one batch at a time, so that [Store.CatchUp] gets its turn.
 func (s *Store) commit() {
 	for {
+		s.mu.Lock()
+		s.gather()
+		s.mu.Unlock()
 		s.pipe <- struct{}{}
 		s.mu.Lock()
 		if len(s.queue) == 0 {
@@ -471,7 +578,6 @@ func (s *Store) store(ctx context.Context, batch []*pending) {
 	}
 	h := s.hooks.Load()
 	var info BatchInfo
-	var start time.Time
 	if h != nil && (h.AppendStart != nil || h.AppendDone != nil) {
 		info = BatchInfo{First: batch[0].Revision(), Last: batch[len(batch)-1].Revision(), Updates: len(batch)}
 		for _, u := range ups {
@@ -480,11 +586,12 @@ func (s *Store) store(ctx context.Context, batch []*pending) {
 		if h.AppendStart != nil {
 			h.AppendStart(info)
 		}
-		start = time.Now()
 	}
+	start := time.Now()
 	pv, panicked, err := s.append(ctx, ups)
+	took := time.Since(start)
 	if h != nil && h.AppendDone != nil {
-		h.AppendDone(info, AppendResult{Duration: time.Since(start), Err: err})
+		h.AppendDone(info, AppendResult{Duration: took, Err: err})
 	}
 	switch {
 	case panicked:
@@ -494,6 +601,9 @@ func (s *Store) store(ctx context.Context, batch []*pending) {
 		}
 		s.fail(batch, err)
 	case err == nil:
+		s.mu.Lock()
+		s.lastAppend = took
+		s.mu.Unlock()
 		for _, p := range batch {
 			if pv, ok := s.publishRecover(p.Account, p.Events); ok {
 				p.panicked, p.panic = true, pv
@@ -645,6 +755,17 @@ func (s *Store) confirm(ctx context.Context, b built) (*Account, error) {
 	if s.backend == nil {
 		return s.cur.Load(), nil
 	}
+	// The caller queues nothing while it confirms: the committer need not
+	// wait for it.
+	s.mu.Lock()
+	s.coming--
+	s.arrive()
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.coming++
+		s.mu.Unlock()
+	}()
 	for {
 		s.mu.Lock()
 		cur, gen := s.cur.Load(), s.gen

@@ -65,3 +65,40 @@ func TestInternerRecent(t *testing.T) {
 		t.Errorf("interned %d names, want %d", len(in.m), len(names)-1)
 	}
 }
+
+// Decoding into a slice whose spare room holds events of earlier records
+// sets every field of the events it adds, whatever was there, and a record
+// that does not decode leaves no string of its own in that room. Times
+// before 1970 and names of every length come back as written.
+func TestDecodeUpdateToReusedRoom(t *testing.T) {
+	stale := account.Event{Revision: 9, Actor: "old", Op: account.OpDeleteTeam, Team: "old-team", User: "old-user", Before: "b", After: "a", Time: time.Unix(99, 0)}
+	es := []account.Event{
+		{Revision: 5, Actor: "alice", Op: account.OpSetPermissions, User: "dan", Before: "view", After: "view,billing", Time: time.Unix(-86400*365, 17).UTC()},
+		{Revision: 5, Op: account.OpAddMember, User: "eve", After: "view", Time: time.Unix(-86400*365, 17).UTC()},
+	}
+	p := appendUpdate(nil, es, 4, 0)
+	dst := make([]account.Event, 1, 8)
+	for i := range dst[:cap(dst)] {
+		dst[:cap(dst)][i] = stale
+	}
+	var names interner
+	got, err := decodeUpdateTo(dst, p, &names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(append([]account.Event{stale}, es...), got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+
+	// A record whose last name is cut short: its first event decodes, then
+	// the record fails.
+	got, err = decodeUpdateTo(got[:1], p[:len(p)-2], &names)
+	if err == nil || len(got) != 1 {
+		t.Fatalf("decoding a record cut short: %d events, %v; want 1 and an error", len(got), err)
+	}
+	for i, e := range got[1:3] {
+		if e != (account.Event{}) {
+			t.Errorf("room after a failed decode, [%d] = %+v, want it cleared", i+1, e)
+		}
+	}
+}

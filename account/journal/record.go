@@ -203,13 +203,12 @@ func (d *decoder) uvarint(what string) uint64 {
 }
 
 func (d *decoder) varint(what string) int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail(what)
-		return 0
+	ux := d.uvarint(what) // zig-zag, as binary.Varint
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
 	}
-	d.b = d.b[n:]
-	return v
+	return x
 }
 
 func (d *decoder) byte(what string) byte {
@@ -306,24 +305,30 @@ func decodeEvents(dst []account.Event, p []byte, names *interner, user string, f
 		if filter && string(u) != user {
 			continue
 		}
-		dst = append(dst, account.Event{
-			Revision: rev,
-			Time:     t,
-			Op:       account.Op(op),
-			Actor:    d.intern(actor),
-			Team:     d.intern(team),
-			User:     string(u),
-			Before:   d.intern(before),
-			After:    d.intern(after),
-		})
+		// In place: an Event is large, and a composite literal would be
+		// built aside and copied. Every field is set.
+		if len(dst) == cap(dst) {
+			dst = slices.Grow(dst, 1)
+		}
+		dst = dst[:len(dst)+1]
+		e := &dst[len(dst)-1]
+		e.Revision, e.Time, e.Op = rev, t, account.Op(op)
+		e.Actor = d.intern(actor)
+		e.Team = d.intern(team)
+		e.User = string(u)
+		e.Before = d.intern(before)
+		e.After = d.intern(after)
 	}
 	if err := d.end(); err != nil {
+		clear(dst[start:])
 		return dst[:start], err
 	}
 	if rev == 0 {
+		clear(dst[start:])
 		return dst[:start], errors.New("update record with revision 0")
 	}
 	if synced >= rev {
+		clear(dst[start:])
 		return dst[:start], fmt.Errorf("update record of revision %d claims revision %d synced before it", rev, synced)
 	}
 	return dst, nil
