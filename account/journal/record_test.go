@@ -102,3 +102,28 @@ func TestAppendRecordLimitAfterOthers(t *testing.T) {
 		t.Errorf("a payload of %d bytes after %d bytes: %d bytes, %v; want %d", maxPayload, prefix, len(buf), err, prefix+headerLen+maxPayload)
 	}
 }
+
+// Fields whose varints take one byte or more, at the edge between the
+// two, decode to what was encoded.
+func TestDecodeUpdateVarintEdges(t *testing.T) {
+	for _, tc := range []struct {
+		rev, synced uint64
+		prev        uint32
+		at          time.Time
+	}{
+		{0x7f, 0x7e, 0x7f, time.Unix(0, 63)},
+		{0x80, 0x7f, 0x80, time.Unix(0, 64)},
+		{0x81, 0x80, 0xff, time.Unix(0, -65)},
+		{1 << 40, 1<<40 - 1, 1<<32 - 1, time.Unix(1700000000, 5)},
+	} {
+		es := []account.Event{{Revision: tc.rev, Time: tc.at.UTC(), Actor: "alice", Op: account.OpAddMember, User: strings.Repeat("u", 0x80), After: "view"}}
+		got, err := decodeUpdate(appendUpdate(nil, es, tc.synced, tc.prev))
+		if err != nil || len(got) != 1 || got[0] != es[0] {
+			t.Errorf("revision %d: decoded %+v, %v; want %+v", tc.rev, got, err, es[0])
+		}
+		rev, synced, prev, ok := recordHead(appendUpdate(nil, es, tc.synced, tc.prev))
+		if !ok || rev != tc.rev || synced != tc.synced || prev != tc.prev {
+			t.Errorf("recordHead = %d, %d, %#x, %t; want %d, %d, %#x", rev, synced, prev, ok, tc.rev, tc.synced, tc.prev)
+		}
+	}
+}
