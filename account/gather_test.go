@@ -293,3 +293,35 @@ func TestGatherLoneCallerNeverWaits(t *testing.T) {
 	}()
 	lone("an observer that panicked")
 }
+
+// A lone caller that cannot give up stores its batch itself, but only its
+// own: updates queued meanwhile go to a committer, and the caller returns
+// while their batch is still with the backend.
+func TestLoneCallerStoresOnlyItsBatch(t *testing.T) {
+	g := newGate(0)
+	s := account.NewStoreWith(exampleAccount(t), g)
+	r1 := goUpdate(s, addUser("carl"))
+	if got := revisions(g.next(t)); !slices.Equal(got, []uint64{1}) {
+		t.Fatalf("first batch %v, want [1]", got)
+	}
+	r2 := queuedBehind(t, s, context.Background(), "dana")
+	g.answer <- nil
+	select {
+	case r := <-r1:
+		if r.err != nil || r.a.Revision() != 1 {
+			t.Fatalf("first update: revision %d, %v; want 1, nil", r.a.Revision(), r.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first caller did not return while the next batch was with the backend")
+	}
+	if got := revisions(g.next(t)); !slices.Equal(got, []uint64{2}) {
+		t.Fatalf("second batch %v, want [2]", got)
+	}
+	g.answer <- nil
+	if r := <-r2; r.err != nil || r.a.Revision() != 2 {
+		t.Fatalf("second update: revision %d, %v; want 2, nil", r.a.Revision(), r.err)
+	}
+	if got := s.Load().Revision(); got != 2 {
+		t.Fatalf("Load at revision %d, want 2", got)
+	}
+}

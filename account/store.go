@@ -40,7 +40,7 @@ type Store struct {
 	tip     *Account   // the state the next callback builds on, if not the published one
 	gen     uint64     // counts the times updates not yet stored were dropped
 	queue   []*pending // built, not yet handed to the backend, in revision order
-	running bool       // a committer goroutine is storing the queue
+	running bool       // a committer (a goroutine, or a lone caller for its batch) is storing the queue
 	stale   bool       // catch up with the backend before storing the next batch
 	changed chan struct{}
 	// coming counts the callers of UpdateContext that may queue an update
@@ -203,7 +203,10 @@ var (
 // their callback, and those whose update was just published, which may be
 // back with the next. It waits for them at most half as long as the last
 // Append that stored a batch took, and not at all when no other caller is
-// under way, so a lone caller's update is handed over at once.
+// under way, so a lone caller's update is handed over at once. A lone
+// caller whose ctx is never done (Update's) calls Append for its batch on
+// its own goroutine, which spares it two hand-overs between threads;
+// otherwise a goroutine of the Store calls it.
 //
 // If the Backend fails to store a batch, its updates return its error and
 // the updates built on them fail too, with an error that says so and
@@ -258,6 +261,9 @@ func (s *Store) UpdateContext(ctx context.Context, fn func(*Tx) error) (*Account
 			}
 			return cur, nil
 		}
+		if b.lead && s.commitBatch() {
+			go s.commit() // others queued meanwhile: a committer takes over
+		}
 		next, err := s.await(ctx, b.p)
 		if errors.Is(err, errRerun) {
 			if h != nil && h.Retry != nil {
@@ -277,6 +283,7 @@ type built struct {
 	err  error
 	base *Account
 	gen  uint64
+	lead bool // p was queued on an empty queue by a caller whose ctx never ends: it stores the first batch
 }
 
 // A pending update has been built on the state before it and waits to be
@@ -369,9 +376,18 @@ func (s *Store) build(ctx context.Context, fn func(*Tx) error, h *Hooks) (built,
 		s.coming--
 		s.arrive()
 		start := !s.running
+		alone := s.coming == 0
 		s.running = true
 		s.mu.Unlock()
-		if start {
+		switch {
+		case start && alone && ctx.Done() == nil:
+			// A lone caller that cannot give up waits for its batch
+			// whatever happens: it stores the batch itself, after the
+			// update lock is released, which spares two hand-overs
+			// between threads. With others under way, a committer
+			// gathers their updates as they come back.
+			return built{p: p, lead: true}, nil
+		case start:
 			go s.commit()
 		}
 		return built{p: p}, nil
@@ -512,41 +528,54 @@ func (s *Store) gather() {
 const maxBatch = 256
 
 // commit is the committer: it hands the queued updates to the backend, a
-// batch at a time, and publishes them, until the queue is empty. It holds
-// the pipe for one batch at a time, so that [Store.CatchUp] gets its turn.
+// batch at a time, and publishes them, until the queue is empty.
 func (s *Store) commit() {
-	for {
-		s.mu.Lock()
-		s.gather()
-		s.mu.Unlock()
-		s.pipe <- struct{}{}
-		s.mu.Lock()
-		if len(s.queue) == 0 {
-			s.running = false
-			s.mu.Unlock()
-			<-s.pipe
-			return
-		}
-		n := min(len(s.queue), maxBatch)
-		batch := make([]*pending, n)
-		copy(batch, s.queue)
-		clear(s.queue[:n])
-		s.queue = s.queue[n:]
-		if len(s.queue) == 0 {
-			s.queue = nil
-		}
-		for _, p := range batch {
-			p.state = handed
-		}
-		stale := s.stale
-		s.mu.Unlock()
-		ctx, stop := batchContext(batch)
-		if !stale || s.catchUpFor(ctx, batch) {
-			s.store(ctx, batch)
-		}
-		stop()
-		<-s.pipe
+	for s.commitBatch() {
 	}
+}
+
+// commitBatch hands the next batch of queued updates to the backend and
+// publishes it, and reports whether updates are queued after it; if none
+// is, the committer has stopped. It holds the pipe for the batch alone, so
+// that [Store.CatchUp] gets its turn.
+func (s *Store) commitBatch() bool {
+	s.mu.Lock()
+	s.gather()
+	s.mu.Unlock()
+	s.pipe <- struct{}{}
+	s.mu.Lock()
+	if len(s.queue) == 0 {
+		s.running = false
+		s.mu.Unlock()
+		<-s.pipe
+		return false
+	}
+	n := min(len(s.queue), maxBatch)
+	batch := make([]*pending, n)
+	copy(batch, s.queue)
+	clear(s.queue[:n])
+	s.queue = s.queue[n:]
+	if len(s.queue) == 0 {
+		s.queue = nil
+	}
+	for _, p := range batch {
+		p.state = handed
+	}
+	stale := s.stale
+	s.mu.Unlock()
+	ctx, stop := batchContext(batch)
+	if !stale || s.catchUpFor(ctx, batch) {
+		s.store(ctx, batch)
+	}
+	stop()
+	s.mu.Lock()
+	more := len(s.queue) > 0
+	if !more {
+		s.running = false
+	}
+	s.mu.Unlock()
+	<-s.pipe
+	return more
 }
 
 // catchUpFor catches up before batch is stored and reports whether batch
